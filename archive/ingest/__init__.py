@@ -1,0 +1,1 @@
+"""Getting articles into the archive: one module per source format, plus the pipeline."""

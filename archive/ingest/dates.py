@@ -1,0 +1,57 @@
+"""Publication dates as pages print them, read with dateutil and the outlet's habits."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil import parser as dateutil_parser
+
+_SENTINEL = datetime(1, 1, 1)
+_HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
+_HAS_YEAR = re.compile(r"\b\d{4}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2}\b")
+
+
+@dataclass(frozen=True)
+class PublishedDate:
+    at: datetime  # aware, UTC
+    time_known: bool
+
+
+def parse_published(text: str, *, day_first: bool = True, time_zone: str = "UTC") -> PublishedDate:
+    """Read a printed date ("15-08-2017", "2017-08-15", "August 15, 2017", RFC 2822 ...).
+
+    Ambiguous numeric dates follow ``day_first``. A date without a time is stored as midnight
+    UTC of that day, so it shows as the same day wherever it is displayed in UTC. A time
+    without an offset is read in the outlet's ``time_zone``.
+
+    Raises ValueError when the text holds no complete date.
+    """
+    text = text.strip()
+    if not text or len(text) > 64 or not _HAS_YEAR.search(text):
+        raise ValueError(f"not a date: {text[:64]!r}")
+    try:
+        parsed = dateutil_parser.parse(text, dayfirst=day_first, default=_SENTINEL)
+    except (ValueError, OverflowError) as error:
+        raise ValueError(f"not a date: {text!r}") from error
+    if parsed.year == _SENTINEL.year:
+        raise ValueError(f"no year in {text!r}")
+
+    time_known = bool(_HAS_TIME.search(text))
+    if not time_known:
+        return PublishedDate(datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC), False)
+    if parsed.tzinfo is None:
+        try:
+            zone = ZoneInfo(time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = UTC
+        parsed = parsed.replace(tzinfo=zone)
+    return PublishedDate(parsed.astimezone(UTC), True)
+
+
+def looks_like_date(text: str) -> bool:
+    try:
+        parse_published(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,18 @@
+from pathlib import Path
+
+
+class IngestError(Exception):
+    """A source (or one record of it) that cannot become an article, and why.
+
+    ``str()`` is the one line shown to the person running the ingest.
+    """
+
+    def __init__(self, source: str | Path, reason: str, line: int | None = None) -> None:
+        self.source = str(source)
+        self.reason = reason
+        self.line = line
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: {self.reason}"

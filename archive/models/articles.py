@@ -1,0 +1,163 @@
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.text import slugify
+
+from archive.text import content_hash
+
+
+class Outlet(models.Model):
+    """A publisher whose pages we ingest, and how to read them."""
+
+    class DateOrder(models.TextChoices):
+        DAY_FIRST = "DMY", "Day first (15-08-2017)"
+        MONTH_FIRST = "MDY", "Month first (08-15-2017)"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    homepage = models.URLField(blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code.")
+    language = models.CharField(max_length=16, blank=True, help_text="BCP 47 code, e.g. en.")
+    date_order = models.CharField(
+        max_length=3,
+        choices=DateOrder.choices,
+        default=DateOrder.DAY_FIRST,
+        help_text="How this outlet prints ambiguous numeric dates.",
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", help_text="IANA zone its pages print times in."
+    )
+    boilerplate = models.TextField(
+        blank=True,
+        help_text="Site furniture to remove from this outlet's pages: one exact line per line.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:outlet", kwargs={"slug": self.slug})
+
+    @property
+    def boilerplate_lines(self) -> set[str]:
+        return {line.strip() for line in self.boilerplate.splitlines() if line.strip()}
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="unique_tag_name_any_case")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:tag", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> "ArticleQuerySet":
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def for_listing(self) -> "ArticleQuerySet":
+        """What an article list shows, fetched in a fixed number of queries."""
+        return self.select_related("outlet", "dateline_region")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    outlet = models.ForeignKey(Outlet, on_delete=models.PROTECT, related_name="articles")
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
+    canonical_url = models.URLField(max_length=2000, blank=True)
+    published_at = models.DateTimeField(help_text="Stored in UTC.")
+    published_time_known = models.BooleanField(
+        default=False, help_text="False when the source printed a date without a time."
+    )
+
+    # The dateline as printed ("ERBIL, Kurdistan Region") and in parts.
+    dateline = models.CharField(max_length=255, blank=True)
+    dateline_place = models.CharField(max_length=120, blank=True, help_text='e.g. "ERBIL"')
+    dateline_qualifier = models.CharField(
+        max_length=120, blank=True, help_text='What follows the place, e.g. "Kurdistan Region".'
+    )
+    dateline_agency = models.CharField(max_length=60, blank=True, help_text='e.g. "AFP"')
+    dateline_region = models.ForeignKey(
+        "archive.Region",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="datelined_articles",
+    )
+
+    body = models.TextField(help_text="Plain text; paragraphs separated by a blank line.")
+    summary = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    regions = models.ManyToManyField(
+        "archive.Region", blank=True, related_name="articles", help_text="Places covered."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    comments_open = models.BooleanField(default=True)
+
+    content_hash = models.CharField(max_length=64, editable=False)
+    source = models.CharField(
+        max_length=1000, blank=True, help_text="Where it came from: file and position, or feed."
+    )
+    extra = models.JSONField(default=dict, blank=True, help_text="Source metadata we keep as is.")
+    ingested_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["canonical_url"],
+                condition=~models.Q(canonical_url=""),
+                name="unique_canonical_url_when_known",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-published_at", "-id"], name="article_newest_first"),
+            models.Index(fields=["outlet", "-published_at"], name="article_outlet_newest"),
+            models.Index(fields=["content_hash"], name="article_content_hash"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        self.content_hash = content_hash(self.title, self.body)
+        if not self.slug:
+            self.slug = self.unique_slug_for(self.title)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("archive:article", kwargs={"slug": self.slug})
+
+    @classmethod
+    def unique_slug_for(cls, title: str) -> str:
+        base = slugify(title, allow_unicode=True)[:240].strip("-") or "article"
+        slug, suffix = base, 2
+        while cls.objects.filter(slug=slug).exists():
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        return slug
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p.strip() for p in self.body.split("\n\n") if p.strip()]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED

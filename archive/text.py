@@ -1,0 +1,33 @@
+"""Text normalisation shared by ingest, places and search: one definition of "the same text"."""
+
+import hashlib
+import re
+import unicodedata
+
+_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
+_PUNCTUATION_AS_SPACE = re.compile(rf"[{_DASHES}'’`ʼʻ.,()/]+")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Fold text for matching names: accents and case removed, punctuation as spaces.
+
+    "Déir ez-Zor", "DEIR EZ ZOR" and "deir ez–zor" all fold to "deir ez zor".
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    spaced = _PUNCTUATION_AS_SPACE.sub(" ", without_marks.casefold())
+    return _SPACES.sub(" ", spaced).strip()
+
+
+def tidy(text: str) -> str:
+    """Unicode NFC with runs of spaces and tabs collapsed and each line trimmed."""
+    normalised = unicodedata.normalize("NFC", text)
+    lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in normalised.splitlines())
+    return "\n".join(lines)
+
+
+def content_hash(title: str, body: str) -> str:
+    """A stable fingerprint of an article's words, blind to spacing and case differences."""
+    canonical = _SPACES.sub(" ", f"{title}\n{body}".casefold()).strip()
+    return hashlib.sha256(unicodedata.normalize("NFC", canonical).encode()).hexdigest()

@@ -1,0 +1,152 @@
+"""`manage.py ingest` end to end: files in, articles out, bad files reported and skipped."""
+
+import shutil
+from datetime import UTC, datetime
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from archive.models import Article, Outlet, Region, Tag
+from tests.factories import make_tag
+
+pytestmark = pytest.mark.django_db
+
+GOOD_PAGE = b"""Talks resume in Geneva
+
+2017-09-01
+Example Wire
+Tags: Diplomacy, Switzerland
+A+ A-
+GENEVA - Delegations met on Monday for a third round of talks.
+"""
+
+
+def ingest(*paths: Path | str) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("ingest", *map(str, paths), stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_the_sample_page_becomes_exactly_the_seed_article(gazetteer, sample_page):
+    output, errors = ingest(sample_page)
+
+    assert errors == ""
+    assert "1 new, 0 already in the archive, 0 rejected" in output
+    article = Article.objects.get()
+    assert article.title == "Syrian army and backers fight into Deir ez-Zor from the south"
+    assert article.slug == "syrian-army-and-backers-fight-into-deir-ez-zor-from-the-south"
+    assert article.outlet.name == "Rudaw"
+    assert article.outlet.slug == "rudaw"
+    assert article.published_at == datetime(2017, 8, 15, tzinfo=UTC)
+    assert article.published_time_known is False
+    assert sorted(article.tags.values_list("name", flat=True)) == [
+        "Deir ez-Zor",
+        "Middle Euphrates Valley",
+    ]
+    assert article.dateline == "ERBIL, Kurdistan Region"
+    assert article.dateline_place == "ERBIL"
+    assert article.dateline_qualifier == "Kurdistan Region"
+    assert article.dateline_agency == ""
+    assert article.dateline_region == Region.objects.get(name="Erbil", country_code="IQ")
+    assert article.dateline_region.parent.name == "Iraq"
+    assert article.body.startswith(
+        "The Syrian army along with its allies have advanced on ISIS from the central Syrian "
+        "desert towards the ISIS hotbed of Deir ez-Zor, according to multiple media reports."
+    )
+    assert article.body.endswith(
+        "SANA reported on Monday that ISIS executed three young men charged with fighting "
+        "against them east of Deir ez-Zor."
+    )
+    for furniture in ("A+ A-", "Comments", "moderates all comments", "Post a comment", "Required"):
+        assert furniture not in article.body
+    assert "ERBIL" not in article.body  # the dateline is kept apart from the text
+    assert article.status == Article.Status.PUBLISHED
+    assert article.comments_open is True
+    assert article.canonical_url == ""
+    assert article.source == str(sample_page)
+    assert len(article.content_hash) == 64
+
+
+def test_ingesting_the_same_file_twice_creates_nothing_new(gazetteer, sample_page):
+    ingest(sample_page)
+    output, _ = ingest(sample_page)
+    assert "0 new, 1 already in the archive, 0 rejected" in output
+    assert Article.objects.count() == 1
+    assert Outlet.objects.count() == 1
+    assert Tag.objects.count() == 2
+
+
+def test_a_known_tag_guides_the_split_of_a_lost_separator_line(gazetteer, tmp_path):
+    make_tag("Middle Euphrates")
+    page = tmp_path / "page.txt"
+    page.write_bytes(GOOD_PAGE.replace(b"Diplomacy, Switzerland", b"Middle Euphrates Raqqa"))
+    ingest(page)
+    assert sorted(Article.objects.get().tags.values_list("name", flat=True)) == [
+        "Middle Euphrates",
+        "Raqqa",
+    ]
+
+
+def test_a_directory_is_walked(gazetteer, tmp_path, sample_page):
+    shutil.copy(sample_page, tmp_path / "one.txt")
+    (tmp_path / "nested").mkdir()
+    (tmp_path / "nested" / "two.txt").write_bytes(GOOD_PAGE)
+    output, _ = ingest(tmp_path)
+    assert "2 new" in output
+    assert Article.objects.count() == 2
+
+
+def test_an_outlet_that_prints_month_first_is_read_month_first(gazetteer, tmp_path):
+    Outlet.objects.create(name="Example Wire", slug="example-wire", date_order="MDY")
+    page = tmp_path / "page.txt"
+    page.write_bytes(GOOD_PAGE.replace(b"2017-09-01", b"04-03-2017"))
+    ingest(page)
+    assert Article.objects.get().published_at == datetime(2017, 4, 3, tzinfo=UTC)
+
+
+BAD_INPUTS = {
+    "empty.txt": (b"", "empty file"),
+    "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01", "binary file"),
+    "no-title.txt": (b"15-08-2017\nRudaw\nA+ A-\nSome text of an article.\n", "no title"),
+    "no-date.txt": (b"A title\n\nRudaw\nA+ A-\nSome text of an article.\n", "no parseable date"),
+}
+
+
+@pytest.mark.parametrize("name", BAD_INPUTS)
+def test_a_bad_file_is_reported_and_the_good_one_beside_it_kept(gazetteer, tmp_path, name):
+    raw, problem = BAD_INPUTS[name]
+    bad, good = tmp_path / name, tmp_path / "good.txt"
+    bad.write_bytes(raw)
+    good.write_bytes(GOOD_PAGE)
+
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 file\\(s\\) rejected") as caught:
+        call_command("ingest", str(bad), str(good), stdout=StringIO(), stderr=err)
+
+    assert caught.value.returncode == 1
+    [line] = err.getvalue().splitlines()
+    assert line.startswith(f"{bad}")
+    assert problem in line
+    assert Article.objects.get().title == "Talks resume in Geneva"
+
+
+def test_an_unreadable_path_is_reported_and_the_rest_ingested(gazetteer, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_bytes(GOOD_PAGE)
+    missing = tmp_path / "missing.txt"
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("ingest", str(missing), str(good), stdout=StringIO(), stderr=err)
+    assert err.getvalue().strip() == f"{missing}: cannot read: No such file or directory"
+    assert Article.objects.count() == 1
+
+
+def test_a_path_through_a_file_is_reported(gazetteer, tmp_path):
+    good = tmp_path / "good.txt"
+    good.write_bytes(GOOD_PAGE)
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("ingest", str(good / "child.txt"), stdout=StringIO(), stderr=err)
+    assert err.getvalue().strip() == f"{good / 'child.txt'}: cannot read: Not a directory"

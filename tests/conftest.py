@@ -1,0 +1,30 @@
+from pathlib import Path
+
+import pytest
+
+from archive.gazetteer import load_regions
+from archive.models import Region
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_PAGE = ROOT / "samples" / "rudaw-2017-08-15-deir-ez-zor.txt"
+# Enough of the world for the sample and the ambiguous datelines the tests use.
+TEST_COUNTRIES = ["IQ", "SY", "LB", "LY", "FR", "US", "GB"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load part of the gazetteer once; tests that need it still ask for ``gazetteer``."""
+    with django_db_blocker.unblock():
+        load_regions(TEST_COUNTRIES)
+
+
+@pytest.fixture
+def gazetteer(db) -> None:
+    """The test countries' regions, reloaded if a transactional test flushed them."""
+    if not Region.objects.filter(country_code="IQ", kind=Region.Kind.CITY).exists():
+        load_regions(TEST_COUNTRIES)
+
+
+@pytest.fixture
+def sample_page() -> Path:
+    return SAMPLE_PAGE

@@ -1,0 +1,29 @@
+"""Small builders for test data: each returns a saved object with sensible defaults."""
+
+from datetime import UTC, datetime
+from itertools import count
+
+from archive.models import Article, Outlet, Tag
+
+_serial = count(1)
+
+
+def make_outlet(name: str | None = None, **fields) -> Outlet:
+    number = next(_serial)
+    name = name or f"Outlet {number}"
+    return Outlet.objects.create(name=name, slug=fields.pop("slug", f"outlet-{number}"), **fields)
+
+
+def make_tag(name: str, **fields) -> Tag:
+    return Tag.objects.create(name=name, slug=fields.pop("slug", f"tag-{next(_serial)}"), **fields)
+
+
+def make_article(outlet: Outlet | None = None, **fields) -> Article:
+    number = next(_serial)
+    fields.setdefault("title", f"Article number {number}")
+    fields.setdefault("body", f"Body of article {number}.\n\nA second paragraph.")
+    fields.setdefault("published_at", datetime(2017, 8, 15, tzinfo=UTC))
+    tags = fields.pop("tags", [])
+    article = Article.objects.create(outlet=outlet or make_outlet(), **fields)
+    article.tags.set(tags)
+    return article
