@@ -101,6 +101,10 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 # Search: which backend answers queries, and where an on-disk index lives.
 SEARCH_BACKEND = env.str("SEARCH_BACKEND", default="whoosh")
 SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", default=VAR_DIR / "index")
+# Apply index changes right after each commit (off: leave them to `manage.py sync_index`).
+SEARCH_SYNC_ON_COMMIT = env.bool("SEARCH_SYNC_ON_COMMIT", default=True)
+# How long a process waits for the embedded index's single writer lock.
+SEARCH_WRITER_TIMEOUT = env.float("SEARCH_WRITER_TIMEOUT", default=30.0)
 
 # Pages of article lists.
 ARTICLES_PER_PAGE = env.int("ARTICLES_PER_PAGE", default=20)

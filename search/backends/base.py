@@ -1,0 +1,124 @@
+"""The search contract every backend keeps (see the contract tests in tests/search/).
+
+A backend answers a ``SearchRequest`` with ``SearchResults`` and keeps an index of
+``SearchDocument``s. It never reads the database's article tables: the documents it is
+given (by search.sync, the only writer) are all it knows.
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from search.documents import SearchDocument
+from search.query import DateRange, ParsedQuery
+
+FACET_FIELDS = ("outlet", "tag", "region", "year")
+# A query that finds fewer hits than this gets a spelling suggestion, if one finds more.
+SUGGEST_BELOW = 3
+MARK_START, MARK_END = "<mark>", "</mark>"
+
+
+class Sort(StrEnum):
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+    OLDEST = "oldest"
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A parsed query plus filters. Filters of one kind are ORed; different kinds are ANDed.
+
+    The query's own field filters (outlet:, tag:, region: ...) have already been resolved
+    into the filter fields here by the caller (search.service).
+    """
+
+    query: ParsedQuery = field(default_factory=ParsedQuery)
+    outlets: tuple[str, ...] = ()  # outlet slugs
+    tags: tuple[str, ...] = ()  # tag slugs
+    regions: tuple[int, ...] = ()  # region ids; matches articles in the region's subtree
+    languages: tuple[str, ...] = ()
+    date_range: DateRange | None = None
+    sort: Sort = Sort.RELEVANCE
+    page: int = 1
+    page_size: int = 10
+    facets: bool = True
+    facet_limit: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (max(self.page, 1) - 1) * self.page_size
+
+
+@dataclass(frozen=True)
+class Hit:
+    article_id: int
+    score: float
+    # HTML: the text escaped, the matched words wrapped in <mark>...</mark>.
+    title_html: str
+    snippet_html: str
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str  # outlet slug, tag slug, region id or year, as text
+    count: int
+
+
+@dataclass
+class SearchResults:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]] = field(default_factory=dict)
+    suggestion: str | None = None  # the whole query, corrected
+    total_is_estimate: bool = False
+
+
+class SearchBackend(ABC):
+    """One search engine behind the contract."""
+
+    name: str = ""
+
+    @abstractmethod
+    def search(self, request: SearchRequest) -> SearchResults:
+        """Run a search. With no words in the query, every document matching the filters
+        matches (newest first unless another sort is asked for)."""
+
+    @abstractmethod
+    def apply(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:
+        """Add or replace ``upserts`` and remove the ``deletions`` (article ids), as one write.
+
+        Raises SearchBackendError when the index cannot be written; then nothing is lost,
+        since search.sync keeps its outbox rows until this returns.
+        """
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Remove every document."""
+
+    @abstractmethod
+    def count(self) -> int:
+        """How many documents the index holds."""
+
+    @abstractmethod
+    def rebuild(self, batches: Iterator[Sequence[SearchDocument]]) -> int:
+        """Build a complete new index from ``batches`` while the current one keeps serving,
+        then swap it in. Returns the number of documents indexed."""
+
+    def index(self, documents: Sequence[SearchDocument]) -> None:
+        self.apply(documents, ())
+
+    def delete(self, article_ids: Iterable[int]) -> None:
+        self.apply((), article_ids)
+
+    def check(self) -> list[str]:
+        """Problems that stop this backend working here, as messages (none when fine)."""
+        return []
+
+
+class SearchBackendError(Exception):
+    """The backend cannot do what was asked (index missing or corrupt, locked, unreachable)."""
+
+
+class SearchUnavailable(SearchBackendError):
+    """The index cannot be read right now; pages say so instead of failing."""

@@ -1,0 +1,95 @@
+"""The one place that decides what of an Article is indexed, and how."""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from archive.models import Article, Region
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    article_id: int
+    title: str
+    body: str
+    dateline: str
+    tag_names: tuple[str, ...]
+    tag_slugs: tuple[str, ...]
+    outlet_slug: str
+    outlet_name: str
+    # The regions covered and the dateline's region, each with all its ancestors, so a
+    # filter on a country finds articles about its cities.
+    region_ids: tuple[int, ...]
+    language: str
+    published_at: datetime
+
+    @property
+    def year(self) -> int:
+        return self.published_at.year
+
+
+class RegionAncestry:
+    """Each region's id with its ancestors' ids, from one query for the whole tree's parents."""
+
+    def __init__(self) -> None:
+        self._parents: dict[int, int | None] | None = None
+
+    def with_ancestors(self, region_ids: Iterable[int]) -> tuple[int, ...]:
+        if self._parents is None:
+            self._parents = dict(Region.objects.values_list("id", "parent_id"))
+        found: list[int] = []
+        for region_id in region_ids:
+            while region_id is not None and region_id not in found:
+                found.append(region_id)
+                region_id = self._parents.get(region_id)
+        return tuple(sorted(found))
+
+
+def document_for(article: Article, ancestry: RegionAncestry | None = None) -> SearchDocument:
+    ancestry = ancestry or RegionAncestry()
+    tags = list(article.tags.all())
+    region_ids = [region.id for region in article.regions.all()]
+    if article.dateline_region_id:
+        region_ids.append(article.dateline_region_id)
+    return SearchDocument(
+        article_id=article.id,
+        title=article.title,
+        body=article.body,
+        dateline=article.dateline,
+        tag_names=tuple(tag.name for tag in tags),
+        tag_slugs=tuple(tag.slug for tag in tags),
+        outlet_slug=article.outlet.slug,
+        outlet_name=article.outlet.name,
+        region_ids=ancestry.with_ancestors(region_ids),
+        language=article.language,
+        published_at=article.published_at,
+    )
+
+
+def indexable_articles():
+    """Articles that belong in the index (published ones), with what documents need."""
+    return (
+        Article.objects.published()
+        .select_related("outlet")
+        .prefetch_related("tags", "regions")
+        .order_by("id")
+    )
+
+
+def documents_for(article_ids: Iterable[int]) -> list[SearchDocument]:
+    """Documents for those of these articles that belong in the index."""
+    ancestry = RegionAncestry()
+    articles = indexable_articles().filter(id__in=list(article_ids))
+    return [document_for(article, ancestry) for article in articles]
+
+
+def iter_all_documents(batch_size: int = 500) -> Iterator[list[SearchDocument]]:
+    """Every indexable article's document, in batches, with constant memory."""
+    ancestry = RegionAncestry()
+    last_id = 0
+    while True:
+        batch = list(indexable_articles().filter(id__gt=last_id)[:batch_size])
+        if not batch:
+            return
+        yield [document_for(article, ancestry) for article in batch]
+        last_id = batch[-1].id

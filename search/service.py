@@ -1,0 +1,190 @@
+"""Searching the archive as readers do: from what they typed to results with their articles.
+
+Views, the API and ``manage.py search`` all come through here; backends only ever see a
+resolved ``SearchRequest``.
+"""
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Q
+from django.utils.text import slugify
+
+from archive.models import Article, Outlet, Region, RegionName, Tag
+from archive.text import fold
+from search.backends import get_backend
+from search.backends.base import SearchBackend, SearchRequest, SearchResults, Sort
+from search.query import DateRange, parse_query
+
+logger = logging.getLogger(__name__)
+
+NO_MATCH_ID = 0  # a region id no region has: an unknown region filter matches nothing
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    active: bool
+
+
+@dataclass
+class SearchPage:
+    request: SearchRequest
+    results: SearchResults
+    articles: dict[int, Article]
+    facets: dict[str, list[FacetOption]] = field(default_factory=dict)
+
+    @property
+    def hits(self) -> list[tuple]:
+        """(hit, article) pairs in rank order, skipping any article deleted meanwhile."""
+        return [
+            (hit, self.articles[hit.article_id])
+            for hit in self.results.hits
+            if hit.article_id in self.articles
+        ]
+
+
+def build_request(
+    q: str = "",
+    *,
+    outlets: Iterable[str] = (),
+    tags: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    date_from: date | None = None,
+    date_to: date | None = None,
+    sort: str = Sort.RELEVANCE,
+    page: int = 1,
+    page_size: int = 10,
+    facets: bool = True,
+) -> SearchRequest:
+    """Parse the query and resolve every filter (the form's and the query's own) to what
+    backends filter on: outlet and tag slugs, region ids."""
+    query = parse_query(q)
+    date_range = None
+    if date_from or date_to:
+        date_range = DateRange(date_from, date_to)
+    if query.date_range:
+        date_range = query.date_range.intersect(date_range)
+    return SearchRequest(
+        query=query.without_filters(),
+        outlets=resolve_outlets([*outlets, *query.outlets]),
+        tags=resolve_tags([*tags, *query.tags]),
+        regions=resolve_regions([*regions, *query.regions]),
+        languages=tuple(dict.fromkeys(lang.lower() for lang in [*languages, *query.languages])),
+        date_range=date_range,
+        sort=Sort(sort) if sort in Sort.__members__.values() else Sort.RELEVANCE,
+        page=max(1, page),
+        page_size=page_size,
+        facets=facets,
+    )
+
+
+def resolve_outlets(values: Sequence[str]) -> tuple[str, ...]:
+    if not values:
+        return ()
+    slugs = {slugify(v) for v in values}
+    names = Q()
+    for value in values:
+        names |= Q(name__iexact=value)
+    found = set(Outlet.objects.filter(Q(slug__in=slugs) | names).values_list("slug", flat=True))
+    return tuple(sorted(found or slugs))
+
+
+def resolve_tags(values: Sequence[str]) -> tuple[str, ...]:
+    if not values:
+        return ()
+    slugs = {slugify(v, allow_unicode=True) for v in values}
+    names = Q()
+    for value in values:
+        names |= Q(name__iexact=value)
+    found = set(Tag.objects.filter(Q(slug__in=slugs) | names).values_list("slug", flat=True))
+    return tuple(sorted(found or slugs))
+
+
+def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
+    """Region ids for slugs, ids or names ("syria", "Deir ez-Zor"); unknown ones match none."""
+    ids: set[int] = set()
+    for value in values:
+        value = value.strip()
+        if value.isdigit():
+            ids.add(int(value))
+            continue
+        by_slug = Region.objects.filter(slug=value).values_list("id", flat=True)
+        found = set(by_slug) or _regions_by_name(value)
+        ids |= found or {NO_MATCH_ID}
+    return tuple(sorted(ids))
+
+
+def _regions_by_name(name: str) -> set[int]:
+    """The most prominent regions a name denotes: a country over a town of the same name."""
+    candidates = list(
+        Region.objects.filter(
+            id__in=RegionName.objects.filter(folded=fold(name)).values("region_id")
+        ).values_list("id", "kind", "population")
+    )
+    if not candidates:
+        return set()
+    rank = {Region.Kind.CONTINENT: 0, Region.Kind.COUNTRY: 1, Region.Kind.PROVINCE: 2}
+    best = min(candidates, key=lambda c: (rank.get(c[1], 3), -c[2]))
+    return {best[0]}
+
+
+def search(request: SearchRequest, backend: SearchBackend | None = None) -> SearchPage:
+    backend = backend or get_backend()
+    results = backend.search(request)
+    ids = [hit.article_id for hit in results.hits]
+    articles = Article.objects.published().select_related("outlet", "dateline_region").in_bulk(ids)
+    return SearchPage(
+        request=request,
+        results=results,
+        articles=articles,
+        facets=_label_facets(request, results),
+    )
+
+
+def _label_facets(request: SearchRequest, results: SearchResults) -> dict[str, list[FacetOption]]:
+    """Facet values with readable labels, each marked active when its filter is on."""
+    labels: dict[str, dict[str, str]] = {
+        "outlet": dict(
+            Outlet.objects.filter(
+                slug__in=[f.value for f in results.facets.get("outlet", [])]
+            ).values_list("slug", "name")
+        ),
+        "tag": dict(
+            Tag.objects.filter(slug__in=[f.value for f in results.facets.get("tag", [])])
+            .values_list("slug", "name")
+        ),
+        "region": {
+            str(pk): name
+            for pk, name in Region.objects.filter(
+                id__in=[int(f.value) for f in results.facets.get("region", [])]
+            ).values_list("id", "name")
+        },
+    }
+    active = {
+        "outlet": set(request.outlets),
+        "tag": set(request.tags),
+        "region": {str(r) for r in request.regions},
+        "year": set(),
+    }
+    if request.date_range and request.date_range.start and request.date_range.end:
+        start, end = request.date_range.start, request.date_range.end
+        if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+            active["year"] = {str(start.year)}
+    return {
+        name: [
+            FacetOption(
+                value=facet.value,
+                label=labels.get(name, {}).get(facet.value, facet.value),
+                count=facet.count,
+                active=facet.value in active[name],
+            )
+            for facet in results.facets.get(name, [])
+        ]
+        for name in results.facets
+    }

@@ -1,0 +1,54 @@
+"""Record in the outbox every change that alters an article's search document.
+
+Bulk updates (QuerySet.update, bulk_create) send no signals: code that makes them calls
+search.sync.record_changes itself.
+"""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import receiver
+
+from archive.models import Article, Outlet, Region, Tag
+from search.sync import record_changes
+
+
+@receiver(post_save, sender=Article)
+@receiver(post_delete, sender=Article)
+def article_changed(sender, instance: Article, **kwargs) -> None:
+    record_changes([instance.pk])
+
+
+@receiver(m2m_changed, sender=Article.tags.through)
+@receiver(m2m_changed, sender=Article.regions.through)
+def article_classification_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs):
+    if not reverse:
+        if action in ("post_add", "post_remove", "post_clear"):
+            record_changes([instance.pk])
+    elif action == "pre_clear":
+        # tag.articles.clear(): the ids are gone after the clear, so take them before.
+        record_changes(instance.articles.values_list("id", flat=True))
+    elif action in ("post_add", "post_remove") and pk_set:
+        record_changes(pk_set)
+
+
+@receiver(post_save, sender=Tag)
+@receiver(pre_delete, sender=Tag)
+def tag_changed(sender, instance: Tag, **kwargs) -> None:
+    # A renamed or deleted tag changes the documents of the articles that carry it.
+    if instance.pk:
+        record_changes(instance.articles.values_list("id", flat=True))
+
+
+@receiver(post_save, sender=Outlet)
+def outlet_changed(sender, instance: Outlet, created: bool, **kwargs) -> None:
+    if not created:
+        record_changes(instance.articles.values_list("id", flat=True))
+
+
+@receiver(pre_delete, sender=Region)
+def region_deleted(sender, instance: Region, **kwargs) -> None:
+    record_changes(
+        [
+            *instance.articles.values_list("id", flat=True),
+            *instance.datelined_articles.values_list("id", flat=True),
+        ]
+    )

@@ -1,0 +1,110 @@
+from datetime import UTC, datetime
+
+import pytest
+from django.db import connection
+
+from archive.models import Region
+from search.backends import get_backend, reset_backend
+from search.sync import apply_outbox
+from tests.factories import make_article, make_outlet, make_tag
+
+
+def backends_for_this_database() -> list[str]:
+    """Whoosh runs on every database; the PostgreSQL backend only where PostgreSQL is."""
+    names = ["whoosh"]
+    if connection.vendor == "postgresql":
+        names.append("postgres")
+    return names
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend_name" in metafunc.fixturenames:
+        metafunc.parametrize("backend_name", backends_for_this_database())
+
+
+@pytest.fixture
+def backend(backend_name, settings, tmp_path, db):
+    """An empty index of the backend under test, made the process's configured backend."""
+    settings.SEARCH_BACKEND = backend_name
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    reset_backend()
+    backend = get_backend()
+    backend.clear()
+    yield backend
+    reset_backend()
+
+
+@pytest.fixture
+def sync(backend):
+    """Apply the outbox to the backend under test, as the after-commit hook does."""
+    return lambda: apply_outbox(backend)
+
+
+def when(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def corpus(gazetteer, sync):
+    """A small archive with known words, places, outlets, tags, dates and languages."""
+    rudaw, reuters, afp = make_outlet("Rudaw"), make_outlet("Reuters"), make_outlet("AFP")
+    deir_tag, raqqa_tag, kurdistan_tag = (
+        make_tag("Deir ez-Zor"),
+        make_tag("Raqqa"),
+        make_tag("Kurdistan"),
+    )
+    deir = Region.objects.get(name="Deir ez-Zor")
+    raqqa = Region.objects.get(name="Ar Raqqah")
+    erbil = Region.objects.get(name="Erbil")
+    articles = {
+        "deir": make_article(
+            rudaw,
+            title="Syrian army fights into Deir ez-Zor",
+            body="Government forces and their allies advanced through the desert. "
+            "The Middle Euphrates valley lies ahead of the fighting columns.",
+            dateline="ERBIL, Kurdistan Region",
+            published_at=when(2017, 8, 15),
+            language="en",
+            tags=[deir_tag],
+            dateline_region=erbil,
+        ),
+        "raqqa": make_article(
+            reuters,
+            title="Offensive on Raqqa enters final phase",
+            body="Kurdish-led fighters pushed into the old city of Raqqa. Some units may "
+            "later move towards the middle of the province along the Euphrates river.",
+            published_at=when(2017, 6, 1),
+            language="en",
+            tags=[raqqa_tag],
+        ),
+        "parliament": make_article(
+            rudaw,
+            title="Kurdish parliament votes on budget",
+            body="Lawmakers in Erbil approved the budget after a long session about Raqqa "
+            "refugees and the cost of the war.",
+            published_at=when(2016, 3, 10),
+            language="en",
+            tags=[kurdistan_tag],
+            dateline_region=erbil,
+        ),
+        "french": make_article(
+            afp,
+            title="Les forces syriennes avancent vers Déir ez-Zor",
+            body="L'armée syrienne et ses alliés progressent dans le désert.",
+            published_at=when(2017, 8, 20),
+            language="fr",
+            tags=[deir_tag],
+        ),
+        "markup": make_article(
+            reuters,
+            title="Budget <script>alert(1)</script> debate",
+            body="The <b>budget</b> debate in Baghdad went on late into the night.",
+            published_at=when(2015, 1, 5),
+            language="en",
+        ),
+    }
+    articles["deir"].regions.add(deir)
+    articles["raqqa"].regions.add(raqqa)
+    articles["french"].regions.add(deir)
+    sync()
+    return articles
