@@ -172,7 +172,7 @@ def _clean(text: str) -> str:
 
 
 def parse_date_bound(text: str, *, end: bool) -> date | None:
-    """"2017", "2017-08" or "2017-08-15" as the first (or, with ``end``, last) day it covers."""
+    """ "2017", "2017-08" or "2017-08-15" as the first (or, with ``end``, last) day it covers."""
     match = _PARTIAL_DATE.match(text.strip())
     if not match:
         return None

@@ -156,8 +156,9 @@ def _label_facets(request: SearchRequest, results: SearchResults) -> dict[str, l
             ).values_list("slug", "name")
         ),
         "tag": dict(
-            Tag.objects.filter(slug__in=[f.value for f in results.facets.get("tag", [])])
-            .values_list("slug", "name")
+            Tag.objects.filter(
+                slug__in=[f.value for f in results.facets.get("tag", [])]
+            ).values_list("slug", "name")
         ),
         "region": {
             str(pk): name
@@ -174,7 +175,12 @@ def _label_facets(request: SearchRequest, results: SearchResults) -> dict[str, l
     }
     if request.date_range and request.date_range.start and request.date_range.end:
         start, end = request.date_range.start, request.date_range.end
-        if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        if (start.month, start.day, end.month, end.day) == (
+            1,
+            1,
+            12,
+            31,
+        ) and start.year == end.year:
             active["year"] = {str(start.year)}
     return {
         name: [

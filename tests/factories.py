@@ -3,19 +3,20 @@
 from datetime import UTC, datetime
 from itertools import count
 
+from django.utils.text import slugify
+
 from archive.models import Article, Outlet, Tag
 
 _serial = count(1)
 
 
 def make_outlet(name: str | None = None, **fields) -> Outlet:
-    number = next(_serial)
-    name = name or f"Outlet {number}"
-    return Outlet.objects.create(name=name, slug=fields.pop("slug", f"outlet-{number}"), **fields)
+    name = name or f"Outlet {next(_serial)}"
+    return Outlet.objects.create(name=name, slug=fields.pop("slug", slugify(name)), **fields)
 
 
 def make_tag(name: str, **fields) -> Tag:
-    return Tag.objects.create(name=name, slug=fields.pop("slug", f"tag-{next(_serial)}"), **fields)
+    return Tag.objects.create(name=name, slug=fields.pop("slug", slugify(name)), **fields)
 
 
 def make_article(outlet: Outlet | None = None, **fields) -> Article:

@@ -208,6 +208,14 @@ def test_facet_counts_equal_database_counts(backend, corpus):
     assert facets["region"][str(asia.id)] == 4
 
 
+def test_facets_count_every_match_not_only_the_page_shown(backend, corpus):
+    one_per_page = backend.search(service.build_request("", page_size=1))
+    everything = backend.search(service.build_request("", page_size=10))
+    assert len(one_per_page.hits) == 1
+    assert one_per_page.facets == everything.facets
+    assert sum(f.count for f in one_per_page.facets["year"]) == 5
+
+
 def test_facets_follow_the_query(backend, corpus):
     results = backend.search(service.build_request("budget"))
     assert {f.value: f.count for f in results.facets["outlet"]} == {"rudaw": 1, "reuters": 1}
@@ -288,6 +296,16 @@ def test_an_edited_title_is_found_by_its_new_words_after_commit(
         article.save()
     assert find(backend, "assembly spending") == ["Kurdish assembly passes spending plan"]
     assert find(backend, "title:parliament") == []
+
+
+def test_editing_an_article_again_and_again_keeps_one_document(backend, corpus, sync):
+    article = corpus["raqqa"]
+    for edition in range(1, 4):
+        article.title = f"Offensive on Raqqa, update {edition}"
+        article.save()
+        sync()
+        assert backend.count() == 5
+        assert find(backend, "title:raqqa") == [article.title]
 
 
 def test_a_retag_reaches_the_index(backend, corpus, sync):

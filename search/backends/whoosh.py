@@ -1,0 +1,470 @@
+"""The embedded default: a Whoosh index in a directory on disk.
+
+Layout of SEARCH_INDEX_DIR::
+
+    CURRENT            the name of the generation that serves searches
+    gen-<stamp>/       a complete Whoosh index
+    REBUILDING         present while `rebuild_index` builds the next generation
+
+A rebuild writes a new generation beside the serving one and swaps CURRENT when it is
+complete, so searches never see a half-built index. Whoosh allows one writer at a time: all
+writes come through search.sync, and a writer waits SEARCH_WRITER_TIMEOUT for the lock.
+"""
+
+import html
+import itertools
+import logging
+import os
+import re
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from django.conf import settings
+from whoosh import highlight, index, sorting
+from whoosh import query as wq
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.index import EmptyIndexError, LockError
+from whoosh.scoring import BM25F
+from whoosh.support.charset import accent_map
+
+from search.backends import base
+from search.documents import SearchDocument
+from search.query import ParsedQuery, Term
+
+logger = logging.getLogger(__name__)
+
+TEXT_FIELDS = ("title", "body", "tags_text", "dateline")
+SNIPPET_WORDS = 35
+
+
+def analyzer():
+    """Words folded to lower case without accents, stop words dropped (keeping positions, so
+    a phrase cannot jump a gap a stop word left), then stemmed."""
+    return (
+        RegexTokenizer(r"[^\W_]+(?:['’][^\W_]+)*")
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(renumber=False)
+        | StemFilter()
+    )
+
+
+def make_schema() -> Schema:
+    words = analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        # spelling=True keeps the unstemmed words in spell_title / spell_body for suggestions.
+        title=TEXT(analyzer=words, stored=True, field_boost=3.0, spelling=True),
+        body=TEXT(analyzer=words, stored=True, spelling=True),
+        tags_text=TEXT(analyzer=words, field_boost=1.5),
+        dateline=TEXT(analyzer=words, field_boost=1.5),
+        outlet=ID(sortable=True),
+        tag=KEYWORD(commas=True, scorable=False),
+        region=KEYWORD(commas=True, scorable=False),
+        language=ID(),
+        year=ID(sortable=True),
+        published=DATETIME(sortable=True),
+    )
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """Whoosh stores naive datetimes: everything in the index is UTC."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _fields_of(document: SearchDocument) -> dict:
+    return {
+        "id": str(document.article_id),
+        "title": document.title,
+        "body": document.body,
+        "tags_text": " ".join(document.tag_names),
+        "dateline": document.dateline,
+        "outlet": document.outlet_slug,
+        "tag": ",".join(document.tag_slugs),
+        "region": ",".join(str(region_id) for region_id in document.region_ids),
+        "language": document.language or "und",
+        "year": str(document.year),
+        "published": _naive_utc(document.published_at),
+    }
+
+
+class _MarkFormatter(highlight.Formatter):
+    """Matched words in <mark>, everything else HTML-escaped."""
+
+    between = " … "
+
+    def _text(self, text: str) -> str:
+        return html.escape(text, quote=False)
+
+    def format_token(self, text, token, replace=False):
+        word = self._text(highlight.get_text(text, token, replace))
+        return f"{base.MARK_START}{word}{base.MARK_END}"
+
+
+class SearchBackend(base.SearchBackend):
+    name = "whoosh"
+
+    def __init__(self, index_dir: str | Path | None = None, writer_timeout: float | None = None):
+        self.root = Path(index_dir or settings.SEARCH_INDEX_DIR)
+        self.writer_timeout = (
+            settings.SEARCH_WRITER_TIMEOUT if writer_timeout is None else writer_timeout
+        )
+        self._lock = threading.Lock()
+        self._searcher = None
+        self._searcher_generation: str | None = None
+
+    # Generations
+
+    def _current_generation(self) -> str | None:
+        try:
+            return (self.root / "CURRENT").read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def _switch_to(self, generation: str) -> None:
+        pending = self.root / f"CURRENT.{os.getpid()}.tmp"
+        pending.write_text(generation)
+        os.replace(pending, self.root / "CURRENT")  # atomic: readers see old or new
+        self._drop_old_generations(keep={generation})
+
+    def _drop_old_generations(self, keep: set[str]) -> None:
+        # Keep the newest one besides `keep` a while: another process may still be reading it.
+        generations = sorted(p.name for p in self.root.glob("gen-*") if p.name not in keep)
+        for name in generations[:-1]:
+            shutil.rmtree(self.root / name, ignore_errors=True)
+
+    def _new_generation(self) -> tuple[str, index.Index]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 10**9:09d}"
+        path = self.root / name
+        path.mkdir()
+        return name, index.create_in(str(path), make_schema())
+
+    def _open_index(self, create: bool = False) -> index.Index:
+        generation = self._current_generation()
+        if generation is None:
+            if not create:
+                raise base.SearchUnavailable(f"No search index in {self.root}: run rebuild_index.")
+            with self._lock:
+                generation = self._current_generation()
+                if generation is None:
+                    generation, _ = self._new_generation()
+                    self._switch_to(generation)
+        try:
+            return index.open_dir(str(self.root / generation))
+        except (EmptyIndexError, OSError, ValueError) as error:
+            raise base.SearchUnavailable(f"The search index cannot be opened: {error}") from error
+
+    def _get_searcher(self):
+        """One searcher per process, refreshed only when the index has changed."""
+        generation = self._current_generation()
+        with self._lock:
+            if self._searcher is not None and self._searcher_generation == generation:
+                # Not Searcher.refresh(): its reader reuse keeps segments that a merge
+                # replaced, so a refreshed searcher counts an updated document twice
+                # (whoosh-reloaded 2.7.5). A fresh searcher costs more, only after a write.
+                try:
+                    if self._searcher.up_to_date():
+                        return self._searcher
+                except Exception as error:  # a damaged index: reopen below, or say so
+                    logger.warning("Checking the Whoosh searcher failed: %s", error)
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+        ix = self._open_index(create=True)
+        with self._lock:
+            try:
+                self._searcher = ix.searcher(weighting=BM25F())
+            except Exception as error:
+                raise base.SearchUnavailable(f"The search index cannot be read: {error}") from error
+            self._searcher_generation = self._current_generation()
+            return self._searcher
+
+    # Writing
+
+    def _rebuilding(self) -> bool:
+        marker = self.root / "REBUILDING"
+        try:
+            pid = int(marker.read_text().strip() or 0)
+        except (FileNotFoundError, ValueError):
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            marker.unlink(missing_ok=True)  # a rebuild that died: its marker means nothing
+            return False
+        except PermissionError:
+            pass
+        return True
+
+    def apply(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:
+        deletions = list(deletions)
+        if not upserts and not deletions:
+            return
+        if self._rebuilding():
+            raise base.SearchBackendError("A rebuild is in progress; changes wait for it.")
+        ix = self._open_index(create=True)
+        try:
+            writer = ix.writer(timeout=self.writer_timeout, delay=0.05)
+        except LockError as error:
+            raise base.SearchBackendError(
+                "The search index is locked by another writer."
+            ) from error
+        try:
+            for article_id in deletions:
+                writer.delete_by_term("id", str(article_id))
+            for document in upserts:
+                writer.update_document(**_fields_of(document))
+            writer.commit()
+        except Exception as error:
+            writer.cancel()
+            raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
+
+    def clear(self) -> None:
+        generation, _ = self._new_generation()
+        self._switch_to(generation)
+
+    def count(self) -> int:
+        return self._get_searcher().doc_count()
+
+    def rebuild(self, batches: Iterator[Sequence[SearchDocument]]) -> int:
+        self.root.mkdir(parents=True, exist_ok=True)
+        marker = self.root / "REBUILDING"
+        marker.write_text(str(os.getpid()))
+        try:
+            generation, ix = self._new_generation()
+            written = 0
+            for batch in batches:
+                writer = ix.writer()
+                for document in batch:
+                    writer.add_document(**_fields_of(document))
+                writer.commit()
+                written += len(batch)
+            ix.optimize() if written else None
+            self._switch_to(generation)
+            return written
+        finally:
+            marker.unlink(missing_ok=True)
+
+    def check(self) -> list[str]:
+        try:
+            self._get_searcher()
+        except base.SearchBackendError as error:
+            return [str(error)]
+        return []
+
+    # Searching
+
+    def search(self, request: base.SearchRequest) -> base.SearchResults:
+        searcher = self._get_searcher()
+        text_query = _text_query(request.query)
+        if text_query is None:
+            return base.SearchResults(total=0, hits=[])
+        filter_query = _filter_query(request)
+        sort_kwargs: dict = {}
+        if request.sort != base.Sort.RELEVANCE or not request.query.has_text:
+            sort_kwargs = {
+                "sortedby": [sorting.FieldFacet("published"), sorting.FieldFacet("id")],
+                "reverse": request.sort != base.Sort.OLDEST,
+            }
+        groupedby = None
+        if request.facets:
+            groupedby = {
+                "outlet": sorting.FieldFacet("outlet", maptype=sorting.Count),
+                "tag": sorting.FieldFacet("tag", allow_overlap=True, maptype=sorting.Count),
+                "region": sorting.FieldFacet("region", allow_overlap=True, maptype=sorting.Count),
+                "year": sorting.FieldFacet("year", maptype=sorting.Count),
+            }
+        try:
+            results = searcher.search(
+                text_query,
+                filter=filter_query,
+                limit=request.offset + request.page_size,
+                groupedby=groupedby,
+                terms=True,
+                **sort_kwargs,
+            )
+            total = len(results)
+            hits = [
+                self._hit(hit, request.query)
+                for hit in results[request.offset : request.offset + request.page_size]
+            ]
+            facets = _facets(results, request.facet_limit) if groupedby else {}
+        except (OSError, ValueError, EOFError) as error:
+            raise base.SearchUnavailable(f"The search index cannot be read: {error}") from error
+        suggestion = None
+        if total < base.SUGGEST_BELOW and request.query.has_text:
+            suggestion = self._suggestion(searcher, request, total, filter_query)
+        return base.SearchResults(total=total, hits=hits, facets=facets, suggestion=suggestion)
+
+    def _hit(self, hit, parsed: ParsedQuery) -> base.Hit:
+        title, body = hit["title"], hit["body"]
+        title_html = snippet_html = ""
+        if parsed.has_text:
+            hit.results.fragmenter = highlight.WholeFragmenter()
+            hit.results.formatter = _MarkFormatter()
+            title_html = hit.highlights("title", text=title, top=1)
+            hit.results.fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+            snippet_html = hit.highlights("body", text=body, top=2)
+        return base.Hit(
+            article_id=int(hit["id"]),
+            # Sorted by date, Whoosh's score is the sort key, not a relevance score.
+            score=hit.score if isinstance(hit.score, float) else 0.0,
+            title_html=title_html or html.escape(title, quote=False),
+            snippet_html=snippet_html or html.escape(_first_words(body), quote=False),
+        )
+
+    def _suggestion(self, searcher, request, total: int, filter_query) -> str | None:
+        """The query with each unknown word replaced by the closest indexed word, offered
+        only when the corrected query finds more."""
+        words = {word for term in request.query.terms for word in term.words}
+        corrections: dict[str, str] = {}
+        reader = searcher.reader()
+        for word in words:
+            folded = _fold_word(word)
+            if not folded or any(
+                (f"spell_{field}", folded) in reader for field in ("title", "body")
+            ):
+                continue
+            candidates = [
+                suggestion
+                for field in ("title", "body")
+                for suggestion in searcher.corrector(field).suggest(folded, limit=1)
+            ]
+            if candidates:
+                corrections[word] = min(candidates, key=lambda c: (_distance(folded, c), c))
+        if not corrections:
+            return None
+        corrected = replace_words(request.query.original, corrections)
+        from search.query import parse_query
+
+        better = _text_query(parse_query(corrected).without_filters())
+        if better is None:
+            return None
+        if len(searcher.search(better, filter=filter_query, limit=1)) <= total:
+            return None
+        return corrected
+
+
+def replace_words(text: str, corrections: dict[str, str]) -> str:
+    """``text`` with each whole word in ``corrections`` replaced."""
+    pattern = re.compile(
+        r"(?<!\w)("
+        + "|".join(re.escape(w) for w in sorted(corrections, key=len, reverse=True))
+        + r")(?!\w)"
+    )
+    return pattern.sub(lambda match: corrections[match.group(1)], text)
+
+
+def _fold_word(word: str) -> str:
+    tokens = [t.text for t in analyzer()(word, no_morph=True, removestops=False)]
+    return tokens[0] if tokens else ""
+
+
+def _distance(a: str, b: str) -> int:
+    """Levenshtein distance, for choosing between two suggestions."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _first_words(text: str, count: int = SNIPPET_WORDS) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + (" …" if len(words) > count else "")
+
+
+# Query building
+
+
+def _analyzed(text: str) -> list[tuple[str, int]]:
+    """(token, position) pairs as the index stores them."""
+    return [(t.text, t.pos) for t in analyzer()(text, positions=True)]
+
+
+def _term_query(term: Term) -> wq.Query | None:
+    """A term in its fields: None when every word of it is a stop word."""
+    fields = ("title",) if term.field == "title" else TEXT_FIELDS
+    tokens = _analyzed(term.text)
+    if not tokens:
+        return None
+    if len(tokens) == 1:
+        return wq.Or([wq.Term(field, tokens[0][0]) for field in fields])
+    # Stop words left gaps in the positions: let the phrase span each gap, no wider.
+    slop = max(b[1] - a[1] for a, b in itertools.pairwise(tokens))
+    words = [token for token, _ in tokens]
+    return wq.Or([wq.Phrase(field, words, slop=max(slop, 1)) for field in fields])
+
+
+def _text_query(parsed: ParsedQuery) -> wq.Query | None:
+    """The words part of a query; Every() when there are no words; None when the words the
+    reader gave all vanished (stop words only), so nothing matches."""
+    groups = []
+    for group in parsed.groups:
+        alternatives = [q for q in map(_term_query, group) if q is not None]
+        if alternatives:
+            groups.append(wq.Or(alternatives) if len(alternatives) > 1 else alternatives[0])
+    exclusions = [q for q in map(_term_query, parsed.excluded) if q is not None]
+    if not groups:
+        if parsed.has_text:
+            return None
+        positive: wq.Query = wq.Every()
+    else:
+        positive = wq.And(groups) if len(groups) > 1 else groups[0]
+    if exclusions:
+        return wq.AndNot(positive, wq.Or(exclusions))
+    return positive
+
+
+def _filter_query(request: base.SearchRequest) -> wq.Query | None:
+    """Filters go to Whoosh as ``filter=``: counted that way, totals stay exact (DESIGN.md)."""
+    parts: list[wq.Query] = []
+    for field, values in (
+        ("outlet", request.outlets),
+        ("tag", request.tags),
+        ("region", [str(region) for region in request.regions]),
+        ("language", request.languages),
+    ):
+        if values:
+            parts.append(wq.Or([wq.Term(field, value) for value in values]))
+    if request.date_range and (request.date_range.start or request.date_range.end):
+        start = request.date_range.start
+        end = request.date_range.end
+        parts.append(
+            wq.DateRange(
+                "published",
+                datetime(start.year, start.month, start.day) if start else None,
+                datetime(end.year, end.month, end.day) + timedelta(days=1, microseconds=-1)
+                if end
+                else None,
+            )
+        )
+    if not parts:
+        return None
+    return wq.And(parts) if len(parts) > 1 else parts[0]
+
+
+def _facets(results, limit: int) -> dict[str, list[base.FacetCount]]:
+    facets = {}
+    for name in base.FACET_FIELDS:
+        counts = results.groups(name)
+        values = [
+            base.FacetCount(value=_text(value), count=count)
+            for value, count in counts.items()
+            if value not in (None, b"", "") and count
+        ]
+        values.sort(key=lambda facet: (-facet.count, facet.value))
+        facets[name] = values[:limit]
+    return facets
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
