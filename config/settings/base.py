@@ -73,9 +73,15 @@ DATABASES = {
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)  # the embedded default must work on a fresh clone
-    # WAL lets readers carry on while an ingest writes; the timeout rides out short locks.
+    # WAL lets readers carry on while an ingest writes; the timeout rides out short locks;
+    # IMMEDIATE transactions take the write lock up front, so two writing processes queue
+    # instead of failing with "database is locked" when a read would turn into a write.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        {
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.ingest.errors import IngestError
 from archive.ingest.pipeline import ingest_paths
+from search import sync as search_sync
 
 
 class Command(BaseCommand):
@@ -14,7 +15,9 @@ class Command(BaseCommand):
         def report_error(error: IngestError) -> None:
             self.stderr.write(str(error))
 
-        report = ingest_paths(paths, on_error=report_error)
+        # One index write for the whole run, not one per article.
+        with search_sync.deferred():
+            report = ingest_paths(paths, on_error=report_error)
         self.stdout.write(
             f"{report.created} new, {report.duplicates} already in the archive, "
             f"{report.rejected} rejected."

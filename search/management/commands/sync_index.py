@@ -1,0 +1,29 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from search.backends.base import SearchBackendError
+from search.sync import apply_outbox
+
+
+class Command(BaseCommand):
+    help = "Apply pending index changes from the outbox; --watch keeps doing so (a worker)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--watch", action="store_true", help="Run until stopped.")
+        parser.add_argument("--interval", type=float, default=2.0, help="Seconds between runs.")
+
+    def handle(self, *args, watch: bool, interval: float, **options) -> None:
+        while True:
+            try:
+                applied = apply_outbox()
+            except SearchBackendError as error:
+                if not watch:
+                    raise CommandError(f"Index unavailable, changes kept: {error}") from error
+                self.stderr.write(f"Index unavailable, changes kept: {error}")
+                applied = 0
+            if applied or not watch:
+                self.stdout.write(f"Applied {applied} changes.")
+            if not watch:
+                return
+            time.sleep(interval)

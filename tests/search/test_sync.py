@@ -1,0 +1,205 @@
+"""Keeping the index true: the outbox, commands, failures and concurrent writers."""
+
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+
+from archive.models import Article
+from search import service
+from search.backends import get_backend, reset_backend
+from search.backends.base import SearchBackendError
+from search.documents import iter_all_documents
+from search.models import IndexOutbox
+from search.sync import apply_outbox, pending_count
+from tests.factories import make_article, make_outlet
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def titles(q: str) -> list[str]:
+    page = service.search(service.build_request(q, sort="newest"))
+    return [article.title for _, article in page.hits]
+
+
+def test_a_change_and_its_outbox_row_commit_or_roll_back_together(backend):
+    outlet = make_outlet()
+    pending_inside = []
+
+    def change_then_fail():
+        with transaction.atomic():
+            make_article(outlet, title="Never committed")
+            pending_inside.append(pending_count())
+            raise RuntimeError("roll back")
+
+    with pytest.raises(RuntimeError):
+        change_then_fail()
+    assert pending_inside == [1]
+    assert pending_count() == 0
+    make_article(outlet, title="Committed")
+    assert set(IndexOutbox.objects.values_list("article_id", flat=True)) == set(
+        Article.objects.values_list("id", flat=True)
+    )
+
+
+def test_changes_are_applied_after_commit_and_their_rows_removed(
+    backend, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_article(title="Mosul dam repairs begin")
+    assert titles("mosul") == ["Mosul dam repairs begin"]
+    assert pending_count() == 0
+
+
+def test_an_ingest_writes_the_index_once_at_the_end(
+    gazetteer, backend, sample_page, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("ingest", str(sample_page), stdout=StringIO())
+    assert len(callbacks) == 1
+    assert titles("euphrates") == ["Syrian army and backers fight into Deir ez-Zor from the south"]
+    assert pending_count() == 0
+
+
+@pytest.mark.parametrize("backend_name", ["whoosh"])
+def test_a_locked_index_keeps_the_changes_until_it_is_free(backend, settings):
+    settings.SEARCH_WRITER_TIMEOUT = 0.2
+    reset_backend()
+    backend = get_backend()
+    make_article(title="Written while the index was locked")
+    other_writer = backend._open_index(create=True).writer()  # another process's writer
+    try:
+        with pytest.raises(SearchBackendError, match="locked"):
+            apply_outbox(backend)
+        assert pending_count() == 1
+    finally:
+        other_writer.cancel()
+    assert apply_outbox(backend) == 1
+    assert pending_count() == 0
+    assert titles("locked") == ["Written while the index was locked"]
+
+
+@pytest.mark.parametrize("backend_name", ["whoosh"])
+def test_search_keeps_serving_the_old_index_during_a_rebuild(backend, sync):
+    make_article(title="Before the rebuild")
+    sync()
+    seen_during_rebuild = []
+
+    def batches():
+        for batch in iter_all_documents(batch_size=1):
+            seen_during_rebuild.append(titles("rebuild"))
+            yield batch
+        # A change made meanwhile waits for the rebuild instead of being lost.
+        make_article(title="During the rebuild")
+        with pytest.raises(SearchBackendError, match="rebuild"):
+            apply_outbox(backend)
+
+    backend.rebuild(batches())
+    assert seen_during_rebuild == [["Before the rebuild"]]
+    apply_outbox(backend)
+    assert titles("rebuild") == ["During the rebuild", "Before the rebuild"]
+
+
+def test_rebuild_index_command_builds_from_the_database(backend, sync):
+    for n in range(7):
+        make_article(title=f"Ceasefire report {n}")
+    IndexOutbox.objects.all().delete()  # as if the index had been lost
+    assert titles("ceasefire") == []
+
+    out = StringIO()
+    call_command("rebuild_index", "--batch-size", "3", stdout=out, stderr=StringIO())
+
+    assert "Indexed 7 articles" in out.getvalue()
+    assert len(titles("ceasefire")) == 7
+    assert backend.count() == 7
+
+
+def test_index_status_reports_database_index_and_outbox(backend, sync):
+    make_article(title="Counted")
+    sync()
+    make_article(title="Pending")
+    out = StringIO()
+    call_command("index_status", stdout=out)
+    report = out.getvalue()
+    assert f"backend:               {backend.name}" in report
+    assert "articles to index:     2" in report
+    assert "documents in index:    1" in report
+    assert "pending outbox rows:   1" in report
+
+
+def test_search_command_prints_ranked_hits(backend, sync):
+    make_article(title="Kirkuk oil exports resume", body="Oil flows again from Kirkuk.")
+    make_article(title="Oil prices", body="Kirkuk is mentioned once here.")
+    sync()
+    out = StringIO()
+    call_command("search", "kirkuk", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "2 matches"
+    assert "Kirkuk oil exports resume" in lines[1]
+    assert "Oil prices" in lines[3]
+
+
+def test_sync_index_command_applies_pending_changes(backend):
+    make_article(title="Applied by the worker")
+    out = StringIO()
+    call_command("sync_index", stdout=out)
+    assert out.getvalue().strip() == "Applied 1 changes."
+    assert titles("worker") == ["Applied by the worker"]
+
+
+WRITER_SCRIPT = """
+import django, sys
+django.setup()
+from django.db import transaction
+from archive.models import Outlet, Article
+from datetime import datetime, UTC
+outlet, _ = Outlet.objects.get_or_create(name="Writer " + sys.argv[1], slug="writer-" + sys.argv[1])
+for n in range(int(sys.argv[2])):
+    with transaction.atomic():
+        Article.objects.create(
+            outlet=outlet, title=f"Concurrent {sys.argv[1]} {n}", body="Concurrent writers.",
+            published_at=datetime(2020, 1, 1, tzinfo=UTC),
+        )
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("backend_name", ["whoosh"])
+def test_two_processes_saving_at_once_lose_no_index_update(backend, tmp_path):
+    """Each process applies the outbox after its own commits; neither's changes are lost
+    although only one can hold the index's writer lock at a time."""
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{database['NAME']}"
+    else:
+        url = (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+            f"{database['NAME']}"
+        )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": url,
+        "SEARCH_BACKEND": backend.name,
+        "SEARCH_INDEX_DIR": str(backend.root),
+        "PYTHONPATH": str(ROOT),
+    }
+    per_process = 15
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER_SCRIPT, name, str(per_process)], env=env, cwd=ROOT
+        )
+        for name in ("a", "b")
+    ]
+    assert [writer.wait(timeout=120) for writer in writers] == [0, 0]
+
+    assert Article.objects.count() == 2 * per_process
+    assert pending_count() == 0
+    reset_backend()
+    assert get_backend().count() == 2 * per_process
+    assert len(titles("concurrent")) == 10  # one page of the 30
