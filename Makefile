@@ -20,6 +20,7 @@ migrate: install
 sample-data: migrate
 	$(BIN)/python manage.py load_regions
 	$(BIN)/python manage.py ingest samples/
+	$(BIN)/python manage.py rebuild_index --if-stale
 
 ## Set up and serve on http://127.0.0.1:8000 (SQLite + on-disk Whoosh index under var/).
 # The development server runs with DEBUG on (and so a development SECRET_KEY).

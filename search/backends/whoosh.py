@@ -176,7 +176,7 @@ class SearchBackend(base.SearchBackend):
             if self._searcher is not None:
                 self._searcher.close()
                 self._searcher = None
-        ix = self._open_index(create=True)
+        ix = self._open_index(create=False)  # a lost index is reported, not silently emptied
         with self._lock:
             try:
                 self._searcher = ix.searcher(weighting=BM25F())

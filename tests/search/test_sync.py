@@ -1,6 +1,7 @@
 """Keeping the index true: the outbox, commands, failures and concurrent writers."""
 
 import os
+import shutil
 import subprocess
 import sys
 from io import StringIO
@@ -13,7 +14,7 @@ from django.db import connection, transaction
 from archive.models import Article
 from search import service
 from search.backends import get_backend, reset_backend
-from search.backends.base import SearchBackendError
+from search.backends.base import SearchBackendError, SearchUnavailable
 from search.documents import iter_all_documents
 from search.models import IndexOutbox
 from search.sync import apply_outbox, pending_count
@@ -203,3 +204,29 @@ def test_two_processes_saving_at_once_lose_no_index_update(backend, tmp_path):
     reset_backend()
     assert get_backend().count() == 2 * per_process
     assert len(titles("concurrent")) == 10  # one page of the 30
+
+
+def test_rebuild_if_stale_builds_a_missing_index_and_leaves_a_true_one(backend, sync):
+    make_article(title="Indexed once")
+    sync()
+    out = StringIO()
+    call_command("rebuild_index", "--if-stale", stdout=out, stderr=StringIO())
+    assert out.getvalue().strip() == f"The {backend.name} index is up to date (1 articles)."
+
+    backend.clear()
+    out = StringIO()
+    call_command("rebuild_index", "--if-stale", stdout=out, stderr=StringIO())
+    assert "Indexed 1 articles" in out.getvalue()
+    assert titles("indexed") == ["Indexed once"]
+
+
+@pytest.mark.parametrize("backend_name", ["whoosh"])
+def test_a_lost_whoosh_index_is_reported_not_silently_emptied(backend, sync):
+    make_article(title="Needs an index")
+    sync()
+    shutil.rmtree(backend.root)
+    reset_backend()
+    with pytest.raises(SearchUnavailable, match="rebuild_index"):
+        get_backend().search(service.build_request("index"))
+    call_command("rebuild_index", stdout=StringIO(), stderr=StringIO())
+    assert titles("index") == ["Needs an index"]

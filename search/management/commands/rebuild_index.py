@@ -20,10 +20,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--backend", help="Build this backend's index instead of the configured one."
         )
+        parser.add_argument(
+            "--if-stale",
+            action="store_true",
+            help="Only when the index is missing or its size differs from the database's.",
+        )
 
-    def handle(self, *args, batch_size: int, backend: str | None, **options) -> None:
+    def handle(
+        self, *args, batch_size: int, backend: str | None, if_stale: bool, **options
+    ) -> None:
         search_backend = load_backend(backend) if backend else get_backend()
         total = indexable_articles().count()
+        if if_stale and self._index_size(search_backend) == total:
+            self.stdout.write(f"The {search_backend.name} index is up to date ({total} articles).")
+            return
 
         def batches_with_progress(bar):
             for batch in iter_all_documents(batch_size=batch_size):
@@ -40,3 +50,10 @@ class Command(BaseCommand):
             f"Indexed {written} articles with {search_backend.name}; "
             f"applied {pending} changes made meanwhile."
         )
+
+    @staticmethod
+    def _index_size(backend) -> int | None:
+        try:
+            return backend.count()
+        except SearchBackendError:
+            return None
