@@ -37,16 +37,18 @@ _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
 @dataclass(frozen=True)
 class DateRange:
-    """Inclusive on both ends; either end may be open."""
+    """Inclusive on both ends; either end may be open. A start after the end is empty (the
+    intersection of two ranges that do not overlap): it matches nothing."""
 
     start: date | None = None
     end: date | None = None
 
-    def __post_init__(self) -> None:
-        if self.start and self.end and self.start > self.end:
-            start, end = self.end, self.start
-            object.__setattr__(self, "start", start)
-            object.__setattr__(self, "end", end)
+    @classmethod
+    def between(cls, first: date | None, second: date | None) -> "DateRange":
+        """The range between two dates a reader gave, in whichever order."""
+        if first and second and first > second:
+            first, second = second, first
+        return cls(first, second)
 
     def intersect(self, other: "DateRange | None") -> "DateRange":
         if other is None:
@@ -202,4 +204,4 @@ def _date_filter(kind: str, value: str) -> DateRange | None:
     end = parse_date_bound(high, end=True) if high else None
     if (low and not start) or (high and not end) or not (start or end):
         return None
-    return DateRange(start, end)
+    return DateRange.between(start, end)

@@ -67,7 +67,7 @@ def build_request(
     query = parse_query(q)
     date_range = None
     if date_from or date_to:
-        date_range = DateRange(date_from, date_to)
+        date_range = DateRange.between(date_from, date_to)
     if query.date_range:
         date_range = query.date_range.intersect(date_range)
     return SearchRequest(

@@ -143,6 +143,12 @@ def test_date_range_filter(backend, corpus):
     assert find(backend, "raqqa before:2016-12-31") == ["Kurdish parliament votes on budget"]
     # Both ends are inclusive.
     assert find(backend, "date:2017-08-15") == ["Syrian army fights into Deir ez-Zor"]
+    # Ranges given back to front are read front to back; ranges that do not meet match none.
+    assert find(backend, "date:2016-12-31..2016-01-01") == ["Kurdish parliament votes on budget"]
+    assert find(backend, "", date_from=date(2016, 12, 31), date_to=date(2016, 1, 1)) == [
+        "Kurdish parliament votes on budget"
+    ]
+    assert find(backend, "date:2016 date:2018") == []
 
 
 def test_language_filter(backend, corpus):

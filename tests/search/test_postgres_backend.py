@@ -1,0 +1,259 @@
+"""What only the PostgreSQL backend has: its schema, its errors and its refusal of SQLite.
+
+The contract tests (test_contract.py) cover its search behaviour.
+"""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+from search import service
+from search.backends.base import SearchBackendError, SearchRequest
+from search.documents import SearchDocument
+from search.query import ParsedQuery, Term
+from tests.factories import make_article
+
+ROOT = Path(__file__).resolve().parents[2]
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the PostgreSQL backend needs PostgreSQL"
+)
+
+
+def document(article_id: int = 1, **fields) -> SearchDocument:
+    values = {
+        "title": "Kirkuk water shortage",
+        "body": "Officials said the wells were running dry.",
+        "dateline": "KIRKUK, Iraq",
+        "tag_names": ("Water",),
+        "tag_slugs": ("water",),
+        "outlet_slug": "rudaw",
+        "outlet_name": "Rudaw",
+        "region_ids": (1, 2),
+        "language": "en",
+        "published_at": datetime(2017, 8, 15, 12, tzinfo=UTC),
+    }
+    return SearchDocument(article_id=article_id, **(values | fields))
+
+
+def test_it_refuses_to_start_on_sqlite(tmp_path):
+    script = (
+        "import django; django.setup()\n"
+        "from search.backends import load_backend\n"
+        "load_backend('postgres')\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'site.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert (
+        "ImproperlyConfigured: SEARCH_BACKEND=postgres needs PostgreSQL; DATABASE_URL points "
+        "at sqlite. Use SEARCH_BACKEND=whoosh or a postgres:// DATABASE_URL."
+    ) in result.stderr
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_the_database_keeps_the_weighted_vector(backend):
+    backend.apply([document()])
+    assert _vector() == (
+        "'dri':13C 'iraq':6B 'kirkuk':1A,5B 'offici':7C 'run':12C 'said':8C 'shortag':3A "
+        "'water':2A,4B 'well':10C"
+    )
+    # Whatever writes the row, the vector follows its text: it is a generated column.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE search_document SET title = 'Mosul dam' WHERE article_id = 1")
+    assert _vector().startswith("'dam':2A")
+
+
+def _vector() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT vector::text FROM search_document WHERE article_id = 1")
+        return cursor.fetchone()[0]
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_suggestions_offer_folded_indexed_words(backend):
+    backend.apply([document(title="Fighting near Déir ez-Zor", body="2017 was long.")])
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM search_word ORDER BY word")
+        words = [word for (word,) in cursor.fetchall()]
+    assert words == ["deir", "fighting", "long", "near", "was", "water", "zor"]
+    assert backend.search(service.build_request("fightng")).suggestion == "fighting"
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_a_missing_table_is_a_backend_error_and_a_problem_check_reports(backend):
+    assert backend.check() == []
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE search_word")  # undone with the test's transaction
+    with pytest.raises(SearchBackendError, match="search_word"):
+        backend.apply([document()])
+    assert backend.count() == 0  # the failed write left nothing behind
+    assert backend.check() == [
+        "The PostgreSQL search tables are missing: run `manage.py migrate search`."
+    ]
+
+
+HOSTILE_WORDS = [
+    "\x00",
+    "'",
+    "''",
+    "\\",
+    "a'b",
+    "x:*",
+    "&",
+    "|",
+    "!",
+    "<->",
+    "(",
+    ")",
+    ":A",
+    "",
+    "a b",
+]
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+@pytest.mark.parametrize("field", [None, "title"])
+def test_terms_built_without_the_parser_cannot_break_the_tsquery(backend, field):
+    backend.apply([document()])
+    for word in HOSTILE_WORDS:
+        term = Term(words=(word, "kirkuk"), field=field)
+        for query in (
+            ParsedQuery(groups=((term,),)),
+            ParsedQuery(groups=((Term(("kirkuk",)),),), excluded=(term,)),
+            ParsedQuery(groups=((Term((word,), field),),)),
+        ):
+            results = backend.search(SearchRequest(query=query))
+            assert results.total in (0, 1)
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_odd_paging_and_no_facets(backend):
+    backend.apply([document()])
+    assert backend.search(SearchRequest(page=10**30)).hits == []
+    results = backend.search(SearchRequest(page=0, page_size=0, facets=False))
+    assert (results.total, results.hits, results.facets) == (1, [], {})
+    for q in ("date:9999", "date:0001", "after:9999-12-31"):  # no day after date.max
+        assert backend.search(service.build_request(q)).total == 0
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_with_no_words_the_snippet_is_the_body_start_escaped(backend):
+    body = "<p>One & two</p> " + " ".join(f"w{n}" for n in range(100))
+    backend.apply([document(body=body)])
+    [hit] = backend.search(SearchRequest()).hits
+    assert hit.title_html == "Kirkuk water shortage"
+    words = " ".join(f"w{n}" for n in range(32))
+    assert hit.snippet_html == f"&lt;p&gt;One &amp; two&lt;/p&gt; {words} …"
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_searches_see_the_old_documents_until_a_rebuild_commits(backend):
+    make_article(title="Before the rebuild")  # applied on commit
+    seen_elsewhere = []
+
+    def batches():
+        yield [document(article_id=1000 + n, title=f"Rebuilt {n}") for n in range(3)]
+        seen_elsewhere.append(_titles_seen_by_another_connection())
+        yield [document(article_id=2000, title="Rebuilt last")]
+
+    try:
+        assert backend.rebuild(batches()) == 4
+        assert seen_elsewhere == [["Before the rebuild"]]
+        assert len(_titles_seen_by_another_connection()) == 4
+    finally:
+        backend.clear()  # a flush between tests does not know this table
+
+
+def _titles_seen_by_another_connection() -> list[str]:
+    settings = connection.settings_dict
+    with psycopg.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        host=settings["HOST"],
+        port=settings["PORT"],
+        password=settings["PASSWORD"],
+    ) as other:
+        rows = other.execute("SELECT title FROM search_document ORDER BY title").fetchall()
+    return [title for (title,) in rows]
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_a_search_leaves_the_planner_settings_as_it_found_them(backend):
+    backend.apply([document()])
+    assert backend.search(service.build_request("kirkuk")).total == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")  # inside the test's transaction still
+        assert cursor.fetchone()[0] == "on"
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_stop_words_are_not_corrected(backend):
+    backend.apply([document(title="Theft in Kirkuk", body="Thieves took pumps.")])
+    assert backend.search(service.build_request("thef kirkuk")).suggestion == "theft kirkuk"
+    # "they" is a stop word: it is not searched, so it needs no correction to "theft".
+    assert backend.search(service.build_request("they")).suggestion is None
+
+
+WRITER = """
+import sys
+from datetime import UTC, datetime
+import django
+django.setup()
+from django.db import transaction
+from archive.models import Article, Outlet
+outlet, _ = Outlet.objects.get_or_create(name=f"Writer {sys.argv[1]}", slug=f"w-{sys.argv[1]}")
+for n in range(int(sys.argv[2])):
+    with transaction.atomic():  # each commit applies the outbox, as a web worker does
+        Article.objects.create(
+            outlet=outlet, title=f"Concurrent {sys.argv[1]} {n}", body="Concurrent writers.",
+            published_at=datetime(2020, 1, 1, tzinfo=UTC),
+        )
+"""
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_processes_writing_at_once_lose_nothing_and_do_not_deadlock(backend):
+    settings = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": (
+            f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}/"
+            f"{settings['NAME']}"
+        ),
+        "SEARCH_BACKEND": "postgres",
+    }
+    try:
+        writers = [
+            subprocess.Popen([sys.executable, "-c", WRITER, name, "20"], env=env, cwd=ROOT)
+            for name in "abc"
+        ]
+        assert [writer.wait(timeout=120) for writer in writers] == [0, 0, 0]
+        assert backend.count() == 60
+        assert backend.search(service.build_request("concurrent")).total == 60
+    finally:
+        backend.clear()  # a flush between tests does not know this table
