@@ -111,7 +111,7 @@ def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
     ids: set[int] = set()
     for value in values:
         value = value.strip()
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             ids.add(int(value))
             continue
         by_slug = Region.objects.filter(slug=value).values_list("id", flat=True)

@@ -112,6 +112,9 @@ SEARCH_SYNC_ON_COMMIT = env.bool("SEARCH_SYNC_ON_COMMIT", default=True)
 # How long a process waits for the embedded index's single writer lock.
 SEARCH_WRITER_TIMEOUT = env.float("SEARCH_WRITER_TIMEOUT", default=30.0)
 
+# Where `ingest` logs the records it rejected, one JSON Lines file a run.
+INGEST_REJECTED_DIR = env.path("INGEST_REJECTED_DIR", default=VAR_DIR / "rejected")
+
 # Pages of article lists.
 ARTICLES_PER_PAGE = env.int("ARTICLES_PER_PAGE", default=20)
 

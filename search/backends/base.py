@@ -27,7 +27,9 @@ class Sort(StrEnum):
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """A parsed query plus filters. Filters of one kind are ORed; different kinds are ANDed.
+    """A parsed query plus filters, each kind ANDed with the others. Within a kind: any of
+    the outlets or languages (an article has one of each), all of the tags and regions (each
+    one more narrows the search, as clicking a facet should).
 
     The query's own field filters (outlet:, tag:, region: ...) have already been resolved
     into the filter fields here by the caller (search.service).

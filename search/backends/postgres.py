@@ -219,8 +219,8 @@ def _where(request: SearchRequest, match: Match) -> tuple[str, dict]:
         params["match"] = match.tsquery
     filters = {
         "outlet_slug = ANY(%(outlets)s::text[])": ("outlets", list(request.outlets)),
-        "tag_slugs && %(tags)s::text[]": ("tags", list(request.tags)),
-        "region_ids && %(regions)s::bigint[]": ("regions", list(request.regions)),
+        "tag_slugs @> %(tags)s::text[]": ("tags", list(request.tags)),
+        "region_ids @> %(regions)s::bigint[]": ("regions", list(request.regions)),
         "language = ANY(%(languages)s::text[])": ("languages", list(request.languages)),
     }
     for condition, (name, values) in filters.items():

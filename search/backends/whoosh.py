@@ -28,7 +28,8 @@ from whoosh import highlight, index, sorting
 from whoosh import query as wq
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
-from whoosh.index import EmptyIndexError, LockError
+from whoosh.index import IndexError as WhooshIndexError
+from whoosh.index import LockError
 from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 
@@ -157,7 +158,8 @@ class SearchBackend(base.SearchBackend):
                     self._switch_to(generation)
         try:
             return index.open_dir(str(self.root / generation))
-        except (EmptyIndexError, OSError, ValueError) as error:
+        except (WhooshIndexError, OSError, ValueError, EOFError) as error:
+            # WhooshIndexError covers a missing index and a damaged table of contents.
             raise base.SearchUnavailable(f"The search index cannot be opened: {error}") from error
 
     def _get_searcher(self):
@@ -427,14 +429,11 @@ def _text_query(parsed: ParsedQuery) -> wq.Query | None:
 def _filter_query(request: base.SearchRequest) -> wq.Query | None:
     """Filters go to Whoosh as ``filter=``: counted that way, totals stay exact (DESIGN.md)."""
     parts: list[wq.Query] = []
-    for field, values in (
-        ("outlet", request.outlets),
-        ("tag", request.tags),
-        ("region", [str(region) for region in request.regions]),
-        ("language", request.languages),
-    ):
+    for field, values in (("outlet", request.outlets), ("language", request.languages)):
         if values:
             parts.append(wq.Or([wq.Term(field, value) for value in values]))
+    parts += [wq.Term("tag", slug) for slug in request.tags]
+    parts += [wq.Term("region", str(region)) for region in request.regions]
     if request.date_range and (request.date_range.start or request.date_range.end):
         start = request.date_range.start
         end = request.date_range.end

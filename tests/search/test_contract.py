@@ -116,6 +116,16 @@ def test_tag_filter(backend, corpus):
     assert find(backend, "tag:nonexistent") == []
 
 
+def test_each_more_tag_or_region_narrows_while_outlets_widen(backend, corpus):
+    erbil = Region.objects.get(name="Erbil")
+    syria = Region.objects.get(kind=Region.Kind.COUNTRY, country_code="SY")
+    assert find(backend, "", tags=["deir-ez-zor", "raqqa"]) == []
+    assert find(backend, "", regions=[str(erbil.id), str(syria.id)]) == [
+        "Syrian army fights into Deir ez-Zor"
+    ]
+    assert len(find(backend, "", outlets=["rudaw", "afp"])) == 3
+
+
 def test_region_filter_includes_the_regions_inside(backend, corpus):
     syria = Region.objects.get(kind=Region.Kind.COUNTRY, country_code="SY")
     expected = {

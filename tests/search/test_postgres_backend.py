@@ -21,7 +21,8 @@ from tests.factories import make_article
 
 ROOT = Path(__file__).resolve().parents[2]
 on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the PostgreSQL backend needs PostgreSQL"
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: these run in the PostgreSQL pass of .ci/run",
 )
 
 

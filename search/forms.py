@@ -1,0 +1,226 @@
+"""The search portal's GET parameters, read leniently and written back into links.
+
+Everything a search is lives in its URL, so it can be bookmarked and shared. A value that
+cannot be read (``page=abc``, ``from=notadate``, ``sort=xyz``) falls back to its default
+instead of becoming an error page.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.urls import reverse
+
+from search import service
+from search.backends.base import SearchRequest, Sort
+from search.query import MAX_QUERY_LENGTH, parse_query
+
+MAX_PAGE = 100  # deeper than anyone reads; bounds the work one request can ask for
+MAX_FILTER_VALUES = 20
+MAX_FILTER_LENGTH = 200
+MAX_REGION_ID = 2**63 - 1  # a BigAutoField; larger "ids" would overflow the database's
+# Far enough apart for any archive, near enough that adding a day to either end stays a date.
+EARLIEST_DATE, LATEST_DATE = date(1000, 1, 1), date(9998, 12, 31)
+
+SORT_CHOICES = [
+    (Sort.RELEVANCE.value, "Relevance"),
+    (Sort.NEWEST.value, "Newest first"),
+    (Sort.OLDEST.value, "Oldest first"),
+]
+FILTER_KINDS = ("outlet", "tag", "region")
+
+
+class ValueListField(forms.Field):
+    """A repeatable parameter (``?tag=a&tag=b``): its non-blank values, each once, in order."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> tuple[str, ...]:
+        values = (_printable(v).strip()[:MAX_FILTER_LENGTH] for v in value or ())
+        return tuple(dict.fromkeys(v for v in values if v))[:MAX_FILTER_VALUES]
+
+
+def _printable(text: str) -> str:
+    # Control characters (NUL above all) are refused by PostgreSQL; nobody means them.
+    return "".join(ch for ch in str(text) if ch.isprintable())
+
+
+def _date_field() -> forms.DateField:
+    return forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)],
+    )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(required=False)
+    outlet = ValueListField(required=False)
+    tag = ValueListField(required=False)
+    region = ValueListField(required=False)
+    language = forms.CharField(
+        required=False,
+        max_length=16,
+        validators=[RegexValidator(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")],
+    )
+    date_from = _date_field()
+    date_to = _date_field()
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+
+    # "from" is a Python keyword, so these fields read (and render as) other parameter names.
+    PARAMETER_NAMES = {"date_from": "from", "date_to": "to"}
+
+    def add_prefix(self, field_name: str) -> str:
+        return super().add_prefix(self.PARAMETER_NAMES.get(field_name, field_name))
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"][:MAX_QUERY_LENGTH]
+
+    def clean_region(self) -> tuple[str, ...]:
+        # resolve_regions reads digits as an id: keep only ids a database column can hold.
+        return tuple(
+            value
+            for value in self.cleaned_data["region"]
+            if not value.isdigit() or (value.isascii() and int(value) <= MAX_REGION_ID)
+        )
+
+    def params(self) -> "SearchParams":
+        """What was asked, each value that could not be read replaced by its default."""
+        self.is_valid()
+        data = self.cleaned_data  # holds only the fields that were valid
+        return SearchParams(
+            q=data.get("q") or "",
+            outlets=data.get("outlet") or (),
+            tags=data.get("tag") or (),
+            regions=data.get("region") or (),
+            language=(data.get("language") or "").lower(),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            sort=data.get("sort") or "",
+            page=data.get("page") or 1,
+        )
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """One search as its URL holds it; the ``with_``/``without_`` methods give the search a
+    link leads to, so every link keeps whatever it does not change."""
+
+    q: str = ""
+    outlets: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    language: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = ""  # "": the default for the query (see effective_sort)
+    page: int = 1
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(
+            self.outlets
+            or self.tags
+            or self.regions
+            or self.language
+            or self.date_from
+            or self.date_to
+        )
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing asked yet: no query and no filter."""
+        return not self.q.strip() and not self.has_filters
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance when there are words to rank by, otherwise newest first."""
+        if self.sort:
+            return self.sort
+        return Sort.RELEVANCE.value if parse_query(self.q).has_text else Sort.NEWEST.value
+
+    @property
+    def year(self) -> str | None:
+        """The year the date range covers, when it covers exactly one whole year."""
+        start, end = self.date_from, self.date_to
+        if start and end and start == date(start.year, 1, 1) and end == date(start.year, 12, 31):
+            return str(start.year)
+        return None
+
+    def values(self, kind: str) -> tuple[str, ...]:
+        return {"outlet": self.outlets, "tag": self.tags, "region": self.regions}[kind]
+
+    # The searches links lead to (each starts again at page 1, except on_page)
+
+    def with_value(self, kind: str, value: str) -> "SearchParams":
+        return self._with_values(kind, (*self.values(kind), value))
+
+    def without_value(self, kind: str, value: str) -> "SearchParams":
+        return self._with_values(kind, tuple(v for v in self.values(kind) if v != value))
+
+    def _with_values(self, kind: str, values: tuple[str, ...]) -> "SearchParams":
+        field_name = {"outlet": "outlets", "tag": "tags", "region": "regions"}[kind]
+        return replace(self, **{field_name: tuple(dict.fromkeys(values))}, page=1)
+
+    def for_year(self, year: int) -> "SearchParams":
+        return replace(self, date_from=date(year, 1, 1), date_to=date(year, 12, 31), page=1)
+
+    def without_dates(self) -> "SearchParams":
+        return replace(self, date_from=None, date_to=None, page=1)
+
+    def without_language(self) -> "SearchParams":
+        return replace(self, language="", page=1)
+
+    def without_filters(self) -> "SearchParams":
+        return SearchParams(q=self.q, sort=self.sort)
+
+    def with_query(self, q: str) -> "SearchParams":
+        return replace(self, q=q, page=1)
+
+    def on_page(self, page: int) -> "SearchParams":
+        return replace(self, page=page)
+
+    # Writing it back
+
+    def querystring(self) -> str:
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        for kind in FILTER_KINDS:
+            pairs.extend((kind, value) for value in self.values(kind))
+        if self.language:
+            pairs.append(("language", self.language))
+        if self.date_from:
+            pairs.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            pairs.append(("to", self.date_to.isoformat()))
+        if self.sort:
+            pairs.append(("sort", self.sort))
+        if self.page > 1:
+            pairs.append(("page", str(self.page)))
+        return urlencode(pairs)
+
+    def url(self, view_name: str = "search:results") -> str:
+        query = self.querystring()
+        return reverse(view_name) + (f"?{query}" if query else "")
+
+    def feed_url(self) -> str:
+        """The Atom feed of this search's newest hits (it sorts and pages for itself)."""
+        return replace(self, sort="", page=1).url("search:feed")
+
+    def search_request(self, *, page_size: int, **overrides) -> SearchRequest:
+        arguments = {
+            "outlets": self.outlets,
+            "tags": self.tags,
+            "regions": self.regions,
+            "languages": (self.language,) if self.language else (),
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "sort": self.effective_sort,
+            "page": self.page,
+            "page_size": page_size,
+        }
+        return service.build_request(self.q, **{**arguments, **overrides})

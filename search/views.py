@@ -1,0 +1,128 @@
+"""The public search portal: form → request → search → template."""
+
+import logging
+from dataclasses import dataclass
+from math import ceil
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.translation import get_language_info
+from django.views.decorators.http import require_safe
+
+from search import service
+from search.backends.base import SearchBackendError
+from search.forms import MAX_PAGE, SORT_CHOICES, SearchForm, SearchParams
+from search.service import FacetOption, SearchPage
+
+logger = logging.getLogger(__name__)
+
+TEMPLATE = "search/results.html"
+FACET_TITLES = {"outlet": "Outlet", "tag": "Tag", "region": "Place", "year": "Year"}
+RETRY_AFTER_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class FacetLink:
+    option: FacetOption
+    # Adds the filter, or removes it when active. None: active because the query itself
+    # asks for it (outlet:rudaw), which only editing the query can undo.
+    url: str | None
+
+
+@dataclass(frozen=True)
+class FacetGroup:
+    name: str
+    title: str
+    links: list[FacetLink]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    count: int
+    is_estimate: bool
+    previous_url: str | None
+    next_url: str | None
+
+
+@require_safe
+def results(request):
+    params = SearchForm(request.GET).params()
+    context = {"params": params, "sort_choices": SORT_CHOICES, "feed_url": params.feed_url()}
+    if params.is_blank:
+        return render(request, TEMPLATE, context)
+    try:
+        page = service.search(params.search_request(page_size=settings.ARTICLES_PER_PAGE))
+    except SearchBackendError as error:
+        logger.warning("Search is unavailable: %s", error)
+        response = render(request, TEMPLATE, {**context, "unavailable": True}, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    suggestion = page.results.suggestion
+    return render(
+        request,
+        TEMPLATE,
+        {
+            **context,
+            "page": page,
+            "hits": page.hits,
+            "facet_groups": facet_groups(params, page),
+            "pagination": pagination(params, page),
+            "suggestion_url": params.with_query(suggestion).url() if suggestion else None,
+            "clear_filters_url": params.without_filters().url() if params.has_filters else None,
+        },
+    )
+
+
+def facet_groups(params: SearchParams, page: SearchPage) -> list[FacetGroup]:
+    groups = []
+    if params.language:
+        # Not a facet the backends count, but a filter that must be removable like one.
+        language = FacetOption(
+            value=params.language,
+            label=_language_name(params.language),
+            count=page.results.total,
+            active=True,
+        )
+        remove = FacetLink(language, params.without_language().url())
+        groups.append(FacetGroup("language", "Language", [remove]))
+    for name, title in FACET_TITLES.items():
+        options = page.facets.get(name, [])
+        if options:
+            links = [FacetLink(option, _facet_url(params, name, option)) for option in options]
+            groups.append(FacetGroup(name, title, links))
+    return groups
+
+
+def _facet_url(params: SearchParams, name: str, option: FacetOption) -> str | None:
+    if name == "year":
+        if option.active:
+            return params.without_dates().url() if params.year == option.value else None
+        return params.for_year(int(option.value)).url() if option.value.isdigit() else None
+    if option.active:
+        if option.value in params.values(name):
+            return params.without_value(name, option.value).url()
+        return None
+    return params.with_value(name, option.value).url()
+
+
+def _language_name(code: str) -> str:
+    try:
+        return get_language_info(code)["name"]
+    except KeyError:
+        return code
+
+
+def pagination(params: SearchParams, page: SearchPage) -> Pagination | None:
+    results, size = page.results, page.request.page_size
+    count = min(max(1, ceil(results.total / size)), MAX_PAGE)
+    if count == 1 and params.page == 1:
+        return None
+    number = params.page
+    return Pagination(
+        number=number,
+        count=count,
+        is_estimate=results.total_is_estimate,
+        previous_url=params.on_page(min(number - 1, count)).url() if number > 1 else None,
+        next_url=params.on_page(number + 1).url() if number < count else None,
+    )

@@ -1,0 +1,506 @@
+"""The search portal (/search/) and its Atom feed, as a reader uses them, on every backend.
+
+Links are followed as a browser would: by reading their href out of the page.
+"""
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from archive.models import Region
+from search import service
+from search.backends import reset_backend
+from tests.factories import make_article, make_outlet
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+VOID_ELEMENTS = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+
+@dataclass
+class Element:
+    tag: str
+    attrs: dict[str, str | None]
+    parent: "Element | None"
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join("".join(self.parts).split())
+
+    @property
+    def ancestors(self) -> list["Element"]:
+        found, element = [], self.parent
+        while element is not None:
+            found.append(element)
+            element = element.parent
+        return found
+
+    @property
+    def classes(self) -> list[str]:
+        return (self.attrs.get("class") or "").split()
+
+
+class Page(HTMLParser):
+    """A parsed page: every element with its attributes, text and parent."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.elements: list[Element] = []
+        self._open: list[Element] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, dict(attrs), self._open[-1] if self._open else None)
+        self.elements.append(element)
+        if tag not in VOID_ELEMENTS:
+            self._open.append(element)
+
+    def handle_endtag(self, tag):
+        for depth in range(len(self._open) - 1, -1, -1):
+            if self._open[depth].tag == tag:
+                del self._open[depth:]
+                return
+
+    def handle_data(self, data):
+        for element in self._open:
+            element.parts.append(data)
+
+    def find_all(self, tag: str = "", css_class: str = "", **attrs) -> list[Element]:
+        return [
+            element
+            for element in self.elements
+            if (not tag or element.tag == tag)
+            and (not css_class or css_class in element.classes)
+            and all(
+                element.attrs.get(name.rstrip("_").replace("_", "-")) == v
+                for name, v in attrs.items()
+            )
+        ]
+
+    def find(self, tag: str = "", css_class: str = "", **attrs) -> Element:
+        found = self.find_all(tag, css_class, **attrs)
+        assert found, f"no <{tag or '*'} class={css_class!r} {attrs}> on the page"
+        return found[0]
+
+
+def parsed(response) -> Page:
+    return Page(response.content.decode())
+
+
+def search(client, **params):
+    response = client.get(reverse("search:results"), params)
+    assert response.status_code == 200
+    return response
+
+
+def follow(client, href: str):
+    assert href.startswith(reverse("search:results")), href
+    response = client.get(href)
+    assert response.status_code == 200
+    return response
+
+
+def total_shown(response) -> str:
+    return parsed(response).find("h2", "search-total").text
+
+
+def titles_shown(response) -> list[str]:
+    return [element.text for element in parsed(response).find_all("h3", "hit__title")]
+
+
+def sort_selected(response) -> str:
+    page = parsed(response)
+    select = page.find("select", name="sort")
+    chosen = [e for e in page.find_all("option") if e.parent is select and "selected" in e.attrs]
+    assert len(chosen) == 1
+    return chosen[0].attrs["value"]
+
+
+def facet(response, label: str, group: str | None = None) -> Element:
+    """The link (or, when it cannot be removed here, the span) of a facet value."""
+    page = parsed(response)
+    for element in page.find_all("span", "facet__label"):
+        option = element.parent
+        section = option.parent.parent.parent  # a|span → li → ul → section
+        heading = next(e for e in page.elements if e.parent is section and e.tag == "h3")
+        if element.text == label and group in (None, heading.text):
+            return option
+    raise AssertionError(f"no facet {label!r} on the page")
+
+
+# The page
+
+
+def test_the_query_stays_in_both_search_boxes(client, backend, corpus):
+    page = parsed(search(client, q='raqqa "old city"'))
+
+    box = page.find("input", id="search-q")
+    assert box.attrs["name"] == "q"
+    assert box.attrs["value"] == 'raqqa "old city"'
+    assert "autofocus" in box.attrs
+    assert page.find("label", for_="search-q").text
+    assert page.find("input", id="site-search-q").attrs["value"] == 'raqqa "old city"'
+
+
+def test_hits_show_the_total_highlighted_titles_snippets_outlet_date_and_dateline(
+    client, backend, corpus
+):
+    response = search(client, q="deir")
+    html = response.content.decode()
+
+    assert total_shown(response) == "2 results"
+    assert set(titles_shown(response)) == {corpus["deir"].title, corpus["french"].title}
+    hits = response.context["hits"]
+    assert all("<mark>" in hit.title_html for hit, _ in hits)
+    for hit, _ in hits:
+        assert hit.title_html in html  # as the backend marked it, not escaped again
+        assert hit.snippet_html in html
+    page = parsed(response)
+    title_link = page.find("a", href=corpus["deir"].get_absolute_url())
+    assert title_link.parent.tag == "h3"
+    assert page.find_all("mark")
+    deir_hit = title_link.parent.parent
+    deir_meta = next(e for e in page.elements if e.parent is deir_hit and "meta" in e.classes)
+    assert deir_meta.text == "Rudaw · 15 August 2017 · ERBIL, Kurdistan Region"
+
+
+@pytest.mark.parametrize(
+    ("group", "label", "parameter"),
+    [
+        ("Outlet", "Rudaw", "outlet=rudaw"),
+        ("Tag", "Kurdistan", "tag=kurdistan"),
+        ("Place", "Ar Raqqah", "region="),
+        ("Year", "2016", "from=2016-01-01&to=2016-12-31"),
+    ],
+)
+def test_following_a_facet_narrows_the_search_and_its_link_then_removes_it(
+    client, backend, corpus, group, label, parameter
+):
+    everything = search(client, q="raqqa")
+    assert total_shown(everything) == "2 results"
+    option = facet(everything, label, group)
+    assert option.tag == "a"
+    assert "aria-current" not in option.attrs
+    assert "q=raqqa" in option.attrs["href"]
+    assert parameter in option.attrs["href"]
+
+    narrowed = follow(client, option.attrs["href"])
+
+    assert total_shown(narrowed) == "1 result"
+    active = facet(narrowed, label, group)
+    assert active.attrs["aria-current"] == "true"
+    assert "facet--active" in active.classes
+    assert "remove this filter" in active.text
+
+    removed = follow(client, active.attrs["href"])
+
+    assert total_shown(removed) == "2 results"
+    assert "aria-current" not in facet(removed, label, group).attrs
+
+
+def test_a_facet_the_query_itself_asks_for_shows_as_active_without_a_remove_link(
+    client, backend, corpus
+):
+    response = search(client, q="raqqa outlet:rudaw")
+
+    assert total_shown(response) == "1 result"
+    option = facet(response, "Rudaw", "Outlet")
+    assert option.tag == "span"
+    assert option.attrs["aria-current"] == "true"
+    assert "in your query" in option.text
+
+
+def test_the_filters_chosen_stay_on_when_the_words_change(client, backend, corpus):
+    page = parsed(search(client, q="raqqa", outlet="rudaw", tag="kurdistan"))
+
+    form = page.find("form", css_class="search-form")
+    hidden = [
+        (e.attrs["name"], e.attrs["value"])
+        for e in page.find_all("input", type="hidden")
+        if e.parent is form
+    ]
+    assert hidden == [("outlet", "rudaw"), ("tag", "kurdistan")]
+
+
+def test_a_date_range_limits_the_results_and_stays_in_its_inputs(client, backend, corpus):
+    response = search(client, **{"from": "2017-08-01", "to": "2017-08-31"})
+
+    assert titles_shown(response) == [
+        "Les forces syriennes avancent vers Déir ez-Zor",
+        "Syrian army fights into Deir ez-Zor",
+    ]
+    page = parsed(response)
+    assert page.find("input", id="search-from").attrs["value"] == "2017-08-01"
+    assert page.find("input", id="search-to").attrs["value"] == "2017-08-31"
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("newest", ["raqqa", "parliament", "markup"]),
+        ("oldest", ["markup", "parliament", "raqqa"]),
+    ],
+)
+def test_results_can_be_sorted_newest_or_oldest_first(client, backend, corpus, sort, expected):
+    response = search(client, q="budget OR raqqa", sort=sort)
+
+    assert titles_shown(response) == [corpus[name].title for name in expected]
+    assert sort_selected(response) == sort
+
+
+def test_filters_without_words_list_the_newest_first(client, backend, corpus):
+    response = search(client, outlet="reuters")
+
+    assert titles_shown(response) == [corpus["raqqa"].title, corpus["markup"].title]
+    assert sort_selected(response) == "newest"
+    assert "How to search" not in response.content.decode()
+
+
+def test_a_language_filter_shows_as_active_and_can_be_removed(client, backend, corpus):
+    response = search(client, q="deir", language="fr")
+
+    assert titles_shown(response) == [corpus["french"].title]
+    active = facet(response, "French", "Language")
+    assert active.attrs["aria-current"] == "true"
+    assert total_shown(follow(client, active.attrs["href"])) == "2 results"
+
+
+def test_pagination_keeps_the_query_and_every_other_parameter(client, backend, corpus, settings):
+    settings.ARTICLES_PER_PAGE = 1
+    first = search(client, q="budget OR raqqa", sort="oldest", to="2017-12-31")
+    assert titles_shown(first) == [corpus["markup"].title]
+    assert parsed(first).find("span", aria_current="page").text == "Page 1 of 3"
+    next_href = parsed(first).find("a", rel="next").attrs["href"]
+
+    second = follow(client, next_href)
+
+    assert titles_shown(second) == [corpus["parliament"].title]
+    assert parsed(second).find("input", id="search-q").attrs["value"] == "budget OR raqqa"
+    assert parsed(second).find("input", id="search-to").attrs["value"] == "2017-12-31"
+    assert parsed(second).find("span", aria_current="page").text == "Page 2 of 3"
+    previous = follow(client, parsed(second).find("a", rel="prev").attrs["href"])
+    assert titles_shown(previous) == [corpus["markup"].title]
+
+
+def test_a_page_past_the_last_says_so_and_links_back(client, backend, corpus):
+    response = search(client, q="raqqa", page="7")
+
+    assert titles_shown(response) == []
+    assert "no more results" in response.content.decode()
+    assert titles_shown(follow(client, parsed(response).find("a", rel="prev").attrs["href"]))
+
+
+def test_a_misspelling_gets_a_did_you_mean_link_to_the_corrected_query(client, backend, corpus):
+    response = search(client, q="parliment")
+
+    suggestion = parsed(response).find("p", css_class="suggestion")
+    assert suggestion.text == "Did you mean parliament?"
+    link = next(e for e in parsed(response).find_all("a") if e.text == "parliament")
+    corrected = follow(client, link.attrs["href"])
+    assert corrected.context["params"].q == "parliament"
+    assert corpus["parliament"].title in titles_shown(corrected)
+
+
+def test_the_empty_search_page_explains_the_query_syntax(client, backend, corpus):
+    response = search(client)
+
+    examples = " | ".join(code.text for code in parsed(response).find_all("code"))
+    for syntax in (
+        '"middle euphrates"',
+        "raqqa OR deir",
+        "syria -russia",
+        "title:offensive",
+        "outlet:rudaw",
+        'tag:"Deir ez-Zor"',
+        "region:syria",
+        "date:2017-08",
+        "after:2017-08-01",
+        "before:2017-09-01",
+    ):
+        assert syntax in examples
+    assert not parsed(response).find_all("h3", "hit__title")
+    assert "page" not in response.context
+
+
+def test_an_estimated_total_reads_about(client, backend, corpus, monkeypatch):
+    exact_search = service.search
+
+    def estimating_search(request, backend=None):
+        page = exact_search(request, backend)
+        page.results.total_is_estimate = True
+        return page
+
+    monkeypatch.setattr(service, "search", estimating_search)
+
+    assert total_shown(search(client, q="raqqa")) == "About 2 results"
+
+
+def test_a_search_that_finds_nothing_says_so_and_offers_help(client, backend, corpus):
+    response = search(client, q="zebra", outlet="afp")
+
+    assert total_shown(response) == "0 results"
+    assert "No articles match this search." in response.content.decode()
+    clear = next(e for e in parsed(response).find_all("a") if e.text == "remove the filters")
+    assert clear.attrs["href"] == "/search/?q=zebra"
+
+
+@pytest.mark.parametrize(
+    "querystring",
+    [
+        "q=raqqa&page=abc",
+        "q=raqqa&page=0",
+        "q=raqqa&page=-3",
+        "q=raqqa&page=99999999999999999999",
+        "q=raqqa&sort=xyz",
+        "q=raqqa&from=notadate&to=2017-02-30",
+        "q=raqqa&from=0001-01-01&to=9999-12-31",
+        "q=raqqa&region=%C2%B2",
+        "q=raqqa&region=99999999999999999999999999",
+        "q=raqqa&region=nowhere-at-all",
+        "q=raqqa&language=%3Cscript%3E",
+        "q=raqqa&outlet=%00&tag=%00",
+        "q=%00",
+        "q=%22unbalanced",
+        "q=" + "raqqa+" * 2000,
+        "tag=&tag=&outlet=",
+        "from=&to=&sort=&page=",
+    ],
+)
+def test_unreadable_parameters_fall_back_to_defaults(client, backend, corpus, querystring):
+    response = client.get(f"{reverse('search:results')}?{querystring}")
+    assert response.status_code == 200
+
+
+def test_bad_values_do_not_disturb_the_good_ones(client, backend, corpus):
+    clean = search(client, q="raqqa")
+    noisy = client.get(
+        reverse("search:results"),
+        {"q": "raqqa", "page": "abc", "sort": "xyz", "from": "notadate"},
+    )
+
+    assert noisy.status_code == 200
+    assert titles_shown(noisy) == titles_shown(clean)
+    assert parsed(noisy).find("input", id="search-from").attrs["value"] == ""
+
+
+def test_the_query_echoed_back_is_escaped(client, backend, corpus):
+    response = search(client, q="<script>alert(1)</script> budget")
+
+    html = response.content.decode()
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; budget" in html
+    assert corpus["markup"].title in titles_shown(response)  # its title is escaped too
+
+
+# The feed
+
+
+def atom(response) -> ET.Element:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{ATOM}feed"
+    return root
+
+
+def test_the_search_page_links_its_atom_feed(client, backend, corpus):
+    page = parsed(search(client, q="deir", sort="oldest", page="1"))
+
+    alternate = page.find("link", rel="alternate")
+    assert alternate.attrs["type"] == "application/atom+xml"
+    assert alternate.attrs["href"] == "/search/feed/?q=deir"
+    assert page.find("a", href="/search/feed/?q=deir").text.startswith("Atom feed")
+
+
+def test_the_atom_feed_lists_a_searchs_hits_newest_first(client, backend, corpus):
+    feed = atom(client.get(reverse("search:feed"), {"q": "deir", "sort": "oldest"}))
+
+    assert feed.findtext(f"{ATOM}title") == "Dateline search: deir"
+    entries = feed.findall(f"{ATOM}entry")
+    assert [entry.findtext(f"{ATOM}title") for entry in entries] == [
+        corpus["french"].title,
+        corpus["deir"].title,
+    ]
+    link = entries[1].find(f"{ATOM}link")
+    assert link.get("href") == "http://testserver" + corpus["deir"].get_absolute_url()
+    assert entries[1].findtext(f"{ATOM}published").startswith("2017-08-15T12:00:00")
+    assert all(entry.findtext(f"{ATOM}updated") for entry in entries)  # required by RFC 4287
+    summary = entries[1].findtext(f"{ATOM}summary")
+    assert "Government forces" in summary
+    assert "<mark>" not in summary
+
+
+def test_the_atom_feed_keeps_the_filters_and_holds_the_newest_twenty(client, backend, corpus, sync):
+    outlet = make_outlet("Kurdistan 24")
+    for day in range(1, 26):
+        make_article(outlet, title=f"Bulletin {day}", published_at=corpus["deir"].published_at)
+    sync()
+
+    feed = atom(client.get(reverse("search:feed"), {"q": "bulletin", "outlet": "kurdistan-24"}))
+
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 20
+    feed_other = atom(client.get(reverse("search:feed"), {"q": "bulletin", "outlet": "rudaw"}))
+    assert feed_other.findall(f"{ATOM}entry") == []
+
+
+def test_the_atom_feed_escapes_titles_and_snippets(client, backend, corpus):
+    feed = atom(client.get(reverse("search:feed"), {"q": "budget", "outlet": "reuters"}))
+
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "Budget <script>alert(1)</script> debate"
+    # An HTML summary: the body's literal "<b>" stays text, not markup.
+    assert "&lt;b&gt;budget&lt;/b&gt;" in entry.findtext(f"{ATOM}summary")
+
+
+# When the index cannot be read
+
+
+@pytest.fixture
+def unreadable_index(settings, tmp_path, db):
+    """A Whoosh index directory whose current generation holds no index at all."""
+    root = tmp_path / "index"
+    (root / "gen-20170815000000-000000001").mkdir(parents=True)
+    (root / "gen-20170815000000-000000001" / "notes.txt").write_text("not an index")
+    (root / "CURRENT").write_text("gen-20170815000000-000000001")
+    settings.SEARCH_BACKEND = "whoosh"
+    settings.SEARCH_INDEX_DIR = root
+    reset_backend()
+    yield root
+    reset_backend()
+
+
+def test_an_unreadable_index_gives_a_notice_and_503_while_browsing_works(client, unreadable_index):
+    response = client.get(reverse("search:results"), {"q": "raqqa"})
+
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Search is unavailable right now; browsing still works" in html
+    assert parsed(response).find("input", id="search-q").attrs["value"] == "raqqa"
+    assert client.get(reverse("search:feed"), {"q": "raqqa"}).status_code == 503
+    assert client.get(reverse("archive:home")).status_code == 200
+
+
+# The header
+
+
+def test_every_page_has_a_search_box_in_its_header(client, db):
+    page = parsed(client.get(reverse("archive:home")))
+
+    form = page.find("form", role="search", action="/search/")
+    assert form.attrs["method"] == "get"
+    assert any("site-header" in e.classes for e in form.ancestors)
+    box = page.find("input", id="site-search-q")
+    assert box.attrs["name"] == "q"
+    assert box.attrs["type"] == "search"
+    assert page.find("label", for_="site-search-q").text == "Search the archive"
+
+
+def test_region_facets_name_places_and_filter_by_id(client, backend, corpus):
+    raqqa = Region.objects.get(name="Ar Raqqah")
+    option = facet(search(client, q="raqqa"), "Ar Raqqah", "Place")
+
+    assert f"region={raqqa.id}" in option.attrs["href"]
