@@ -12,7 +12,7 @@ from tqdm import tqdm
 class _PlainProgress:
     """What a log file or CI wants: one line every ``every`` seconds, and one at the end."""
 
-    def __init__(self, total: int, unit: str, stream: TextIO, every: float = 10.0):
+    def __init__(self, total: int | None, unit: str, stream: TextIO, every: float = 10.0):
         self.total, self.unit, self.stream, self.every = total, unit, stream, every
         self.done = 0
         self.started = self.last = time.monotonic()
@@ -26,7 +26,8 @@ class _PlainProgress:
 
     def _line(self, now: float) -> None:
         rate = self.done / max(now - self.started, 1e-9)
-        self.stream.write(f"{self.done}/{self.total} {self.unit} ({rate:.0f}/s)\n")
+        done = f"{self.done}/{self.total}" if self.total is not None else str(self.done)
+        self.stream.write(f"{done} {self.unit} ({rate:.0f}/s)\n")
         self.stream.flush()
 
     def close(self) -> None:
@@ -34,7 +35,7 @@ class _PlainProgress:
 
 
 @contextmanager
-def progress(total: int, unit: str = "articles", stream: TextIO | None = None) -> Iterator:
+def progress(total: int | None, unit: str = "articles", stream: TextIO | None = None) -> Iterator:
     stream = stream or sys.stderr
     if stream.isatty():
         bar = tqdm(total=total, unit=f" {unit}", file=stream, dynamic_ncols=True)

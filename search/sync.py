@@ -43,14 +43,15 @@ def _apply_after_commit() -> None:
 
 
 @contextmanager
-def deferred():
-    """Record changes but apply them once at the end (bulk ingest: one index write per batch)."""
+def deferred(apply: bool = True):
+    """Record changes but apply them once at the end (bulk ingest: one index write per
+    batch); ``apply=False`` leaves them to whoever applies the outbox next."""
     _state.deferred = getattr(_state, "deferred", 0) + 1
     try:
         yield
     finally:
         _state.deferred -= 1
-    if not _state.deferred:
+    if apply and not _state.deferred and settings.SEARCH_SYNC_ON_COMMIT:
         transaction.on_commit(_apply_after_commit)
 
 

@@ -25,6 +25,12 @@ def gazetteer(db) -> None:
         load_regions(TEST_COUNTRIES)
 
 
+@pytest.fixture(autouse=True)
+def _rejected_logs_in_tmp(settings, tmp_path) -> None:
+    """Keep the ingest's rejected-record logs out of var/."""
+    settings.INGEST_REJECTED_DIR = tmp_path / "rejected"
+
+
 @pytest.fixture
 def sample_page() -> Path:
     return SAMPLE_PAGE

@@ -10,6 +10,9 @@ from dateutil import parser as dateutil_parser
 _SENTINEL = datetime(1, 1, 1)
 _HAS_TIME = re.compile(r"\d{1,2}:\d{2}")
 _HAS_YEAR = re.compile(r"\b\d{4}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2}\b")
+# Year first (ISO 8601 and its cousins) is never ambiguous, whatever the outlet's order:
+# dateutil would read 2017-09-01 day first as 9 January.
+_YEAR_FIRST = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,10 @@ def parse_published(text: str, *, day_first: bool = True, time_zone: str = "UTC"
     if not text or len(text) > 64 or not _HAS_YEAR.search(text):
         raise ValueError(f"not a date: {text[:64]!r}")
     try:
-        parsed = dateutil_parser.parse(text, dayfirst=day_first, default=_SENTINEL)
+        year_first = bool(_YEAR_FIRST.match(text))
+        parsed = dateutil_parser.parse(
+            text, dayfirst=day_first and not year_first, yearfirst=year_first, default=_SENTINEL
+        )
     except (ValueError, OverflowError) as error:
         raise ValueError(f"not a date: {text!r}") from error
     if parsed.year == _SENTINEL.year:

@@ -7,10 +7,13 @@ class IngestError(Exception):
     ``str()`` is the one line shown to the person running the ingest.
     """
 
-    def __init__(self, source: str | Path, reason: str, line: int | None = None) -> None:
+    def __init__(
+        self, source: str | Path, reason: str, line: int | None = None, record: object = None
+    ) -> None:
         self.source = str(source)
         self.reason = reason
         self.line = line
+        self.record = record  # the rejected record as read, when there is one to keep
         super().__init__(str(self))
 
     def __str__(self) -> str:

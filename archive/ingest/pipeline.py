@@ -1,5 +1,12 @@
-"""From parsed records to saved articles: dedup, tags and dateline place, a transaction each."""
+"""From sources to saved articles, in batches: read, normalise, dedup, save, index.
 
+Each batch is one transaction (articles, tags and their outbox rows together) and one
+index write after it commits. Killing the process at any moment loses at most the batch
+in flight, and running the same command again skips what was saved (same canonical URL
+or same content), so every article ends up in the archive exactly once.
+"""
+
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -11,20 +18,32 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
+from archive.datelines import Dateline
 from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
-from archive.ingest.saved_page import OutletRules, parse_saved_page
+from archive.ingest.feeds import read_feed
+from archive.ingest.html_pages import read_html_page
+from archive.ingest.jsonl import read_jsonl
+from archive.ingest.normalise import normalise
+from archive.ingest.records import ReadContext, Records
+from archive.ingest.saved_page import OutletRules, decode_text, parse_saved_page
+from archive.ingest.sources import Format, Source, open_source, source_paths
 from archive.ingest.tag_line import split_tag_line
-from archive.models import Article, Outlet, Tag
+from archive.ingest.warc import read_warc
+from archive.models import Article, Outlet, Region, Tag
 from archive.places import known_place_names, resolve_dateline
 from archive.text import content_hash, fold
+from search import sync as search_sync
 
 logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 200
 
 
 @dataclass
 class IngestReport:
-    created: int = 0
+    new: int = 0
+    updated: int = 0
     duplicates: int = 0
     errors: list[IngestError] = field(default_factory=list)
 
@@ -32,95 +51,233 @@ class IngestReport:
     def rejected(self) -> int:
         return len(self.errors)
 
+    @property
+    def created(self) -> int:  # the foundation's name for `new`
+        return self.new
 
-def source_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """The files named, with directories walked in a stable order."""
-    for path in map(Path, paths):
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file())
+    def summary(self) -> str:
+        return (
+            f"{self.new} new, {self.updated} updated, {self.duplicates} already in the "
+            f"archive, {self.rejected} rejected."
+        )
+
+
+class StopIngest(Exception):
+    """--strict: the first bad record ends the run."""
+
+
+@dataclass
+class Ingester:
+    """One ingest run. ``dry_run`` reads, checks and counts, then rolls every batch back."""
+
+    outlet: str = ""
+    dry_run: bool = False
+    strict: bool = False
+    batch_size: int = DEFAULT_BATCH_SIZE
+    on_error: Callable[[IngestError], None] = lambda error: None
+    on_saved: Callable[[int], None] = lambda count: None
+    rejected_log: Path | None = None
+    report: IngestReport = field(default_factory=IngestReport)
+
+    def __post_init__(self) -> None:
+        self._outlets: dict[str, Outlet] = {}
+        self._rules: dict[str, OutletRules] = {}
+        self._places: dict[tuple[str, str, str], Region | None] = {}
+        self._log = None
+
+    def run(self, paths: Iterable[str | Path]) -> IngestReport:
+        try:
+            batch: list[ArticleData] = []
+            for item in self._records(paths):
+                if isinstance(item, IngestError):
+                    self._reject(item)
+                    continue
+                batch.append(item)
+                if len(batch) >= self.batch_size:
+                    self._save_batch(batch)
+                    batch = []
+            self._save_batch(batch)
+        except StopIngest:
+            pass
+        finally:
+            if self._log:
+                self._log.close()
+        return self.report
+
+    # Reading
+
+    def _records(self, paths: Iterable[str | Path]) -> Iterator[ArticleData | IngestError]:
+        context = ReadContext(outlet=self.outlet, rules_for_outlet=self.rules_for_outlet)
+        for name in source_paths(paths):
+            try:
+                source = open_source(name)
+            except IngestError as error:
+                yield error
+                continue
+            try:
+                yield from read_source(source, context)
+            finally:
+                source.stream.close()
+
+    def rules_for_outlet(self, name: str) -> OutletRules:
+        key = name.casefold()
+        if key not in self._rules:
+            outlet = Outlet.objects.filter(name__iexact=name).first()
+            self._rules[key] = (
+                OutletRules(
+                    day_first=outlet.date_order == Outlet.DateOrder.DAY_FIRST,
+                    time_zone=outlet.time_zone,
+                    boilerplate=frozenset(outlet.boilerplate_lines),
+                )
+                if outlet
+                else OutletRules()
+            )
+        return self._rules[key]
+
+    def _reject(self, error: IngestError) -> None:
+        self.report.errors.append(error)
+        self.on_error(error)
+        self._log_rejected(error)
+        if self.strict:
+            raise StopIngest
+
+    def _log_rejected(self, error: IngestError) -> None:
+        """Rejected records, one JSON object a line: a JSON Lines record as it was (fix it
+        and ingest the log again), anything else as the source and the reason."""
+        if not self.rejected_log:
+            return
+        if self._log is None:
+            self.rejected_log.parent.mkdir(parents=True, exist_ok=True)
+            self._log = self.rejected_log.open("a", encoding="utf-8")
+        entry = error.record if isinstance(error.record, dict) else {}
+        entry = {**entry, "_ingest_source": str(error), "_ingest_error": error.reason}
+        self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._log.flush()
+
+    # Saving
+
+    def _save_batch(self, batch: list[ArticleData]) -> None:
+        if not batch:
+            return
+        normalised = []
+        for data in batch:
+            rules = self.rules_for_outlet(data.outlet_name)
+            normalised.append(normalise(data, rules))
+        with search_sync.deferred(apply=not self.dry_run), transaction.atomic():
+            counts = self._save(normalised)
+            if self.dry_run:
+                transaction.set_rollback(True)
+        self.report.new += counts["new"]
+        self.report.updated += counts["updated"]
+        self.report.duplicates += counts["duplicate"]
+        self.on_saved(len(batch))
+
+    def _save(self, batch: list[ArticleData]) -> dict[str, int]:
+        counts = {"new": 0, "updated": 0, "duplicate": 0}
+        urls = {data.canonical_url for data in batch if data.canonical_url}
+        by_url = {a.canonical_url: a for a in Article.objects.filter(canonical_url__in=urls)}
+        hashes = {content_hash(data.title, data.body) for data in batch}
+        seen_hashes = set(
+            Article.objects.filter(content_hash__in=hashes).values_list("content_hash", flat=True)
+        )
+        for data in batch:
+            digest = content_hash(data.title, data.body)
+            existing = by_url.get(data.canonical_url) if data.canonical_url else None
+            if existing is not None:
+                if existing.content_hash == digest:
+                    counts["duplicate"] += 1
+                else:
+                    self._update(existing, data)
+                    counts["updated"] += 1
+                continue
+            if digest in seen_hashes:
+                counts["duplicate"] += 1
+                continue
+            article = self._create(data)
+            seen_hashes.add(digest)
+            if data.canonical_url:
+                by_url[data.canonical_url] = article
+            counts["new"] += 1
+        return counts
+
+    def _create(self, data: ArticleData) -> Article:
+        outlet = self.outlet_named(data.outlet_name)
+        article = Article(outlet=outlet, source=data.source[:1000])
+        self._fill(article, data, outlet)
+        article.save()
+        article.tags.set(self.tags_for(data))
+        return article
+
+    def _update(self, article: Article, data: ArticleData) -> None:
+        """A newer version of a known page: same id, same comments, new text."""
+        outlet = self.outlet_named(data.outlet_name)
+        self._fill(article, data, outlet)
+        article.save()
+        article.tags.set(self.tags_for(data))
+
+    def _fill(self, article: Article, data: ArticleData, outlet: Outlet) -> None:
+        article.outlet = outlet
+        article.title = data.title[:500]
+        article.canonical_url = data.canonical_url
+        article.published_at = data.published_at
+        article.published_time_known = data.published_time_known
+        article.body = data.body
+        article.summary = data.summary
+        article.language = data.language or outlet.language
+        article.extra = data.extra
+        dateline = data.dateline or Dateline(printed="", place="")
+        article.dateline = dateline.printed[:255]
+        article.dateline_place = dateline.place[:120]
+        article.dateline_qualifier = dateline.qualifier[:120]
+        article.dateline_agency = dateline.agency[:60]
+        article.dateline_region = self.place_of(dateline, outlet) if dateline.place else None
+
+    def place_of(self, dateline: Dateline, outlet: Outlet) -> Region | None:
+        key = (fold(dateline.place), fold(dateline.qualifier), outlet.country)
+        if key not in self._places:
+            self._places[key] = resolve_dateline(dateline, outlet.country)
+        return self._places[key]
+
+    def outlet_named(self, name: str) -> Outlet:
+        key = name.casefold()
+        if key not in self._outlets:
+            outlet = Outlet.objects.filter(name__iexact=name).first()
+            if outlet is None:
+                outlet = Outlet.objects.create(name=name[:200], slug=_unique_slug(Outlet, name))
+            self._outlets[key] = outlet
+        return self._outlets[key]
+
+    def tags_for(self, data: ArticleData) -> list[Tag]:
+        names = data.tags or split_tag_line(data.unseparated_tags, known_tag_or_place_names)
+        return tags_named(names)
+
+
+def read_source(source: Source, context: ReadContext) -> Records:
+    """Every record of one source, whatever its format."""
+    try:
+        if source.format is Format.JSONL:
+            yield from read_jsonl(source.stream, source.name, context)
+        elif source.format is Format.WARC:
+            yield from read_warc(source.stream, source.name, context)
         else:
-            yield path
+            raw = source.stream.read()
+            if source.format is Format.FEED:
+                yield from read_feed(raw, source.name, context)
+            elif source.format is Format.HTML:
+                yield read_html_page(decode_text(raw, source.name), source.name, context)
+            else:
+                yield parse_saved_page(raw, source.name, context.rules_for_outlet)
+    except IngestError as error:
+        yield error
+    except (OSError, EOFError) as error:  # a corrupt gzip stream, found while reading
+        yield IngestError(source.name, f"unreadable: {error}")
 
 
 def ingest_paths(
     paths: Iterable[str | Path], on_error: Callable[[IngestError], None] = lambda error: None
 ) -> IngestReport:
-    """Ingest saved pages; a bad file is reported and skipped, never the ones beside it."""
-    report = IngestReport()
-    for path in source_files(paths):
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            report.errors.append(IngestError(path, f"cannot read: {error.strerror or error}"))
-            on_error(report.errors[-1])
-            continue
-        try:
-            data = parse_saved_page(raw, str(path), rules_for_outlet)
-        except IngestError as error:
-            report.errors.append(error)
-            on_error(error)
-            continue
-        _, created = save_article(data)
-        if created:
-            report.created += 1
-        else:
-            report.duplicates += 1
-    return report
-
-
-def rules_for_outlet(name: str) -> OutletRules:
-    outlet = Outlet.objects.filter(name__iexact=name).first()
-    if outlet is None:
-        return OutletRules()
-    return OutletRules(
-        day_first=outlet.date_order == Outlet.DateOrder.DAY_FIRST,
-        time_zone=outlet.time_zone,
-        boilerplate=frozenset(outlet.boilerplate_lines),
-    )
-
-
-@transaction.atomic
-def save_article(data: ArticleData) -> tuple[Article, bool]:
-    """Save one article unless the archive has it already; returns it and whether it is new."""
-    if data.canonical_url:
-        existing = Article.objects.filter(canonical_url=data.canonical_url).first()
-        if existing:
-            return existing, False
-    duplicate = Article.objects.filter(content_hash=content_hash(data.title, data.body)).first()
-    if duplicate:
-        return duplicate, False
-
-    outlet = outlet_named(data.outlet_name)
-    article = Article(
-        outlet=outlet,
-        title=data.title,
-        canonical_url=data.canonical_url,
-        published_at=data.published_at,
-        published_time_known=data.published_time_known,
-        body=data.body,
-        summary=data.summary,
-        language=data.language or outlet.language,
-        source=data.source,
-        extra=data.extra,
-    )
-    if data.dateline:
-        article.dateline = data.dateline.printed
-        article.dateline_place = data.dateline.place
-        article.dateline_qualifier = data.dateline.qualifier
-        article.dateline_agency = data.dateline.agency
-        article.dateline_region = resolve_dateline(data.dateline, outlet.country)
-    article.save()
-
-    tag_names = data.tags or split_tag_line(data.unseparated_tags, known_tag_or_place_names)
-    article.tags.set(tags_named(tag_names))
-    return article, True
-
-
-def outlet_named(name: str) -> Outlet:
-    outlet = Outlet.objects.filter(name__iexact=name).first()
-    if outlet:
-        return outlet
-    return Outlet.objects.create(name=name, slug=_unique_slug(Outlet, name))
+    """Ingest files and directories with the defaults; see Ingester for the options."""
+    return Ingester(on_error=on_error).run(paths)
 
 
 def tags_named(names: Iterable[str]) -> list[Tag]:

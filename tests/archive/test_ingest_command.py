@@ -33,7 +33,7 @@ def test_the_sample_page_becomes_exactly_the_seed_article(gazetteer, sample_page
     output, errors = ingest(sample_page)
 
     assert errors == ""
-    assert "1 new, 0 already in the archive, 0 rejected" in output
+    assert "1 new, 0 updated, 0 already in the archive, 0 rejected" in output
     article = Article.objects.get()
     assert article.title == "Syrian army and backers fight into Deir ez-Zor from the south"
     assert article.slug == "syrian-army-and-backers-fight-into-deir-ez-zor-from-the-south"
@@ -72,7 +72,7 @@ def test_the_sample_page_becomes_exactly_the_seed_article(gazetteer, sample_page
 def test_ingesting_the_same_file_twice_creates_nothing_new(gazetteer, sample_page):
     ingest(sample_page)
     output, _ = ingest(sample_page)
-    assert "0 new, 1 already in the archive, 0 rejected" in output
+    assert "0 new, 0 updated, 1 already in the archive, 0 rejected" in output
     assert Article.objects.count() == 1
     assert Outlet.objects.count() == 1
     assert Tag.objects.count() == 2
@@ -122,7 +122,7 @@ def test_a_bad_file_is_reported_and_the_good_one_beside_it_kept(gazetteer, tmp_p
     good.write_bytes(GOOD_PAGE)
 
     err = StringIO()
-    with pytest.raises(CommandError, match="1 file\\(s\\) rejected") as caught:
+    with pytest.raises(CommandError, match="1 record\\(s\\) rejected") as caught:
         call_command("ingest", str(bad), str(good), stdout=StringIO(), stderr=err)
 
     assert caught.value.returncode == 1

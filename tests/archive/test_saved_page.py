@@ -94,6 +94,8 @@ def test_the_tags_line_may_be_absent():
         ("08/15/2017", False, datetime(2017, 8, 15, tzinfo=UTC)),
         ("2017-08-15", True, datetime(2017, 8, 15, tzinfo=UTC)),
         ("2017-08-15", False, datetime(2017, 8, 15, tzinfo=UTC)),
+        ("2017-09-01", True, datetime(2017, 9, 1, tzinfo=UTC)),
+        ("2017-09-01T10:30:00Z", True, datetime(2017, 9, 1, 10, 30, tzinfo=UTC)),
         ("August 15, 2017", True, datetime(2017, 8, 15, tzinfo=UTC)),
         ("15 Aug 2017", False, datetime(2017, 8, 15, tzinfo=UTC)),
     ],

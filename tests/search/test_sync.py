@@ -1,15 +1,13 @@
 """Keeping the index true: the outbox, commands, failures and concurrent writers."""
 
-import os
 import shutil
 import subprocess
 import sys
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 
 from archive.models import Article
 from search import service
@@ -19,8 +17,7 @@ from search.documents import iter_all_documents
 from search.models import IndexOutbox
 from search.sync import apply_outbox, pending_count
 from tests.factories import make_article, make_outlet
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.processes import ROOT, environment
 
 
 def titles(q: str) -> list[str]:
@@ -174,22 +171,7 @@ for n in range(int(sys.argv[2])):
 def test_two_processes_saving_at_once_lose_no_index_update(backend, tmp_path):
     """Each process applies the outbox after its own commits; neither's changes are lost
     although only one can hold the index's writer lock at a time."""
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        url = f"sqlite:///{database['NAME']}"
-    else:
-        url = (
-            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
-            f"{database['NAME']}"
-        )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": url,
-        "SEARCH_BACKEND": backend.name,
-        "SEARCH_INDEX_DIR": str(backend.root),
-        "PYTHONPATH": str(ROOT),
-    }
+    env = environment()
     per_process = 15
     writers = [
         subprocess.Popen(

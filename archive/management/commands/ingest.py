@@ -1,26 +1,57 @@
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.ingest.errors import IngestError
-from archive.ingest.pipeline import ingest_paths
-from search import sync as search_sync
+from archive.ingest.pipeline import DEFAULT_BATCH_SIZE, Ingester
+from search.progress import progress
 
 
 class Command(BaseCommand):
-    help = "Ingest saved news pages (files or directories) into the archive."
+    help = (
+        "Ingest articles: saved pages, JSON Lines, RSS/Atom feeds, HTML pages and WARC "
+        "archives (gzip or not), from files, directories or - for standard input."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+", help="Files or directories to ingest.")
+        parser.add_argument("paths", nargs="+", help="Files, directories, or - for stdin.")
+        parser.add_argument("--outlet", default="", help="The outlet, where sources omit it.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Read and check everything, save nothing."
+        )
+        parser.add_argument("--strict", action="store_true", help="Stop at the first error.")
+        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+        parser.add_argument(
+            "--rejected-log",
+            type=Path,
+            help="Where rejected records go (default: INGEST_REJECTED_DIR/ingest-<time>.jsonl).",
+        )
 
     def handle(self, *args, paths: list[str], **options) -> None:
+        rejected_log = options["rejected_log"] or (
+            Path(settings.INGEST_REJECTED_DIR) / f"ingest-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+        )
+
         def report_error(error: IngestError) -> None:
             self.stderr.write(str(error))
 
-        # One index write for the whole run, not one per article.
-        with search_sync.deferred():
-            report = ingest_paths(paths, on_error=report_error)
-        self.stdout.write(
-            f"{report.created} new, {report.duplicates} already in the archive, "
-            f"{report.rejected} rejected."
-        )
+        with progress(None, unit="articles", stream=sys.stderr) as bar:
+            ingester = Ingester(
+                outlet=options["outlet"],
+                dry_run=options["dry_run"],
+                strict=options["strict"],
+                batch_size=max(1, options["batch_size"]),
+                on_error=report_error,
+                on_saved=bar.update,
+                rejected_log=rejected_log,
+            )
+            report = ingester.run(paths)
+        prefix = "Dry run, nothing saved: " if options["dry_run"] else ""
+        self.stdout.write(prefix + report.summary())
         if report.rejected:
-            raise CommandError(f"{report.rejected} file(s) rejected; see the lines above.")
+            raise CommandError(
+                f"{report.rejected} record(s) rejected; see the lines above and {rejected_log}."
+            )

@@ -1,0 +1,109 @@
+"""JSON Lines: one article per line.
+
+Schema (one JSON object per line; unknown keys are kept in the article's extra metadata)::
+
+    title       string, required
+    body        string, required: plain text, paragraphs separated by blank lines
+    published   string, required: a date or date-time ("2017-08-15", "2017-08-15T10:00:00+03:00")
+    outlet      string, required unless given with --outlet
+    url         string: the article's address (canonicalised)
+    tags        list of strings, or one string with commas
+    dateline    string: as printed ("BAGHDAD (Reuters)"); else read from the first paragraph
+    language    string: ISO 639-1; else detected
+    summary     string
+"""
+
+import io
+import json
+from typing import BinaryIO
+
+from archive.ingest.article_data import ArticleData
+from archive.ingest.errors import IngestError
+from archive.ingest.normalise import parse_dateline
+from archive.ingest.records import ReadContext, Records, require
+
+KNOWN_KEYS = {
+    "title",
+    "body",
+    "published",
+    "outlet",
+    "url",
+    "tags",
+    "dateline",
+    "language",
+    "summary",
+}
+# Keys starting with "_ingest" are the rejected log's notes: ignored when it is ingested again.
+
+
+def read_jsonl(stream: BinaryIO, source: str, context: ReadContext) -> Records:
+    """Streams the file line by line: memory stays flat however long it is."""
+    lines = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline=None)
+    number = 0
+    while True:
+        number += 1
+        try:
+            line = lines.readline()
+        except UnicodeDecodeError:
+            yield IngestError(source, "not UTF-8 text", line=number)
+            return
+        except (OSError, EOFError) as error:  # a truncated or corrupt gzip stream
+            yield IngestError(source, f"unreadable after line {number - 1}: {error}")
+            return
+        if not line:
+            return
+        if not line.strip():
+            continue
+        try:
+            yield _record(line, source, number, context)
+        except IngestError as error:
+            yield error
+
+
+def _record(line: str, source: str, number: int, context: ReadContext) -> ArticleData:
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise IngestError(source, f"not valid JSON ({error.msg})", line=number) from error
+    if not isinstance(item, dict):
+        raise IngestError(source, "a line must be a JSON object", line=number)
+    try:
+        return _article(item, source, number, context)
+    except IngestError as error:
+        error.record = item  # kept whole in the rejected log, to fix and ingest again
+        raise
+
+
+def _article(item: dict, source: str, number: int, context: ReadContext) -> ArticleData:
+    for key in ("title", "body", "published"):
+        require(isinstance(item.get(key), str) and item[key], key, source, number)
+    outlet = context.outlet or item.get("outlet") or ""
+    require(isinstance(outlet, str) and outlet, "outlet (give one with --outlet)", source, number)
+    try:
+        published_at, time_known = context.published(item["published"], outlet)
+    except ValueError as error:
+        raise IngestError(source, f"unreadable date: {error}", line=number) from error
+    tags = item.get("tags") or []
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    if not isinstance(tags, list):
+        raise IngestError(source, "tags must be a list or a string", line=number)
+    dateline = item.get("dateline")
+    return ArticleData(
+        source=f"{source}:{number}",
+        title=item["title"],
+        outlet_name=outlet,
+        published_at=published_at,
+        published_time_known=time_known,
+        body=item["body"],
+        dateline=parse_dateline(dateline) if isinstance(dateline, str) and dateline else None,
+        tags=[str(tag) for tag in tags],
+        canonical_url=str(item.get("url") or ""),
+        language=str(item.get("language") or ""),
+        summary=str(item.get("summary") or ""),
+        extra={
+            key: value
+            for key, value in item.items()
+            if key not in KNOWN_KEYS and not key.startswith("_ingest")
+        },
+    )

@@ -1,0 +1,111 @@
+"""What every record goes through whatever its format: tidy text, dateline, URL, language."""
+
+from dataclasses import replace
+from functools import cache
+
+import lxml.html
+from lxml import etree
+
+from archive.datelines import Dateline, split_dateline
+from archive.ingest.article_data import ArticleData
+from archive.ingest.saved_page import FURNITURE_LINES, OutletRules
+from archive.ingest.urls import canonical_url
+from archive.text import tidy
+
+_BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td"}
+_DROP = {"script", "style", "noscript", "iframe", "form", "nav", "aside", "footer", "figure"}
+_MIN_LANGUAGE_CONFIDENCE = 0.6
+
+
+@cache
+def _language_identifier():
+    # py3langid ships its model inside the package: nothing is fetched at run time.
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def detect_language(text: str) -> str:
+    """An ISO 639-1 code, or "" when the text is too short or the guess is unsure."""
+    sample = " ".join(text.split())[:2000]
+    if len(sample) < 20:
+        return ""
+    language, confidence = _language_identifier().classify(sample)
+    return language if confidence >= _MIN_LANGUAGE_CONFIDENCE else ""
+
+
+def html_to_paragraphs(markup: str) -> list[str]:
+    """Plain-text paragraphs of an HTML fragment (a feed entry's content, say).
+
+    Only text survives: markup, scripts and styles are dropped, so nothing a source sent
+    is ever rendered as HTML.
+    """
+    if not markup or not markup.strip():
+        return []
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return [line for line in tidy(markup).split("\n") if line]
+    for element in root.iter(*_DROP):
+        element.drop_tree() if element.getparent() is not None else None
+    paragraphs: list[str] = []
+    loose: list[str] = []
+
+    def flush() -> None:
+        text = " ".join(" ".join(loose).split())
+        if text:
+            paragraphs.append(text)
+        loose.clear()
+
+    def walk(element) -> None:
+        if element.tag in _BLOCKS or element.tag == "br":
+            flush()
+        if element.text and element.tag not in ("br",):
+            loose.append(element.text)
+        for child in element:
+            if isinstance(child.tag, str):
+                walk(child)
+            if child.tail:
+                loose.append(child.tail)
+        if element.tag in _BLOCKS:
+            flush()
+
+    walk(root)
+    flush()
+    return paragraphs
+
+
+def parse_dateline(printed: str) -> Dateline | None:
+    """A dateline given on its own ("BAGHDAD (Reuters)"), read as if it opened a paragraph."""
+    dateline, _ = split_dateline(f"{printed.strip().rstrip('-–—:').strip()} - x")
+    return dateline
+
+
+def normalise(data: ArticleData, rules: OutletRules) -> ArticleData:
+    """Tidy a record from any format into the form the archive stores."""
+    paragraphs = [
+        line
+        for line in tidy(data.body).split("\n")
+        if line and line.casefold() not in FURNITURE_LINES and line not in rules.boilerplate
+    ]
+    dateline = data.dateline
+    if paragraphs:
+        found, rest = split_dateline(paragraphs[0])
+        if found and (dateline is None or _same_place(found, dateline)):
+            dateline, paragraphs[0] = dateline or found, rest
+    title = " ".join(tidy(data.title).split())
+    body = "\n\n".join(paragraphs)
+    return replace(
+        data,
+        title=title,
+        body=body,
+        summary=" ".join(tidy(data.summary).split()),
+        dateline=dateline,
+        canonical_url=canonical_url(data.canonical_url),
+        language=(data.language or detect_language(f"{title}. {body}")).lower()[:16],
+        tags=[" ".join(tag.split()) for tag in data.tags if tag.strip()],
+    )
+
+
+def _same_place(found: Dateline, given: Dateline) -> bool:
+    return found.place.casefold() == given.place.casefold()

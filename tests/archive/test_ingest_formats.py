@@ -1,0 +1,446 @@
+"""Every source format through `manage.py ingest`, with the bad records beside good ones."""
+
+import gzip
+import io
+import json
+import sys
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive.models import Article, Outlet
+
+pytestmark = pytest.mark.django_db
+
+
+def ingest(*args: str, expect_rejected: bool = False) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    if expect_rejected:
+        with pytest.raises(CommandError, match="rejected"):
+            call_command("ingest", *args, stdout=out, stderr=err)
+    else:
+        call_command("ingest", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def jsonl(*records: dict | str) -> str:
+    return "\n".join(r if isinstance(r, str) else json.dumps(r) for r in records) + "\n"
+
+
+RECORD = {
+    "title": "Iraq's oil exports rise in August",
+    "body": "BAGHDAD (Reuters) - Iraq said on Tuesday its oil exports rose in August.\n\n"
+    "The ministry said exports averaged 3.2 million barrels per day.",
+    "url": "https://www.example.com/business/iraq-oil?utm_source=twitter#top",
+    "outlet": "Reuters",
+    "published": "2017-09-01T10:30:00+03:00",
+    "tags": ["Iraq", "Oil"],
+    "byline": "Staff",
+}
+
+
+# JSON Lines
+
+
+def test_json_lines_records_become_articles_with_their_metadata(gazetteer, tmp_path):
+    path = tmp_path / "articles.jsonl"
+    path.write_text(
+        jsonl(
+            RECORD,
+            {
+                **RECORD,
+                "title": "Second",
+                "url": "https://e.com/2",
+                "body": "WASHINGTON — The Senate voted.",
+                "tags": "A, B",
+            },
+        )
+    )
+    output, errors = ingest(str(path))
+
+    assert "2 new" in output
+    assert errors == ""
+    article = Article.objects.get(title="Iraq's oil exports rise in August")
+    assert article.outlet.name == "Reuters"
+    assert article.canonical_url == "https://www.example.com/business/iraq-oil"
+    assert article.published_at == datetime(2017, 9, 1, 7, 30, tzinfo=UTC)
+    assert article.published_time_known is True
+    assert (article.dateline, article.dateline_place, article.dateline_agency) == (
+        "BAGHDAD (Reuters)",
+        "BAGHDAD",
+        "Reuters",
+    )
+    assert article.dateline_region.name == "Baghdad"
+    assert article.body.startswith("Iraq said on Tuesday")
+    assert sorted(article.tags.values_list("name", flat=True)) == ["Iraq", "Oil"]
+    assert article.language == "en"
+    assert article.extra == {"byline": "Staff"}
+    assert sorted(Article.objects.get(title="Second").tags.values_list("name", flat=True)) == [
+        "A",
+        "B",
+    ]
+
+
+def test_bad_json_lines_are_rejected_by_line_and_their_neighbours_kept(gazetteer, tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    log = tmp_path / "rejected.jsonl"
+    path.write_text(
+        jsonl(
+            RECORD,
+            '{"title": "Truncated", "body": "cut off',
+            {**RECORD, "url": "https://e.com/no-title", "title": ""},
+            {**RECORD, "url": "https://e.com/bad-date", "title": "Bad date", "published": "soon"},
+            "[1, 2, 3]",
+            {**RECORD, "url": "https://e.com/last", "title": "Last one", "body": "Fine text."},
+        )
+    )
+    _, errors = ingest(str(path), "--rejected-log", str(log), expect_rejected=True)
+
+    assert set(Article.objects.values_list("title", flat=True)) == {
+        "Iraq's oil exports rise in August",
+        "Last one",
+    }
+    lines = errors.splitlines()
+    assert lines[0].startswith(f"{path}:2: not valid JSON")
+    assert lines[1] == f"{path}:3: no title"
+    assert lines[2].startswith(f"{path}:4: unreadable date")
+    assert lines[3] == f"{path}:5: a line must be a JSON object"
+    assert len(lines) == 4
+
+    # The log keeps each rejected JSON object whole: fix it and ingest the log again.
+    logged = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [entry["_ingest_error"] for entry in logged][1:3] == [
+        "no title",
+        logged[2]["_ingest_error"],
+    ]
+    fixed = [
+        {**entry, "title": "Now titled"} if entry.get("_ingest_error") == "no title" else entry
+        for entry in logged
+        if "title" in entry
+    ]
+    fixed = [entry for entry in fixed if entry.get("published") != "soon"]
+    retry = tmp_path / "retry.jsonl"
+    retry.write_text(jsonl(*fixed))
+    output, _ = ingest(str(retry))
+    assert "1 new" in output
+    assert Article.objects.get(title="Now titled").extra == {"byline": "Staff"}
+
+
+def test_outlet_option_names_the_outlet_when_records_do_not(gazetteer, tmp_path):
+    path = tmp_path / "no-outlet.jsonl"
+    record = {key: value for key, value in RECORD.items() if key != "outlet"}
+    path.write_text(jsonl(record))
+    _, errors = ingest(str(path), expect_rejected=True)
+    assert "no outlet (give one with --outlet)" in errors
+    ingest(str(path), "--outlet", "Wire Service")
+    assert Article.objects.get().outlet.name == "Wire Service"
+
+
+# Feeds
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+<channel>
+  <title>Kurdistan 24</title>
+  <link>https://www.kurdistan24.net/</link>
+  <item>
+    <title>Erbil airport reopens</title>
+    <link>https://www.kurdistan24.net/en/story/1?utm_medium=rss</link>
+    <pubDate>Tue, 15 Aug 2017 10:30:00 +0300</pubDate>
+    <category>Erbil</category><category>Aviation</category>
+    <description>Short summary.</description>
+    <content:encoded><![CDATA[<p>ERBIL, Kurdistan Region – Flights resumed on Tuesday.</p>
+      <p>The airport had been closed for a week.</p><script>alert(1)</script>]]></content:encoded>
+  </item>
+  <item>
+    <title>Second story</title>
+    <link>https://www.kurdistan24.net/en/story/2</link>
+    <pubDate>Wed, 16 Aug 2017 08:00:00 GMT</pubDate>
+    <description><![CDATA[<p>Only a summary, but <b>enough</b> to keep.</p>]]></description>
+  </item>
+  <item>
+    <title></title>
+    <link>https://www.kurdistan24.net/en/story/3</link>
+    <description>An entry without a title.</description>
+  </item>
+</channel>
+</rss>
+"""
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Example Atom</title>
+  <entry>
+    <title>Atom entry</title>
+    <link href="https://atom.example.com/a/1"/>
+    <id>urn:uuid:1</id>
+    <updated>2018-01-02T03:04:05Z</updated>
+    <content type="html">&lt;p&gt;Words of the atom entry, in a paragraph.&lt;/p&gt;</content>
+  </entry>
+</feed>
+"""
+
+
+def test_rss_entries_become_articles_and_a_bad_entry_is_reported(gazetteer, tmp_path):
+    path = tmp_path / "feed.xml"
+    path.write_text(RSS)
+    _, errors = ingest(str(path), expect_rejected=True)
+
+    assert errors.strip() == f"{path}#3: entry has no title"
+    first = Article.objects.get(title="Erbil airport reopens")
+    assert first.outlet.name == "Kurdistan 24"
+    assert first.canonical_url == "https://www.kurdistan24.net/en/story/1"
+    assert first.published_at == datetime(2017, 8, 15, 7, 30, tzinfo=UTC)
+    assert first.dateline == "ERBIL, Kurdistan Region"
+    assert first.body == "Flights resumed on Tuesday.\n\nThe airport had been closed for a week."
+    assert "alert" not in first.body
+    assert first.summary == "Short summary."
+    assert sorted(first.tags.values_list("name", flat=True)) == ["Aviation", "Erbil"]
+    second = Article.objects.get(title="Second story")
+    assert second.body == "Only a summary, but enough to keep."
+
+
+def test_atom_feeds_are_read_too(gazetteer, tmp_path):
+    path = tmp_path / "atom"  # no extension: the format is told from the content
+    path.write_text(ATOM)
+    ingest(str(path), "--outlet", "Atom Wire")
+    article = Article.objects.get()
+    assert (article.title, article.outlet.name) == ("Atom entry", "Atom Wire")
+    assert article.body == "Words of the atom entry, in a paragraph."
+    assert article.extra == {"guid": "urn:uuid:1"}
+
+
+def test_a_feed_that_is_not_xml_is_rejected(gazetteer, tmp_path):
+    path = tmp_path / "broken.rss"
+    path.write_text('<rss version="2.0"><channel><title>Oops</title><item><title>Half')
+    good = tmp_path / "good.xml"
+    good.write_text(ATOM)
+    _, errors = ingest(str(path), str(good), "--outlet", "X", expect_rejected=True)
+    assert errors.startswith(f"{path}:")
+    assert "not well-formed XML" in errors.splitlines()[0]
+    assert Article.objects.get().title == "Atom entry"
+
+
+# HTML pages
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+  <title>Dam repairs begin | The Example Times</title>
+  <link rel="canonical" href="https://www.example-times.com/world/mosul-dam?utm_campaign=x">
+  <meta property="og:site_name" content="The Example Times">
+  <meta name="keywords" content="Mosul, Dams">
+  <meta property="article:published_time" content="2017-08-15T10:00:00+03:00">
+</head>
+<body>
+  <nav><a href="/">Home</a> | <a href="/world">World</a> | Subscribe</nav>
+  <div class="share">Share on Facebook</div>
+  <article>
+    <h1>Dam repairs begin</h1>
+    <p>MOSUL, Iraq – Engineers began repairs on the Mosul dam on Tuesday, the ministry of
+    water resources said in a statement that was published on its website.</p>
+    <p>The dam, the largest in Iraq, has been at risk of collapse for years because its
+    foundations are eroding, according to engineers who have studied the structure.</p>
+    <p>Work is expected to take eighteen months and to cost about three hundred million
+    dollars, officials said, adding that residents downstream were not in danger.</p>
+  </article>
+  <aside>Most read: something else entirely</aside>
+  <footer>Copyright 2017 The Example Times. All rights reserved.</footer>
+</body>
+</html>
+"""
+
+
+def test_an_html_page_becomes_its_article_without_the_site_around_it(gazetteer, tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(PAGE)
+    ingest(str(path))
+    article = Article.objects.get()
+    assert article.title == "Dam repairs begin"
+    assert article.outlet.name == "The Example Times"
+    assert article.canonical_url == "https://www.example-times.com/world/mosul-dam"
+    assert article.published_at.date().isoformat() == "2017-08-15"
+    assert article.dateline == "MOSUL, Iraq"
+    assert article.dateline_region.name == "Mosul"
+    assert article.body.startswith("Engineers began repairs on the Mosul dam")
+    assert article.body.count("\n\n") == 2
+    for furniture in ("Subscribe", "Share on Facebook", "Most read", "Copyright"):
+        assert furniture not in article.body
+    assert sorted(article.tags.values_list("name", flat=True)) == ["Dams", "Mosul"]
+    assert article.language == "en"
+
+
+def test_an_html_page_without_article_text_is_rejected(gazetteer, tmp_path):
+    path = tmp_path / "empty.html"
+    path.write_text("<html><head><title>Nothing</title></head><body><nav>Home</nav></body></html>")
+    _, errors = ingest(str(path), expect_rejected=True)
+    assert errors.strip() == f"{path}: no article text found in the page"
+
+
+# WARC
+
+
+def warc_bytes(records: list[tuple[str, str, bytes]], gzipped: bool = True) -> bytes:
+    """A real WARC file: (target URI, content type, payload) response records."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=gzipped)
+    for uri, content_type, payload in records:
+        headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.0")
+        record = writer.create_warc_record(
+            uri,
+            "response",
+            payload=io.BytesIO(payload),
+            http_headers=headers,
+            warc_headers_dict={"WARC-Date": "2017-08-16T12:00:00Z"},
+        )
+        writer.write_record(record)
+    return buffer.getvalue()
+
+
+def test_a_warc_gives_an_article_per_html_response(gazetteer, tmp_path):
+    second = (
+        PAGE.replace("Dam repairs begin", "Dam repairs end")
+        .replace(
+            'rel="canonical" href="https://www.example-times.com/world/mosul-dam?utm_campaign=x"',
+            'rel="x"',
+        )
+        .replace("Engineers began", "Engineers finished")
+    )
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(
+        warc_bytes(
+            [
+                (
+                    "https://www.example-times.com/world/mosul-dam",
+                    "text/html; charset=utf-8",
+                    PAGE.encode(),
+                ),
+                ("https://www.example-times.com/logo.png", "image/png", b"\x89PNG\r\n\x1a\n"),
+                ("https://www.example-times.com/world/dam-end", "text/html", second.encode()),
+            ]
+        )
+    )
+    output, errors = ingest(str(path))
+    assert (output.split(",")[0], errors) == ("2 new", "")
+    assert Article.objects.get(title="Dam repairs end").canonical_url == (
+        "https://www.example-times.com/world/dam-end"
+    )
+
+
+def test_a_warc_with_a_damaged_record_keeps_the_records_before_it(gazetteer, tmp_path):
+    good = warc_bytes([("https://e.com/1", "text/html", PAGE.encode())], gzipped=False)
+    path = tmp_path / "damaged.warc"
+    path.write_bytes(
+        good + b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 99999\r\n\r\nshort"
+    )
+    _, errors = ingest(str(path), expect_rejected=True)
+    assert "damaged WARC" in errors or "unreadable record" in errors
+    assert errors.startswith(str(path))
+    assert Article.objects.get().title == "Dam repairs begin"
+
+
+# Compression, standard input, options
+
+
+def test_gzip_is_read_transparently(gazetteer, tmp_path):
+    path = tmp_path / "articles.data"
+    path.write_bytes(gzip.compress(jsonl(RECORD).encode()))
+    ingest(str(path))
+    assert Article.objects.get().title == RECORD["title"]
+
+
+def test_a_corrupt_gzip_is_rejected_and_the_next_file_read(gazetteer, tmp_path):
+    corrupt = tmp_path / "corrupt.jsonl.gz"
+    corrupt.write_bytes(gzip.compress(jsonl(RECORD).encode())[:30])
+    good = tmp_path / "good.jsonl"
+    good.write_text(jsonl({**RECORD, "url": "https://e.com/good", "title": "Good"}))
+    _, errors = ingest(str(corrupt), str(good), expect_rejected=True)
+    assert errors.startswith(str(corrupt))
+    assert Article.objects.get().title == "Good"
+
+
+def test_standard_input_is_read_with_a_dash(gazetteer, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(jsonl(RECORD).encode())))
+    ingest("-")
+    assert Article.objects.get().title == RECORD["title"]
+
+
+def test_dry_run_checks_everything_and_saves_nothing(gazetteer, tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(jsonl(RECORD, {**RECORD, "url": "https://e.com/2", "title": "Two"}))
+    output, _ = ingest(str(path), "--dry-run")
+    assert (
+        output.strip()
+        == "Dry run, nothing saved: 2 new, 0 updated, 0 already in the archive, 0 rejected."
+    )
+    assert Article.objects.count() == 0
+    assert Outlet.objects.count() == 0
+
+
+def test_strict_stops_at_the_first_error(gazetteer, tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(jsonl("{broken", RECORD))
+    _, errors = ingest(str(path), "--strict", expect_rejected=True)
+    assert len(errors.splitlines()) == 1
+    assert Article.objects.count() == 0
+
+
+# Dedup
+
+
+def test_the_same_url_updates_the_article_in_place(gazetteer, tmp_path):
+    first, second = tmp_path / "v1.jsonl", tmp_path / "v2.jsonl"
+    first.write_text(jsonl(RECORD))
+    second.write_text(
+        jsonl(
+            {
+                **RECORD,
+                "url": "HTTPS://WWW.EXAMPLE.com:443/business/iraq-oil",
+                "title": "Iraq's oil exports rise (updated)",
+            }
+        )
+    )
+    ingest(str(first))
+    original = Article.objects.get()
+    output, _ = ingest(str(second))
+    assert "0 new, 1 updated" in output
+    updated = Article.objects.get()
+    assert updated.pk == original.pk
+    assert updated.title == "Iraq's oil exports rise (updated)"
+
+
+def test_the_same_text_under_another_url_is_a_duplicate(gazetteer, tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(jsonl(RECORD, {**RECORD, "url": "https://mirror.example.org/copy"}))
+    output, _ = ingest(str(path))
+    assert "1 new, 0 updated, 1 already in the archive" in output
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "place", "qualifier", "agency"),
+    [
+        ("ERBIL, Kurdistan Region – Text.", "ERBIL", "Kurdistan Region", ""),
+        ("BAGHDAD (Reuters) - Text.", "BAGHDAD", "", "Reuters"),
+        ("WASHINGTON — Text.", "WASHINGTON", "", ""),
+        ("Paris, 3 May (AFP) - Text.", "Paris", "", "AFP"),
+        ("TRIPOLI, Lebanon: Text.", "TRIPOLI", "Lebanon", ""),
+    ],
+)
+def test_each_dateline_form_is_split_from_the_first_paragraph(
+    gazetteer, tmp_path, body, place, qualifier, agency
+):
+    path = tmp_path / "a.jsonl"
+    path.write_text(jsonl({**RECORD, "body": body}))
+    ingest(str(path))
+    article = Article.objects.get()
+    assert (article.dateline_place, article.dateline_qualifier, article.dateline_agency) == (
+        place,
+        qualifier,
+        agency,
+    )
+    assert article.body == "Text."

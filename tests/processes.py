@@ -1,0 +1,35 @@
+"""Running Dateline in another process against the test database (for crash and
+concurrency tests)."""
+
+import os
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_database_url() -> str:
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{database['NAME']}"
+    return f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
+
+
+def environment(**overrides: str) -> dict[str, str]:
+    """The environment of a process that shares this test's database and search index."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": test_database_url(),
+        "SEARCH_BACKEND": settings.SEARCH_BACKEND,
+        "SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR),
+        "PYTHONPATH": str(ROOT),
+        **overrides,
+    }
+
+
+def manage(*args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "manage.py"), *args]
