@@ -6,4 +6,4 @@ class SearchConfig(AppConfig):
     verbose_name = "Search"
 
     def ready(self) -> None:
-        from search import signals  # noqa: F401  (connects the outbox receivers)
+        from search import checks, signals  # noqa: F401  (registers checks, connects receivers)
