@@ -16,7 +16,10 @@ FORWARD = [
     ALTER TEXT SEARCH CONFIGURATION dateline_search
         ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem
     """,
-    # to_tsvector(regconfig, text) is immutable, as a generated column needs.
+    # to_tsvector(regconfig, text) is immutable, as a generated column needs. Angle brackets
+    # and slashes become spaces first: PostgreSQL's parser drops anything shaped like an HTML
+    # tag and reads "a/b" as a file path, where Whoosh sees words. Our text is plain text,
+    # never markup, and both backends must find the same articles.
     """
     CREATE TABLE search_document (
         article_id bigint PRIMARY KEY,
@@ -30,14 +33,17 @@ FORWARD = [
         language text NOT NULL,
         published_at timestamptz NOT NULL,
         vector tsvector GENERATED ALWAYS AS (
-            setweight(to_tsvector('dateline_search', title), 'A')
+            setweight(to_tsvector('dateline_search', translate(title, '<>/', '   ')), 'A')
             || setweight(
                 to_tsvector(
-                    'dateline_search', coalesce(tags_text, '') || ' ' || coalesce(dateline, '')
+                    'dateline_search',
+                    translate(
+                        coalesce(tags_text, '') || ' ' || coalesce(dateline, ''), '<>/', '   '
+                    )
                 ),
                 'B'
             )
-            || setweight(to_tsvector('dateline_search', body), 'C')
+            || setweight(to_tsvector('dateline_search', translate(body, '<>/', '   ')), 'C')
         ) STORED
     )
     """,
