@@ -35,6 +35,7 @@ from search.backends.base import (
 )
 from search.documents import SearchDocument
 from search.query import DateRange, ParsedQuery, Term, parse_query
+from search.spelling import correctable, vocabulary_of
 
 SNIPPET_WORDS = 35  # a snippet's length when there are no words to find passages for
 # The words of a query as search.query reads them (letters and digits, inner apostrophes).
@@ -143,7 +144,7 @@ def _write(cursor, upserts: Sequence[SearchDocument], deletions: Iterable[int]) 
     if not documents:
         return
     cursor.executemany(sql.UPSERT, [_row(document) for document in documents])
-    cursor.execute(sql.ADD_WORDS, [sorted(_vocabulary(documents))])
+    cursor.execute(sql.ADD_WORDS, [sorted(vocabulary_of(documents))])
 
 
 def _row(document: SearchDocument) -> tuple:
@@ -159,21 +160,6 @@ def _row(document: SearchDocument) -> tuple:
         document.language,
         document.published_at,
     )
-
-
-def _vocabulary(documents: Iterable[SearchDocument]) -> set[str]:
-    """The words suggestions may offer: folded as query words are, alphabetic, not tiny."""
-    written: set[str] = set()
-    for document in documents:
-        for text in (document.title, document.body, *document.tag_names):
-            written.update(_QUERY_WORD.findall(text))
-    # Folding each distinct word, not the whole text, is most of the speed of a write.
-    return {word for raw in written for word in fold(raw).split() if _correctable(word)}
-
-
-def _correctable(word: str) -> bool:
-    # Numbers and one- or two-letter words are never "misspelled": 2017 is not 2016.
-    return word.isalpha() and 3 <= len(word) <= 40
 
 
 # Reading
@@ -330,7 +316,7 @@ def _html(headline: str) -> str:
 def _suggestion(cursor, request: SearchRequest, total: int) -> str | None:
     """The query with unknown words replaced by the nearest indexed ones, if it finds more."""
     words = {fold(word) for term in request.query.terms for word in term.words}
-    words = {word for word in words if _correctable(word)}
+    words = {word for word in words if correctable(word)}
     if not words:
         return None
     cursor.execute(sql.CORRECTIONS, [sorted(words)])

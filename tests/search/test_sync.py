@@ -212,3 +212,34 @@ def test_a_lost_whoosh_index_is_reported_not_silently_emptied(backend, sync):
         get_backend().search(service.build_request("index"))
     call_command("rebuild_index", stdout=StringIO(), stderr=StringIO())
     assert titles("index") == ["Needs an index"]
+
+
+@pytest.mark.parametrize("backend_name", ["whoosh"])
+def test_a_bulk_write_through_two_writer_processes_keeps_every_document(backend):
+    from datetime import UTC, datetime
+
+    from search.backends.whoosh import BULK_WRITE
+    from search.documents import SearchDocument
+
+    documents = [
+        SearchDocument(
+            article_id=n,
+            title=f"Bulletin {n}",
+            body=f"Number {n} of the bulk bulletins.",
+            dateline="",
+            tag_names=(),
+            tag_slugs=(),
+            outlet_slug="wire",
+            outlet_name="Wire",
+            region_ids=(),
+            language="en",
+            published_at=datetime(2020, 1, 1, tzinfo=UTC),
+        )
+        for n in range(1, BULK_WRITE + 2)
+    ]
+    backend.index(documents)
+    backend.index(documents[:10])  # updated again: still one document each
+    assert backend.count() == BULK_WRITE + 1
+    results = backend.search(service.build_request("bulletins", page_size=1))
+    assert results.total == BULK_WRITE + 1
+    assert backend.search(service.build_request("bulletns")).suggestion == "bulletins"
