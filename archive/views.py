@@ -1,21 +1,57 @@
 from django.conf import settings
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView
 
+from archive.filters import ArticleFilter
+from archive.metadata import article_metadata, canonical_url
 from archive.models import Article, Outlet, Tag
+from archive.timeline import timeline_for
+from moderation.article_comments import comment_section_context
 
 
 class ArticleListView(ListView):
-    """Published articles, newest first, a page at a time."""
+    """Published articles, newest first, a page at a time, narrowed by the reader's filters
+    (ArticleFilter, kept in the query string). Pages that list a part of the archive say
+    which part in ``scope``, and which filter that part makes pointless in ``scope_filter``."""
 
     template_name = "archive/article_list.html"
     context_object_name = "articles"
+    scope_filter = ""
+    with_timeline = False
+
+    def get(self, request, *args, **kwargs):
+        # A submitted filter form sends its empty fields too: drop them from the address.
+        empty = [key for key, values in request.GET.lists() if not any(values)]
+        if empty:
+            query = request.GET.copy()
+            for key in empty:
+                del query[key]
+            return redirect(f"{request.path}?{query.urlencode()}" if query else request.path)
+        return super().get(request, *args, **kwargs)
 
     def get_paginate_by(self, queryset) -> int:
         return settings.ARTICLES_PER_PAGE
 
+    def scope(self, articles):
+        return articles
+
     def get_queryset(self):
-        return Article.objects.published().for_listing()
+        articles = self.scope(Article.objects.published().for_listing())
+        self.filterset = ArticleFilter(self.request.GET, queryset=articles)
+        self.filterset.form.fields.pop(self.scope_filter, None)
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        filters = self.request.GET.copy()
+        filters.pop("page", None)
+        context = {
+            "filterset": self.filterset,
+            "filter_query": filters.urlencode(),
+            "canonical_url": canonical_url(self.request),
+        }
+        if self.with_timeline:
+            context["timeline"] = timeline_for(self.object_list, filters.urlencode())
+        return super().get_context_data(**context, **kwargs)
 
 
 class HomeView(ArticleListView):
@@ -24,10 +60,12 @@ class HomeView(ArticleListView):
 
 class OutletArticlesView(ArticleListView):
     template_name = "archive/outlet_detail.html"
+    scope_filter = "outlet"
+    with_timeline = True
 
-    def get_queryset(self):
+    def scope(self, articles):
         self.outlet = get_object_or_404(Outlet, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(outlet=self.outlet)
+        return articles.filter(outlet=self.outlet)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(outlet=self.outlet, **kwargs)
@@ -35,10 +73,12 @@ class OutletArticlesView(ArticleListView):
 
 class TagArticlesView(ArticleListView):
     template_name = "archive/tag_detail.html"
+    scope_filter = "tag"
+    with_timeline = True
 
-    def get_queryset(self):
+    def scope(self, articles):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(tags=self.tag)
+        return articles.filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -49,7 +89,19 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_queryset(self):
-        return Article.objects.select_related("outlet", "dateline_region__parent")
+        return Article.objects.select_related(
+            "outlet", "dateline_region__parent", "near_duplicate_of__outlet"
+        )
+
+    def get_context_data(self, **kwargs):
+        # The comment form is passed in when a post to it is shown again with its errors.
+        comments = comment_section_context(self.object, kwargs.pop("comment_form", None))
+        context = super().get_context_data(**comments, **kwargs)
+        context.update(article_metadata(self.object, self.request))  # canonical, OG, JSON-LD
+        context["also_published_by"] = self.object.syndicated_copies.published().select_related(
+            "outlet"
+        )
+        return context
 
     def render_to_response(self, context, **response_kwargs):
         if not self.object.is_published:

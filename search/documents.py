@@ -67,9 +67,11 @@ def document_for(article: Article, ancestry: RegionAncestry | None = None) -> Se
 
 
 def indexable_articles():
-    """Articles that belong in the index (published ones), with what documents need."""
+    """Articles that belong in the index, with what documents need: published ones that are
+    not a syndicated copy of another (those show on the first copy's page instead)."""
     return (
         Article.objects.published()
+        .filter(near_duplicate_of=None)
         .select_related("outlet")
         .prefetch_related("tags", "regions")
         .order_by("id")

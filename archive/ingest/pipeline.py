@@ -10,15 +10,18 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import reduce
 from operator import or_
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
 from archive.datelines import Dateline
+from archive.fingerprints import is_near_duplicate, simhash
 from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
 from archive.ingest.feeds import read_feed
@@ -31,13 +34,18 @@ from archive.ingest.sources import Format, Source, open_source, source_paths
 from archive.ingest.tag_line import split_tag_line
 from archive.ingest.warc import read_warc
 from archive.models import Article, Outlet, Region, Tag
-from archive.places import known_place_names, resolve_dateline
+from archive.places import known_place_names, places_covered, resolve_dateline
 from archive.text import content_hash, fold
 from search import sync as search_sync
+from search.backends.base import SearchBackendError
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200
+# Articles saved between index writes: one Whoosh write of this many runs in two processes
+# (see search.backends.whoosh.BULK_WRITE), and each write costs a commit and a merge.
+INDEX_EVERY = 2000
+NEAR_DUPLICATE_WINDOW_DAYS = 3
 
 
 @dataclass
@@ -45,6 +53,7 @@ class IngestReport:
     new: int = 0
     updated: int = 0
     duplicates: int = 0
+    near_duplicates: int = 0  # saved, and linked to the first copy
     errors: list[IngestError] = field(default_factory=list)
 
     @property
@@ -58,7 +67,7 @@ class IngestReport:
     def summary(self) -> str:
         return (
             f"{self.new} new, {self.updated} updated, {self.duplicates} already in the "
-            f"archive, {self.rejected} rejected."
+            f"archive, {self.near_duplicates} near-duplicate, {self.rejected} rejected."
         )
 
 
@@ -77,6 +86,7 @@ class Ingester:
     on_error: Callable[[IngestError], None] = lambda error: None
     on_saved: Callable[[int], None] = lambda count: None
     rejected_log: Path | None = None
+    index_every: int = INDEX_EVERY
     report: IngestReport = field(default_factory=IngestReport)
 
     def __post_init__(self) -> None:
@@ -84,6 +94,8 @@ class Ingester:
         self._rules: dict[str, OutletRules] = {}
         self._places: dict[tuple[str, str, str], Region | None] = {}
         self._log = None
+        self._unindexed = 0
+        self._tags: dict[str, Tag] | None = None
 
     def run(self, paths: Iterable[str | Path]) -> IngestReport:
         try:
@@ -102,7 +114,19 @@ class Ingester:
         finally:
             if self._log:
                 self._log.close()
+            self._update_index()
         return self.report
+
+    def _update_index(self) -> None:
+        """Apply the outbox rows the saved batches wrote. If the index cannot be written
+        now, they stay for `sync_index` or the next write: the articles are saved."""
+        if self.dry_run or not settings.SEARCH_SYNC_ON_COMMIT or not self._unindexed:
+            return
+        try:
+            search_sync.apply_outbox(batch_size=self.index_every)
+        except SearchBackendError as error:
+            logger.warning("Index not updated (%s); run manage.py sync_index.", error)
+        self._unindexed = 0
 
     # Reading
 
@@ -163,23 +187,31 @@ class Ingester:
         for data in batch:
             rules = self.rules_for_outlet(data.outlet_name)
             normalised.append(normalise(data, rules))
-        with search_sync.deferred(apply=not self.dry_run), transaction.atomic():
+        with search_sync.deferred(apply=False), transaction.atomic():
             counts = self._save(normalised)
             if self.dry_run:
                 transaction.set_rollback(True)
+        if self.dry_run:  # what the batch made is gone: forget it too
+            self._tags = None
+            self._outlets.clear()
+        self._unindexed += len(batch)
+        if self._unindexed >= self.index_every:
+            self._update_index()
         self.report.new += counts["new"]
         self.report.updated += counts["updated"]
         self.report.duplicates += counts["duplicate"]
+        self.report.near_duplicates += counts["near-duplicate"]
         self.on_saved(len(batch))
 
     def _save(self, batch: list[ArticleData]) -> dict[str, int]:
-        counts = {"new": 0, "updated": 0, "duplicate": 0}
+        counts = {"new": 0, "updated": 0, "duplicate": 0, "near-duplicate": 0}
         urls = {data.canonical_url for data in batch if data.canonical_url}
         by_url = {a.canonical_url: a for a in Article.objects.filter(canonical_url__in=urls)}
         hashes = {content_hash(data.title, data.body) for data in batch}
         seen_hashes = set(
             Article.objects.filter(content_hash__in=hashes).values_list("content_hash", flat=True)
         )
+        originals = SyndicationFinder(batch)
         for data in batch:
             digest = content_hash(data.title, data.body)
             existing = by_url.get(data.canonical_url) if data.canonical_url else None
@@ -193,19 +225,37 @@ class Ingester:
             if digest in seen_hashes:
                 counts["duplicate"] += 1
                 continue
-            article = self._create(data)
+            fingerprint = simhash(data.body)
+            original_id = originals.first_copy_of(fingerprint, data.published_at)
+            article = self._create(
+                data, near_duplicate_of_id=original_id, digest=digest, fingerprint=fingerprint
+            )
+            originals.add(article.id, fingerprint, data.published_at, is_copy=bool(original_id))
             seen_hashes.add(digest)
             if data.canonical_url:
                 by_url[data.canonical_url] = article
-            counts["new"] += 1
+            counts["near-duplicate" if original_id else "new"] += 1
         return counts
 
-    def _create(self, data: ArticleData) -> Article:
+    def _create(
+        self,
+        data: ArticleData,
+        near_duplicate_of_id: int | None = None,
+        digest: str = "",
+        fingerprint: int | None = None,
+    ) -> Article:
         outlet = self.outlet_named(data.outlet_name)
-        article = Article(outlet=outlet, source=data.source[:1000])
+        article = Article(
+            outlet=outlet,
+            source=data.source[:1000],
+            near_duplicate_of_id=near_duplicate_of_id,
+            content_hash=digest,  # already computed here: save() need not do it again
+            simhash=fingerprint,
+        )
         self._fill(article, data, outlet)
         article.save()
         article.tags.set(self.tags_for(data))
+        article.regions.set(places_covered(article))
         return article
 
     def _update(self, article: Article, data: ArticleData) -> None:
@@ -214,6 +264,7 @@ class Ingester:
         self._fill(article, data, outlet)
         article.save()
         article.tags.set(self.tags_for(data))
+        article.regions.set(places_covered(article))
 
     def _fill(self, article: Article, data: ArticleData, outlet: Outlet) -> None:
         article.outlet = outlet
@@ -249,7 +300,61 @@ class Ingester:
 
     def tags_for(self, data: ArticleData) -> list[Tag]:
         names = data.tags or split_tag_line(data.unseparated_tags, known_tag_or_place_names)
-        return tags_named(names)
+        return [self.tag_named(name) for name in dict.fromkeys(n.strip()[:100] for n in names)]
+
+    def tag_named(self, name: str) -> Tag:
+        """The tag of that name whatever its case, made if new; all tags are read once a run
+        (thousands, not millions), not one query a tag."""
+        if self._tags is None:
+            self._tags = {tag.name.casefold(): tag for tag in Tag.objects.all()}
+        key = name.casefold()
+        if key not in self._tags:
+            self._tags[key] = Tag.objects.create(name=name, slug=_unique_slug(Tag, name))
+        return self._tags[key]
+
+
+class SyndicationFinder:
+    """Finds the first copy of a syndicated story among articles published close to it:
+    copies appear within days of each other, so only that window is compared."""
+
+    def __init__(self, batch: list[ArticleData]) -> None:
+        window = timedelta(days=NEAR_DUPLICATE_WINDOW_DAYS)
+        ranges = _merged_ranges(sorted(data.published_at for data in batch), window)
+        self._known: list[tuple[int, int, datetime]] = []
+        if ranges:
+            in_window = reduce(or_, (Q(published_at__range=r) for r in ranges))
+            self._known = list(
+                Article.objects.filter(in_window, near_duplicate_of=None)
+                .exclude(simhash=None)
+                .order_by("published_at", "id")
+                .values_list("id", "simhash", "published_at")
+            )
+        self._window = window
+
+    def first_copy_of(self, fingerprint: int | None, published_at: datetime) -> int | None:
+        if fingerprint is None:
+            return None
+        for article_id, known, when in self._known:
+            if abs(when - published_at) <= self._window and is_near_duplicate(fingerprint, known):
+                return article_id
+        return None
+
+    def add(
+        self, article_id: int, fingerprint: int | None, published_at: datetime, is_copy: bool
+    ) -> None:
+        if fingerprint is not None and not is_copy:
+            self._known.append((article_id, fingerprint, published_at))
+
+
+def _merged_ranges(moments: list[datetime], margin: timedelta) -> list[tuple[datetime, datetime]]:
+    ranges: list[tuple[datetime, datetime]] = []
+    for moment in moments:
+        start, end = moment - margin, moment + margin
+        if ranges and start <= ranges[-1][1]:
+            ranges[-1] = (ranges[-1][0], max(ranges[-1][1], end))
+        else:
+            ranges.append((start, end))
+    return ranges
 
 
 def read_source(source: Source, context: ReadContext) -> Records:
@@ -278,16 +383,6 @@ def ingest_paths(
 ) -> IngestReport:
     """Ingest files and directories with the defaults; see Ingester for the options."""
     return Ingester(on_error=on_error).run(paths)
-
-
-def tags_named(names: Iterable[str]) -> list[Tag]:
-    tags = []
-    for name in dict.fromkeys(n.strip()[:100] for n in names if n.strip()):
-        tag = Tag.objects.filter(name__iexact=name).first()
-        if tag is None:
-            tag = Tag.objects.create(name=name, slug=_unique_slug(Tag, name))
-        tags.append(tag)
-    return tags
 
 
 def known_tag_or_place_names(phrases: set[str]) -> set[str]:

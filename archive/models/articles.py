@@ -3,6 +3,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.text import slugify
 
+from archive.fingerprints import simhash
 from archive.text import content_hash
 
 
@@ -110,6 +111,18 @@ class Article(models.Model):
     comments_open = models.BooleanField(default=True)
 
     content_hash = models.CharField(max_length=64, editable=False)
+    simhash = models.BigIntegerField(
+        null=True, blank=True, editable=False, help_text="Text fingerprint (archive.fingerprints)."
+    )
+    near_duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="syndicated_copies",
+        help_text="The first copy of a syndicated story: this one stays reachable by its URL "
+        "but is shown on the first copy's page rather than as a search hit of its own.",
+    )
     source = models.CharField(
         max_length=1000, blank=True, help_text="Where it came from: file and position, or feed."
     )
@@ -138,7 +151,12 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        self.content_hash = content_hash(self.title, self.body)
+        digest = content_hash(self.title, self.body)
+        if digest != self.content_hash or (self._state.adding and self.simhash is None):
+            # Fingerprinting costs more than hashing: only when the text changed (or the
+            # caller, like the ingest, has not fingerprinted it already).
+            self.simhash = simhash(self.body)
+        self.content_hash = digest
         if not self.slug:
             self.slug = self.unique_slug_for(self.title)
         super().save(*args, **kwargs)

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "django_filters",
     "archive",
     "search",
+    "moderation",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +119,24 @@ INGEST_REJECTED_DIR = env.path("INGEST_REJECTED_DIR", default=VAR_DIR / "rejecte
 
 # Pages of article lists.
 ARTICLES_PER_PAGE = env.int("ARTICLES_PER_PAGE", default=20)
+
+# Places: a process rebuilds its in-memory gazetteer at the latest this many seconds after it
+# was built, so region edits made in another process (the admin) reach long-running ones.
+GAZETTEER_MAX_AGE = env.int("GAZETTEER_MAX_AGE", default=300)
+
+# Reader comments (moderation app). Limits are per rolling window, counted in the database,
+# so they hold on SQLite and PostgreSQL alike with no cache server.
+COMMENT_BODY_MIN_LENGTH = env.int("COMMENT_BODY_MIN_LENGTH", default=2)
+COMMENT_BODY_MAX_LENGTH = env.int("COMMENT_BODY_MAX_LENGTH", default=3000)
+# A form posted sooner than this after it was served is a bot's; later than the age, stale.
+COMMENT_MIN_SECONDS = env.float("COMMENT_MIN_SECONDS", default=4.0)
+COMMENT_FORM_MAX_AGE = env.int("COMMENT_FORM_MAX_AGE", default=4 * 60 * 60)
+COMMENT_RATE_WINDOW = env.int("COMMENT_RATE_WINDOW", default=10 * 60)
+COMMENT_RATE_LIMIT_PER_IP = env.int("COMMENT_RATE_LIMIT_PER_IP", default=5)
+COMMENT_RATE_LIMIT_PER_EMAIL = env.int("COMMENT_RATE_LIMIT_PER_EMAIL", default=3)
+# Proxies in front of the site that append to X-Forwarded-For (0: use the peer address).
+COMMENT_TRUSTED_PROXIES = env.int("COMMENT_TRUSTED_PROXIES", default=0)
+COMMENTS_PER_QUEUE_PAGE = env.int("COMMENTS_PER_QUEUE_PAGE", default=25)
 
 LOGGING = {
     "version": 1,

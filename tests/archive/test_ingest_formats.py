@@ -13,6 +13,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.models import Article, Outlet
+from tests.conftest import SAMPLE_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -304,11 +305,13 @@ def warc_bytes(records: list[tuple[str, str, bytes]], gzipped: bool = True) -> b
 def test_a_warc_gives_an_article_per_html_response(gazetteer, tmp_path):
     second = (
         PAGE.replace("Dam repairs begin", "Dam repairs end")
+        .replace('rel="canonical"', 'rel="x"')
         .replace(
-            'rel="canonical" href="https://www.example-times.com/world/mosul-dam?utm_campaign=x"',
-            'rel="x"',
+            "Engineers began repairs on the Mosul dam on Tuesday",
+            "Repairs on the Mosul dam were finished on Friday after eighteen months",
         )
-        .replace("Engineers began", "Engineers finished")
+        .replace("foundations are eroding", "gypsum layers dissolve under the weight of water")
+        .replace("Work is expected to take", "The contractors from Italy needed")
     )
     path = tmp_path / "crawl.warc.gz"
     path.write_bytes(
@@ -373,9 +376,9 @@ def test_dry_run_checks_everything_and_saves_nothing(gazetteer, tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text(jsonl(RECORD, {**RECORD, "url": "https://e.com/2", "title": "Two"}))
     output, _ = ingest(str(path), "--dry-run")
-    assert (
-        output.strip()
-        == "Dry run, nothing saved: 2 new, 0 updated, 0 already in the archive, 0 rejected."
+    assert output.strip() == (
+        "Dry run, nothing saved: 2 new, 0 updated, 0 already in the archive, "
+        "0 near-duplicate, 0 rejected."
     )
     assert Article.objects.count() == 0
     assert Outlet.objects.count() == 0
@@ -444,3 +447,54 @@ def test_each_dateline_form_is_split_from_the_first_paragraph(
         agency,
     )
     assert article.body == "Text."
+
+
+SYNDICATED_BODY = SAMPLE_PAGE.read_text().split("A+ A-")[1].split("Comments")[0].strip()
+
+
+def test_a_syndicated_copy_with_small_edits_is_linked_to_the_first_copy(gazetteer, tmp_path):
+    original = {
+        **RECORD,
+        "body": SYNDICATED_BODY,
+        "url": "https://rudaw.example/a",
+        "outlet": "Rudaw",
+        "published": "2017-08-15",
+    }
+    copy = {
+        **original,
+        "title": "Syrian army pushes into Deir ez-Zor",
+        "body": SYNDICATED_BODY.replace("multiple media reports", "several reports").replace(
+            "Monday", "Sunday"
+        )
+        + "\n\nThis story was first published by Rudaw.",
+        "url": "https://other.example/copy",
+        "outlet": "Other Paper",
+        "published": "2017-08-16",
+    }
+    unrelated = {**RECORD, "url": "https://e.com/x", "published": "2017-08-15"}
+    path = tmp_path / "a.jsonl"
+    path.write_text(jsonl(original, copy, unrelated))
+
+    output, _ = ingest(str(path))
+
+    assert "2 new, 0 updated, 0 already in the archive, 1 near-duplicate" in output
+    first = Article.objects.get(canonical_url="https://rudaw.example/a")
+    syndicated = Article.objects.get(canonical_url="https://other.example/copy")
+    assert syndicated.near_duplicate_of == first
+    assert Article.objects.get(canonical_url="https://e.com/x").near_duplicate_of is None
+    assert list(first.syndicated_copies.all()) == [syndicated]
+
+
+def test_a_copy_published_weeks_later_is_not_searched_for(gazetteer, tmp_path):
+    original = {**RECORD, "body": SYNDICATED_BODY, "url": "https://a.example/1"}
+    later = {
+        **original,
+        "title": "Again",
+        "url": "https://b.example/2",
+        "body": SYNDICATED_BODY + "\n\nUpdated.",
+        "published": "2017-10-30",
+    }
+    path = tmp_path / "a.jsonl"
+    path.write_text(jsonl(original, later))
+    output, _ = ingest(str(path))
+    assert "2 new" in output

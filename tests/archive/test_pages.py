@@ -162,3 +162,25 @@ def test_pages_have_landmarks_for_screen_readers(client):
     assert '<nav aria-label="Main">' in html
     assert 'class="skip-link" href="#main"' in html
     assert '<html lang="en">' in html
+
+
+def test_an_article_lists_its_syndicated_copies_and_a_copy_names_the_first(client):
+    original = make_article(make_outlet("Rudaw"), title="Original story")
+    copy = make_article(
+        make_outlet("Other Paper"), title="Copied story", near_duplicate_of=original
+    )
+    make_article(
+        make_outlet("Gone Paper"),
+        title="Withdrawn copy",
+        near_duplicate_of=original,
+        status=Article.Status.WITHDRAWN,
+    )
+
+    html = client.get(original.get_absolute_url()).content.decode()
+    assert "Also published by:" in html
+    assert f'<a href="{copy.get_absolute_url()}">Other Paper</a>' in html
+    assert "Gone Paper" not in html
+
+    html = client.get(copy.get_absolute_url()).content.decode()
+    assert "First published by Rudaw" in html
+    assert f'<a href="{original.get_absolute_url()}">Original story</a>' in html

@@ -347,6 +347,19 @@ def test_rebuild_and_incremental_indexing_give_the_same_results(backend, corpus)
         assert after.facets == before[q].facets
 
 
+def test_a_syndicated_copy_is_not_a_hit_of_its_own(backend, corpus, sync):
+    original = corpus["raqqa"]
+    make_article(
+        original.outlet,
+        title="Offensive on Raqqa enters final phase, agencies report",
+        body=original.body,
+        near_duplicate_of=original,
+    )
+    sync()
+    assert find(backend, "title:raqqa") == ["Offensive on Raqqa enters final phase"]
+    assert backend.count() == 5
+
+
 def test_count_and_clear(backend, corpus):
     assert backend.count() == 5
     backend.clear()

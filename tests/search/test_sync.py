@@ -54,12 +54,21 @@ def test_changes_are_applied_after_commit_and_their_rows_removed(
     assert pending_count() == 0
 
 
-def test_an_ingest_writes_the_index_once_at_the_end(
-    gazetteer, backend, sample_page, django_capture_on_commit_callbacks
+def test_an_ingest_writes_the_index_once_per_thousands_of_articles(
+    gazetteer, backend, sample_page, django_capture_on_commit_callbacks, monkeypatch
 ):
+    writes = []
+    original_apply = type(backend).apply
+    monkeypatch.setattr(
+        type(backend),
+        "apply",
+        lambda self, upserts, deletions=(): (
+            writes.append(len(upserts)) or original_apply(self, upserts, deletions)
+        ),
+    )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         call_command("ingest", str(sample_page), stdout=StringIO())
-    assert len(callbacks) == 1
+    assert (len(callbacks), writes) == (0, [1])  # no write per save: one, at the end
     assert titles("euphrates") == ["Syrian army and backers fight into Deir ez-Zor from the south"]
     assert pending_count() == 0
 

@@ -6,7 +6,10 @@ from archive.gazetteer import load_regions
 
 
 class Command(BaseCommand):
-    help = "Load continents, countries and cities from the bundled gazetteer (idempotent)."
+    help = (
+        "Load continents, countries, provinces, cities and the bundled areas from the "
+        "packaged gazetteer (idempotent)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -14,7 +17,7 @@ class Command(BaseCommand):
             action="append",
             dest="countries",
             metavar="CODE",
-            help="Only this country (ISO 3166-1 alpha-2) and its cities; repeatable.",
+            help="Only this country (ISO 3166-1 alpha-2), its provinces and cities; repeatable.",
         )
 
     def handle(self, *args, countries: list[str] | None, **options) -> None:
@@ -22,6 +25,7 @@ class Command(BaseCommand):
         report = load_regions(countries)
         self.stdout.write(
             f"{report.continents} continents, {report.countries} countries, "
-            f"{report.cities} cities, {report.names} names "
-            f"in {time.monotonic() - started:.1f}s."
+            f"{report.provinces} provinces, {report.cities} cities "
+            f"({report.cities_in_provinces} placed in their province), {report.areas} areas, "
+            f"{report.names} new names in {time.monotonic() - started:.1f}s."
         )

@@ -1,0 +1,94 @@
+"""Atom feeds of the newest published articles of a place (and the places inside it), a tag
+and an outlet."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from archive.filters import in_region
+from archive.metadata import description_of
+from archive.models import Article, Outlet, Region, Tag
+
+FEED_ITEMS = 20
+
+
+class ArticlesFeed(Feed):
+    feed_type = Atom1Feed
+    author_name = "Dateline"
+    model: type = Region
+    url_name = ""
+
+    def get_object(self, request, slug: str):
+        return get_object_or_404(self.model, slug=slug)
+
+    def articles(self, obj):
+        raise NotImplementedError
+
+    def title(self, obj) -> str:
+        return f"Dateline: {obj}"
+
+    def link(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def feed_url(self, obj) -> str:
+        return reverse(self.url_name, kwargs={"slug": obj.slug})
+
+    def items(self, obj):
+        published = Article.objects.published().select_related("outlet")
+        return self.articles(published, obj).prefetch_related("tags")[:FEED_ITEMS]
+
+    def item_title(self, article: Article) -> str:
+        return article.title
+
+    def item_link(self, article: Article) -> str:
+        return article.get_absolute_url()
+
+    def item_description(self, article: Article) -> str:
+        return description_of(article)
+
+    def item_pubdate(self, article: Article):
+        return article.published_at
+
+    def item_updateddate(self, article: Article):
+        # RFC 4287 wants an <updated> in every entry; later edits in the archive are not news.
+        return article.published_at
+
+    def item_author_name(self, article: Article) -> str:
+        return article.outlet.name
+
+    def item_categories(self, article: Article) -> list[str]:
+        return [tag.name for tag in article.tags.all()]
+
+
+class RegionFeed(ArticlesFeed):
+    model = Region
+    url_name = "archive:region_feed"
+
+    def subtitle(self, region: Region) -> str:
+        return f"The newest articles about {region.name} and the places in it."
+
+    def articles(self, articles, region: Region):
+        return in_region(articles, region)
+
+
+class TagFeed(ArticlesFeed):
+    model = Tag
+    url_name = "archive:tag_feed"
+
+    def subtitle(self, tag: Tag) -> str:
+        return f"The newest articles tagged {tag.name}."
+
+    def articles(self, articles, tag: Tag):
+        return articles.filter(tags=tag)
+
+
+class OutletFeed(ArticlesFeed):
+    model = Outlet
+    url_name = "archive:outlet_feed"
+
+    def subtitle(self, outlet: Outlet) -> str:
+        return f"The newest articles from {outlet.name}."
+
+    def articles(self, articles, outlet: Outlet):
+        return articles.filter(outlet=outlet)

@@ -1,0 +1,55 @@
+"""SimHash fingerprints of article text, for finding syndicated copies with small edits.
+
+Each run of three words (folded) is hashed to 64 bits; the fingerprint's bit i is set when
+more shingles have bit i set than not. Texts that share most shingles differ in few bits:
+a 600-word story with five words edited or its last sentences cut differs in up to about
+eight, unrelated stories in about 32 (never fewer than 25 in our trials). Syndicated copies
+appear within days of each other, so candidates are the articles published in a window
+around the new one, compared bit by bit: no band index to keep.
+
+Written here rather than taken from a package: the algorithm is twenty lines, and the
+packages (simhash, datasketch) bring nothing for storing or querying it in a database.
+"""
+
+from hashlib import blake2b
+
+import numpy as np
+
+from archive.text import fold
+
+SHINGLE_WORDS = 3
+MIN_WORDS = 40  # shorter texts share too few shingles for a fingerprint to mean anything
+NEAR_DUPLICATE_BITS = 8
+_SIGN = 1 << 63
+
+
+def simhash(text: str) -> int | None:
+    """The text's fingerprint as a signed 64-bit integer (as databases store it), or None
+    for a text too short to fingerprint."""
+    words = fold(text).split()
+    if len(words) < MIN_WORDS:
+        return None
+    shingles = (
+        " ".join(words[start : start + SHINGLE_WORDS]).encode()
+        for start in range(len(words) - SHINGLE_WORDS + 1)
+    )
+    hashes = np.frombuffer(
+        b"".join(blake2b(shingle, digest_size=8).digest() for shingle in shingles), dtype=">u8"
+    )
+    # One row of 64 bits a shingle (most significant first); a bit is set in the fingerprint
+    # when more than half the shingles have it: numpy does in microseconds what a Python
+    # loop over 64 bits of 600 shingles does in milliseconds.
+    bits = np.unpackbits(hashes.astype(">u8").view(np.uint8).reshape(-1, 8), axis=1)
+    majority = bits.sum(axis=0) * 2 > len(hashes)
+    unsigned = int.from_bytes(np.packbits(majority).tobytes(), "big")
+    return unsigned - (1 << 64) if unsigned & _SIGN else unsigned
+
+
+def distance(first: int, second: int) -> int:
+    return ((first ^ second) & ((1 << 64) - 1)).bit_count()
+
+
+def is_near_duplicate(first: int | None, second: int | None) -> bool:
+    if first is None or second is None:
+        return False
+    return distance(first, second) <= NEAR_DUPLICATE_BITS

@@ -1,0 +1,151 @@
+"""Ingest throughput, end to end, beside the bare search engine on the same corpus.
+
+    python bench/ingest.py --articles 10000 [--database sqlite|postgres] [--formats jsonl,html]
+
+For each run: generate the corpus (bench/corpus.py, deterministic), start from an empty
+archive (migrated, gazetteer loaded), time `manage.py ingest` in a child process and read
+its peak memory, then time bare Whoosh indexing the same articles with the same schema.
+Prints a table; --record appends it to bench/RESULTS.md with the date, commit and command.
+"""
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import write  # noqa: E402
+
+PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
+
+
+def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Seconds and peak resident memory (MiB) of a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) // 1024
+
+
+def environment(database: str, work: Path, backend: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "SEARCH_BACKEND": backend,
+        "SEARCH_INDEX_DIR": str(work / "index"),
+        "INGEST_REJECTED_DIR": str(work / "rejected"),
+    }
+    if database == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{work / 'archive.sqlite3'}"
+    else:
+        name = f"bench_{os.getpid()}"
+        subprocess.run(
+            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True
+        )
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        env["DATABASE_URL"] = PG_URL.format(name=name)
+    return env
+
+
+def manage(*args: str) -> list[str]:
+    return [sys.executable, str(ROOT / "manage.py"), *args]
+
+
+def bare_whoosh(corpus: Path, work: Path) -> float:
+    """Articles per second for Whoosh alone (two-process multi-segment writer, the faster
+    way on two cores), same schema and analysis as the backend."""
+    script = f"""
+import json, os, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+os.environ.setdefault("DEBUG", "true")
+import django; django.setup()
+from datetime import datetime
+from whoosh import index
+from search.backends.whoosh import make_schema
+ix = index.create_in({str(work / "bare")!r}, make_schema())
+started = time.perf_counter()
+writer = ix.writer(procs=2, multisegment=True, limitmb=128)
+count = 0
+with open({str(corpus)!r}) as lines:
+    for number, line in enumerate(lines):
+        item = json.loads(line)
+        writer.add_document(id=str(number), title=item["title"], body=item["body"],
+            tags_text=" ".join(item["tags"]), outlet=item["outlet"], tag=",".join(item["tags"]),
+            language="en", year=item["published"][:4],
+            published=datetime.fromisoformat(item["published"]).replace(tzinfo=None))
+        count += 1
+writer.commit()
+print(count / (time.perf_counter() - started))
+"""
+    (work / "bare").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    return float(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--formats", default="jsonl")
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--record", action="store_true", help="Append to bench/RESULTS.md.")
+    args = parser.parse_args()
+
+    backend = "whoosh" if args.database == "sqlite" else "postgres"
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="dateline-bench-") as tmp:
+        work = Path(tmp)
+        for fmt in args.formats.split(","):
+            corpus = write(args.articles, fmt, work / f"corpus.{fmt}")
+            env = environment(args.database, work, backend)
+            subprocess.run(manage("migrate", "-v0"), env=env, cwd=ROOT, check=True)
+            subprocess.run(
+                manage("load_regions"), env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+            )
+            seconds, peak = run(
+                manage("ingest", str(corpus), "--batch-size", str(args.batch_size)), env
+            )
+            rows.append((fmt, args.database, backend, args.articles / seconds, peak))
+            shutil.rmtree(work / "index", ignore_errors=True)
+            if (work / "archive.sqlite3").exists():
+                (work / "archive.sqlite3").unlink()
+        bare = bare_whoosh(write(args.articles, "jsonl", work / "bare.jsonl"), work)
+
+    lines = [
+        f"articles: {args.articles}; bare Whoosh (procs=2, multisegment): {bare:.0f} articles/s",
+        "",
+        "| format | database | backend | articles/s end to end | vs bare Whoosh | peak MiB |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for fmt, database, name, rate, peak in rows:
+        lines.append(f"| {fmt} | {database} | {name} | {rate:.0f} | {rate / bare:.0%} | {peak} |")
+    table = "\n".join(lines)
+    print(table)
+    if args.record:
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        with (ROOT / "bench" / "RESULTS.md").open("a") as results:
+            results.write(
+                f"\n## Ingest, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit}\n\n"
+                f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+                f"{platform.python_version()}.\nCommand: `python bench/ingest.py "
+                f"{' '.join(sys.argv[1:])}`\n\n{table}\n"
+            )
+
+
+if __name__ == "__main__":
+    main()
