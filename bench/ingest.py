@@ -11,7 +11,6 @@ Prints a table; --record appends it to bench/RESULTS.md with the date, commit an
 import argparse
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
@@ -28,14 +27,29 @@ from bench.corpus import write  # noqa: E402
 PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
 
 
-def run(command: list[str], env: dict[str, str]) -> tuple[float, int]:
-    """Seconds and peak resident memory (MiB) of a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+PEAK_WRAPPER = """
+import atexit, resource, runpy, sys
+report = sys.argv.pop(1)
+peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+atexit.register(lambda: open(report, "w").write(str(peak())))
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, int]:
+    """Seconds and peak resident memory (MiB) of one command, measured in its own process
+    (RUSAGE_CHILDREN would report the largest child so far, e.g. load_regions)."""
+    report = work / "peak.txt"
     started = time.perf_counter()
-    subprocess.run(command, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    elapsed = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, max(peak, before) // 1024
+    subprocess.run(
+        [sys.executable, "-c", PEAK_WRAPPER, str(report), *command[1:]],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started, int(report.read_text()) // 1024
 
 
 def environment(database: str, work: Path, backend: str) -> dict[str, str]:
@@ -116,7 +130,7 @@ def main() -> None:
                 manage("load_regions"), env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
             )
             seconds, peak = run(
-                manage("ingest", str(corpus), "--batch-size", str(args.batch_size)), env
+                manage("ingest", str(corpus), "--batch-size", str(args.batch_size)), env, work
             )
             rows.append((fmt, args.database, backend, args.articles / seconds, peak))
             shutil.rmtree(work / "index", ignore_errors=True)
