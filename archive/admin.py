@@ -1,13 +1,36 @@
-from django.contrib import admin
-from django.db.models import Count
+import logging
 
-from archive.locate import locate_articles, unresolved_datelines
+from django.conf import settings
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.html import format_html_join
+from simple_history.admin import SimpleHistoryAdmin
+
+from archive import curation
+from archive.admin_filters import DatelinePlaceFilter, RegionFilter
+from archive.admin_forms import (
+    ChooseRegionForm,
+    ChooseTagForm,
+    FixDatelineTextForm,
+    MergeTagsForm,
+    action_form,
+)
+from archive.curation import merge_tags, rename_tag
+from archive.locate import locate_articles
 from archive.models import Article, Comment, ModerationEvent, Outlet, Region, RegionName, Tag
-from archive.models.comments import RejectionReason
+from archive.models.comments import CommentStatus, RejectionReason
 from archive.places import forget_gazetteer
 from archive.text import fold
 from moderation.roles import MODERATE_PERMISSION
 from moderation.services import approve_comments, reject_comments
+from search.backends.base import SearchBackendError
+from search.matching import matching_article_ids
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(Outlet)
@@ -26,16 +49,64 @@ class OutletAdmin(admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "article_count"]
-    search_fields = ["name"]
+    """Renaming a tag here keeps its old address (a redirect); "Merge" moves the articles of
+    the selected tags to one of them. Both go through archive.curation."""
+
+    list_display = ["name", "slug", "article_count", "published_count"]
+    search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    actions = ["merge"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(article_count=Count("articles"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                article_count=Count("articles", distinct=True),
+                published_count=Count(
+                    "articles",
+                    filter=Q(articles__status=Article.Status.PUBLISHED),
+                    distinct=True,
+                ),
+            )
+        )
 
     @admin.display(ordering="article_count", description="Articles")
     def article_count(self, tag: Tag) -> int:
         return tag.article_count
+
+    @admin.display(ordering="published_count", description="Published")
+    def published_count(self, tag: Tag) -> int:
+        return tag.published_count
+
+    def save_model(self, request, obj: Tag, form, change: bool) -> None:
+        if change and {"name", "slug"} & set(form.changed_data):
+            original = Tag.objects.get(pk=obj.pk)
+            rename_tag(original, obj.name, obj.slug)
+            return
+        super().save_model(request, obj, form, change)
+
+    @admin.action(permissions=["change"], description="Merge selected tags into one…")
+    def merge(self, request, queryset):
+        form, page = action_form(
+            self,
+            request,
+            queryset,
+            MergeTagsForm,
+            title="Merge tags",
+            intro="The articles of these tags move to the tag you choose; the other tags are "
+            "deleted and their addresses redirect to it.",
+            into=queryset.order_by("-article_count").first(),
+        )
+        if page:
+            return page
+        into = form.cleaned_data["into"]
+        sources = list(queryset.exclude(pk=into.pk))
+        moved = merge_tags(sources, into)
+        self.message_user(
+            request, f"Merged {len(sources)} tags into {into.name}; {moved} articles changed."
+        )
+        return None
 
 
 class RegionNameInline(admin.TabularInline):
@@ -81,39 +152,44 @@ class RegionAdmin(admin.ModelAdmin):
         return " › ".join(a.name for a in region.ancestors()) or "–"
 
 
-class DatelinePlaceFilter(admin.SimpleListFilter):
-    """Editors' list of datelines to fix: printed, but no region found for them."""
-
-    title = "dateline place"
-    parameter_name = "dateline_place"
-
-    def lookups(self, request, model_admin):
-        return [
-            ("unresolved", "Unresolved dateline"),
-            ("resolved", "Resolved"),
-            ("none", "No dateline"),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "unresolved":
-            return unresolved_datelines(queryset)
-        if self.value() == "resolved":
-            return queryset.exclude(dateline_region=None)
-        if self.value() == "none":
-            return queryset.filter(dateline_place="", dateline_region=None)
-        return queryset
-
-
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "outlet", "published_at", "dateline", "dateline_region", "status"]
-    list_filter = [DatelinePlaceFilter, "status", "outlet", "comments_open"]
-    actions = ["locate_again"]
+class ArticleAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "outlet",
+        "published_at",
+        "dateline",
+        "dateline_region",
+        "status",
+        "comments_open",
+        "approved_comments",
+        "pending_comments",
+    ]
+    list_filter = [
+        DatelinePlaceFilter,
+        "status",
+        "outlet",
+        "comments_open",
+        "published_at",
+        ("tags", admin.RelatedOnlyFieldListFilter),
+        RegionFilter,
+    ]
+    actions = [
+        "withdraw",
+        "republish",
+        "add_tag",
+        "remove_tag",
+        "set_dateline_region",
+        "close_comments",
+        "open_comments",
+        "reindex",
+        "locate_again",
+    ]
     list_select_related = ["outlet", "dateline_region__parent"]
     search_fields = ["title", "canonical_url"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["outlet", "tags", "regions", "dateline_region"]
-    readonly_fields = ["content_hash", "source", "ingested_at", "updated_at"]
+    readonly_fields = ["as_readers_see_it", "content_hash", "source", "ingested_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "outlet", "published_at", "published_time_known"]}),
         (
@@ -128,7 +204,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Text", {"fields": ["summary", "body", "language"]}),
+        ("Text", {"fields": ["summary", "body", "as_readers_see_it", "language"]}),
         ("Classification", {"fields": ["tags", "regions"]}),
         ("Publication", {"fields": ["status", "comments_open", "canonical_url"]}),
         (
@@ -137,12 +213,166 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     ]
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                approved_count=Count("comments", filter=Q(comments__status=CommentStatus.APPROVED)),
+                pending_count=Count("comments", filter=Q(comments__status=CommentStatus.PENDING)),
+            )
+        )
+
+    @admin.display(ordering="approved_count", description="Comments")
+    def approved_comments(self, article: Article) -> int:
+        return article.approved_count
+
+    @admin.display(ordering="pending_count", description="Pending")
+    def pending_comments(self, article: Article) -> int:
+        return article.pending_count
+
+    def get_urls(self):
+        unresolved = path(
+            "unresolved-datelines/",
+            self.admin_site.admin_view(self.unresolved_datelines_view),
+            name="archive_article_unresolved_datelines",
+        )
+        return [unresolved, *super().get_urls()]
+
+    def unresolved_datelines_view(self, request):
+        """Datelines no region was found for, with counts; one form fixes all the articles
+        printing the same place and qualifier."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = FixDatelineTextForm(request.POST)
+            if form.is_valid():
+                data = form.cleaned_data
+                count = curation.fix_dateline_text(
+                    data["place"], data["qualifier"], data["region"], request.user
+                )
+                self._done(request, f"Placed in {data['region'].name}:", count)
+                return redirect(request.path)
+        groups = [
+            {
+                **group,
+                "form": FixDatelineTextForm(
+                    initial={
+                        "place": group["dateline_place"],
+                        "qualifier": group["dateline_qualifier"],
+                    },
+                    auto_id=f"id_%s_{number}",  # one form per row: ids stay unique
+                ),
+            }
+            for number, group in enumerate(curation.unresolved_dateline_groups()[:200])
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Unresolved datelines",
+            "opts": self.model._meta,
+            "groups": groups,
+            "media": self.media + FixDatelineTextForm().media,
+        }
+        return TemplateResponse(request, "admin/archive/unresolved_datelines.html", context)
+
+    @admin.display(description="As readers see it")
+    def as_readers_see_it(self, article: Article) -> str:
+        # The page's own rule (Article.paragraphs), escaped as the template escapes it.
+        return format_html_join("", "<p>{}</p>", ((p,) for p in article.paragraphs))
+
+    def get_search_results(self, request, queryset, search_term):
+        """Search as the portal does (the backend, fast on a large archive) for published
+        articles, plus titles and URLs in the database, which finds withdrawn ones too."""
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return found, may_have_duplicates
+        try:
+            ids = matching_article_ids(search_term, limit=settings.ADMIN_SEARCH_LIMIT)
+        except SearchBackendError as error:
+            logger.warning("Admin search falls back to the database: %s", error)
+            return found, may_have_duplicates
+        return found | queryset.filter(pk__in=ids), may_have_duplicates
+
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         article = form.instance
         # The dateline's place is always one of the places covered: browsing counts those.
         if article.dateline_region_id:
             article.regions.add(article.dateline_region_id)
+
+    def _done(self, request, verb: str, count: int) -> None:
+        self.message_user(request, f"{verb} {count} article{'s' if count != 1 else ''}.")
+
+    @admin.action(permissions=["change"], description="Withdraw selected articles")
+    def withdraw(self, request, queryset) -> None:
+        self._done(request, "Withdrew", curation.withdraw_articles(queryset, request.user))
+
+    @admin.action(permissions=["change"], description="Republish selected articles")
+    def republish(self, request, queryset) -> None:
+        self._done(request, "Republished", curation.republish_articles(queryset, request.user))
+
+    @admin.action(permissions=["change"], description="Close comments on selected articles")
+    def close_comments(self, request, queryset) -> None:
+        self._done(
+            request, "Closed comments on", curation.set_comments_open(queryset, False, request.user)
+        )
+
+    @admin.action(permissions=["change"], description="Open comments on selected articles")
+    def open_comments(self, request, queryset) -> None:
+        self._done(
+            request, "Opened comments on", curation.set_comments_open(queryset, True, request.user)
+        )
+
+    @admin.action(permissions=["change"], description="Reindex selected articles")
+    def reindex(self, request, queryset) -> None:
+        self._done(request, "Sent to the index", curation.reindex_articles(queryset))
+
+    @admin.action(permissions=["change"], description="Add a tag to selected articles…")
+    def add_tag(self, request, queryset):
+        form, page = action_form(
+            self, request, queryset, ChooseTagForm, title="Add a tag", intro="Tag these articles:"
+        )
+        if page:
+            return page
+        tag = form.cleaned_data["tag"]
+        self._done(request, f"Tagged {tag.name}:", curation.add_tag(queryset, tag))
+        return None
+
+    @admin.action(permissions=["change"], description="Remove a tag from selected articles…")
+    def remove_tag(self, request, queryset):
+        form, page = action_form(
+            self,
+            request,
+            queryset,
+            ChooseTagForm,
+            title="Remove a tag",
+            intro="Take a tag off these articles:",
+        )
+        if page:
+            return page
+        tag = form.cleaned_data["tag"]
+        self._done(request, f"Untagged {tag.name}:", curation.remove_tag(queryset, tag))
+        return None
+
+    @admin.action(permissions=["change"], description="Set the dateline place of selected…")
+    def set_dateline_region(self, request, queryset):
+        form, page = action_form(
+            self,
+            request,
+            queryset,
+            ChooseRegionForm,
+            title="Set the dateline place",
+            intro="These articles were filed from:",
+        )
+        if page:
+            return page
+        region = form.cleaned_data["region"]
+        self._done(
+            request,
+            f"Placed in {region.name}:",
+            curation.set_dateline_region(queryset, region, request.user),
+        )
+        return None
 
     @admin.action(permissions=["change"], description="Find the dateline place and places again")
     def locate_again(self, request, queryset) -> None:

@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView
 
+from archive.curation import tag_for_slug
 from archive.filters import ArticleFilter
 from archive.metadata import article_metadata, canonical_url
-from archive.models import Article, Outlet, Tag
+from archive.models import Article, Outlet
 from archive.timeline import timeline_for
 from moderation.article_comments import comment_section_context
 
@@ -76,8 +78,18 @@ class TagArticlesView(ArticleListView):
     scope_filter = "tag"
     with_timeline = True
 
+    def get(self, request, *args, **kwargs):
+        self.tag, renamed = tag_for_slug(self.kwargs["slug"])
+        if self.tag is None:
+            raise Http404("No such tag.")
+        if renamed:
+            # A renamed or merged-away tag: its old address moves for good, filters kept.
+            query = request.META.get("QUERY_STRING", "")
+            url = self.tag.get_absolute_url()
+            return redirect(f"{url}?{query}" if query else url, permanent=True)
+        return super().get(request, *args, **kwargs)
+
     def scope(self, articles):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return articles.filter(tags=self.tag)
 
     def get_context_data(self, **kwargs):

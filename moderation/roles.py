@@ -19,6 +19,10 @@ GROUP_PERMISSIONS = {
         # Editors add areas ("Middle Euphrates Valley") and the names places are known by.
         ("archive", "region", ["view", "add", "change"]),
         ("archive", "regionname", ["view", "add", "change", "delete"]),
+        # Search insight: the week's queries, and articles pinned to a query. Granted by
+        # search/migrations/0004_editors_search_insight.py (those models came later).
+        ("search", "searchlog", ["view"]),
+        ("search", "searchpromotion", ["view", "add", "change", "delete"]),
     ],
     MODERATORS: [
         ("archive", "comment", ["view", "moderate"]),

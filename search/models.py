@@ -15,3 +15,42 @@ class IndexOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"article {self.article_id} (since {self.created_at:%Y-%m-%d %H:%M:%S})"
+
+
+class SearchLog(models.Model):
+    """One portal search, without personal data: what was asked, which filters, how many
+    articles it found, and the day (no time, user, address or session). search.insight
+    writes and reads these."""
+
+    query = models.CharField(max_length=200, blank=True, help_text="Case and spacing folded.")
+    filters = models.JSONField(default=dict, blank=True)
+    hit_count = models.PositiveIntegerField()
+    day = models.DateField(db_index=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["day", "query"], name="searchlog_day_query")]
+
+    def __str__(self) -> str:
+        return f"{self.query!r} on {self.day}: {self.hit_count}"
+
+
+class SearchPromotion(models.Model):
+    """Articles editors pin to a query: shown first on the portal's first page for that
+    query (folded as SearchLog folds it), marked "Editor's pick"."""
+
+    query = models.CharField(max_length=200, unique=True, help_text="Case and spacing folded.")
+    articles = models.ManyToManyField("archive.Article", related_name="promotions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["query"]
+
+    def __str__(self) -> str:
+        return self.query
+
+    def save(self, *args, **kwargs) -> None:
+        from search.insight import fold_query  # insight imports this module
+
+        self.query = fold_query(self.query)
+        super().save(*args, **kwargs)

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language_info
 from django.views.decorators.http import require_safe
 
-from search import service
+from search import insight, service
 from search.backends.base import SearchBackendError
 from search.forms import MAX_PAGE, SORT_CHOICES, SearchForm, SearchParams
 from search.service import FacetOption, SearchPage
@@ -58,6 +58,9 @@ def results(request):
         response = render(request, TEMPLATE, {**context, "unavailable": True}, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+    insight.log_search(params, page.results.total)
+    picks = insight.editors_picks(params.q) if params.page == 1 and params.q else []
+    picked = {article.pk for article in picks}
     suggestion = page.results.suggestion
     return render(
         request,
@@ -65,7 +68,9 @@ def results(request):
         {
             **context,
             "page": page,
-            "hits": page.hits,
+            "picks": picks,
+            # Shown first as picks, not again among the hits.
+            "hits": [(hit, article) for hit, article in page.hits if article.pk not in picked],
             "facet_groups": facet_groups(params, page),
             "pagination": pagination(params, page),
             "suggestion_url": params.with_query(suggestion).url() if suggestion else None,

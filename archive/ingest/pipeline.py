@@ -253,6 +253,9 @@ class Ingester:
             simhash=fingerprint,
         )
         self._fill(article, data, outlet)
+        # No history row for the first version: the source is its record, and a copy of
+        # every body ingested would double the archive. Edits and new versions get rows.
+        article.skip_history_when_saving = True
         article.save()
         article.tags.set(self.tags_for(data))
         article.regions.set(places_covered(article))

@@ -15,6 +15,10 @@ GROUP_PERMISSIONS = {
         # Editors add areas ("Middle Euphrates Valley") and the names places are known by.
         ("archive", "region", ["view", "add", "change"]),
         ("archive", "regionname", ["view", "add", "change", "delete"]),
+        # Search insight: the week's queries, and articles pinned to a query. Granted by
+        # search/migrations/0004_editors_search_insight.py (those models came later).
+        ("search", "searchlog", ["view"]),
+        ("search", "searchpromotion", ["view", "add", "change", "delete"]),
     ],
     "Moderators": [
         ("archive", "comment", ["view", "moderate"]),
@@ -36,14 +40,15 @@ def create_groups(apps, schema_editor):
     for group_name, grants in GROUP_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=group_name)
         for app_label, model, actions in grants:
-            for action in actions:
-                group.permissions.add(
-                    Permission.objects.get(
-                        content_type__app_label=app_label,
-                        content_type__model=model,
-                        codename=f"{action}_{model}",
-                    )
+            # filter, not get: models added after this migration (search insight) have no
+            # permissions yet; search/migrations/0004_editors_search_insight.py grants them.
+            group.permissions.add(
+                *Permission.objects.filter(
+                    content_type__app_label=app_label,
+                    content_type__model=model,
+                    codename__in=[f"{action}_{model}" for action in actions],
                 )
+            )
 
 
 def remove_groups(apps, schema_editor):

@@ -1,5 +1,16 @@
+from . import history  # noqa: F401  (registers Article's change history)
 from .articles import Article, Outlet, Tag
 from .comments import Comment, ModerationEvent
 from .places import Region, RegionName
+from .tag_redirects import TagRedirect
 
-__all__ = ["Article", "Comment", "ModerationEvent", "Outlet", "Region", "RegionName", "Tag"]
+__all__ = [
+    "Article",
+    "Comment",
+    "ModerationEvent",
+    "Outlet",
+    "Region",
+    "RegionName",
+    "Tag",
+    "TagRedirect",
+]

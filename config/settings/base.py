@@ -144,3 +144,52 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Curation (archive.curation, the admin): how many best matches the admin's search box takes
+# from the search backend (titles and URLs are matched in the database as well).
+ADMIN_SEARCH_LIMIT = env.int("ADMIN_SEARCH_LIMIT", default=500)
+
+# Change history of articles (django-simple-history): the middleware records who made a change.
+INSTALLED_APPS += ["simple_history"]
+MIDDLEWARE += ["simple_history.middleware.HistoryRequestMiddleware"]
+
+# The public read API (api/): Django REST framework, its OpenAPI schema (drf-spectacular,
+# with Swagger UI served from our own static files: no CDN) and CORS, off unless origins are
+# listed.
+INSTALLED_APPS += [
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
+    "api",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.common.CommonMiddleware"),
+    "corsheaders.middleware.CorsMiddleware",
+)
+CORS_ALLOWED_ORIGINS = env.list("API_CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Read-only and anonymous: no sessions, so no CSRF to carry; staff use the admin.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.AnonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_ANON_RATE", default="120/minute"),
+        "comments": env.str("API_COMMENT_RATE", default="10/hour"),
+    },
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dateline API",
+    "DESCRIPTION": "Read the news archive: articles, search, tags, places, outlets; post comments.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Rows in a CSV export of a search's results (API and portal).
+SEARCH_EXPORT_LIMIT = env.int("SEARCH_EXPORT_LIMIT", default=1000)

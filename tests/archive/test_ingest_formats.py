@@ -498,3 +498,14 @@ def test_a_copy_published_weeks_later_is_not_searched_for(gazetteer, tmp_path):
     path.write_text(jsonl(original, later))
     output, _ = ingest(str(path))
     assert "2 new" in output
+
+
+def test_an_ingested_article_has_no_history_row_until_it_changes(gazetteer, tmp_path):
+    first, second = tmp_path / "v1.jsonl", tmp_path / "v2.jsonl"
+    first.write_text(jsonl(RECORD))
+    second.write_text(jsonl({**RECORD, "title": "Iraq's oil exports rise (corrected)"}))
+    ingest(str(first))
+    article = Article.objects.get()
+    assert article.history.count() == 0
+    ingest(str(second))
+    assert [h.title for h in article.history.all()] == ["Iraq's oil exports rise (corrected)"]

@@ -1,0 +1,64 @@
+"""The intermediate pages of the admin's curation actions: a form asks what the action
+needs (the tag to merge into, the tag to add...), then archive.curation does it."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.template.response import TemplateResponse
+
+from archive.models import Article, Region, Tag
+
+TEMPLATE = "admin/archive/action_form.html"
+
+
+class MergeTagsForm(forms.Form):
+    into = forms.ModelChoiceField(
+        queryset=Tag.objects.all(),
+        label="Merge into",
+        help_text="The tag that keeps the articles; the others are deleted and their "
+        "addresses redirect to it.",
+    )
+
+
+class ChooseTagForm(forms.Form):
+    tag = forms.ModelChoiceField(
+        queryset=Tag.objects.all(),
+        widget=AutocompleteSelect(Article._meta.get_field("tags"), admin.site),
+    )
+
+
+class ChooseRegionForm(forms.Form):
+    region = forms.ModelChoiceField(
+        queryset=Region.objects.all(),
+        label="Dateline place",
+        widget=AutocompleteSelect(Article._meta.get_field("dateline_region"), admin.site),
+    )
+
+
+def action_form(modeladmin, request, queryset, form_class, *, title, intro, **initial):
+    """The action's form, bound when the intermediate page was submitted. Returns (form,
+    response): a valid form and no page, or the page to show."""
+    if "apply" in request.POST:
+        form = form_class(request.POST)
+        if form.is_valid():
+            return form, None
+    else:
+        form = form_class(initial=initial)
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "opts": modeladmin.model._meta,
+        "form": form,
+        "media": modeladmin.media + form.media,
+        "queryset": queryset,
+        "action": request.POST.get("action", ""),
+    }
+    return form, TemplateResponse(request, TEMPLATE, context)
+
+
+class FixDatelineTextForm(ChooseRegionForm):
+    """One printed dateline (place and qualifier) and the region all its articles get."""
+
+    place = forms.CharField(widget=forms.HiddenInput)
+    qualifier = forms.CharField(widget=forms.HiddenInput, required=False)

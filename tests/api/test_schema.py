@@ -1,0 +1,52 @@
+"""Schemathesis against the API's own OpenAPI schema: generated requests to every
+operation (bounded in examples and time) get no server error, and every response matches
+the schema."""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from rest_framework.throttling import AnonRateThrottle
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+)
+
+from tests.factories import make_article, make_tag
+
+
+@pytest.fixture
+def api_schema(gazetteer, monkeypatch):
+    # Hundreds of requests in a second: throttling would answer most of them 429.
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": None, "comments": None})
+    make_article(tags=[make_tag("Raqqa")])
+    # As Django's test client does: the test's transaction must outlive each request.
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield schemathesis.from_wsgi("/api/schema/", get_wsgi_application())
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+schema = schemathesis.from_pytest_fixture("api_schema")
+
+# schemathesis 3 still imports jsonschema's deprecated RefResolutionError.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=15,
+    deadline=None,
+    derandomize=True,  # the same examples every run: a failure here is reproducible
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_api_keeps_to_its_schema(case):
+    response = case.call_wsgi()
+    case.validate_response(
+        response,
+        checks=(not_a_server_error, response_schema_conformance, content_type_conformance),
+    )

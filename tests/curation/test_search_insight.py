@@ -1,0 +1,95 @@
+"""Search insight: portal searches logged without personal data, the weekly report, and
+articles editors pin to a query."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from search.insight import top_queries, week_of, zero_hit_queries
+from search.models import SearchLog, SearchPromotion
+from tests.factories import make_article
+from tests.search.conftest import backend, sync  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def backend_name() -> str:
+    return "whoosh"  # the embedded index: every database runs it
+
+
+@pytest.fixture
+def archive(sync):  # noqa: F811
+    articles = {
+        "airport": make_article(
+            title="Army takes the airport", body="Fighting near the runway.", language="en"
+        ),
+        "dam": make_article(title="Dam repairs", body="Engineers at the Tabqa dam.", language="en"),
+        "old": make_article(
+            title="An older piece", body="Background on the dam and airport.", language="en"
+        ),
+    }
+    sync()
+    return articles
+
+
+def test_a_search_is_logged_with_query_filters_hits_and_day_only(client, archive):
+    client.get("/search/", {"q": "  Airport ", "language": "en"}, REMOTE_ADDR="203.0.113.9")
+    log = SearchLog.objects.get()
+    assert log.query == "airport"
+    assert log.filters == {"language": "en"}
+    assert log.hit_count == 2
+    assert log.day == date.today()
+    stored = " ".join(str(value) for value in SearchLog.objects.values().get().values())
+    assert "203.0.113" not in stored
+
+
+def test_further_pages_and_blank_searches_are_not_logged(client, archive):
+    client.get("/search/", {"q": "airport", "page": "2"})
+    client.get("/search/")
+    assert not SearchLog.objects.exists()
+
+
+def test_the_week_lists_top_queries_and_zero_hit_queries(editor_client, archive):
+    for q in ["airport", "Airport", "dam", "zzzz"]:
+        editor_client.get("/search/", {"q": q})
+    monday, _ = week_of(date.today())
+    assert [(row.query, row.searches) for row in top_queries(monday)] == [
+        ("airport", 2),
+        ("dam", 1),
+        ("zzzz", 1),
+    ]
+    assert [row.query for row in zero_hit_queries(monday)] == ["zzzz"]
+
+    page = editor_client.get(reverse("admin:search_searchlog_changelist"))
+    assert page.status_code == 200
+    assert b"zzzz" in page.content
+    assert b"Queries that found nothing" in page.content
+
+
+def test_searches_from_another_week_are_not_in_this_weeks_report(db):
+    SearchLog.objects.create(query="old news", hit_count=3, day=date(2020, 1, 1))
+    assert top_queries(week_of(date.today())[0]) == []
+    assert [row.query for row in top_queries(date(2019, 12, 30))] == ["old news"]
+
+
+def test_pinned_articles_come_first_marked_and_are_not_repeated(client, archive):
+    promotion = SearchPromotion.objects.create(query="  The AIRPORT ")
+    promotion.articles.add(archive["old"])
+    assert promotion.query == "the airport"
+
+    page = client.get("/search/", {"q": "the airport"})
+    assert [a.pk for a in page.context["picks"]] == [archive["old"].pk]
+    assert archive["old"].pk not in [article.pk for _, article in page.context["hits"]]
+    html = page.content.decode()
+    assert html.index("Editor's pick") < html.index("Army takes the")
+
+
+def test_editors_may_pin_articles_and_read_the_report_but_moderators_may_not(
+    client, editor, moderator
+):
+    for user, status in [(editor, 200), (moderator, 403)]:
+        client.force_login(user)
+        for name in ["search_searchlog_changelist", "search_searchpromotion_add"]:
+            assert client.get(reverse(f"admin:{name}")).status_code == status, (user, name)

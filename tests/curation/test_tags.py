@@ -1,0 +1,111 @@
+"""Tag curation: renaming keeps the old address, merging moves articles and redirects."""
+
+import pytest
+from django.urls import reverse
+
+from archive.curation import CurationError, merge_tags, rename_tag
+from archive.models import Article, Tag, TagRedirect
+from tests.factories import make_article, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rename_changes_name_and_slug_and_the_old_slug_redirects(client, outbox):
+    tag = make_tag("Deir ezZor")
+    article = make_article(tags=[tag])
+    outbox.clear()
+
+    rename_tag(tag, "Deir ez-Zor")
+
+    tag.refresh_from_db()
+    assert (tag.name, tag.slug) == ("Deir ez-Zor", "deir-ez-zor")
+    assert article.pk in outbox()
+    response = client.get("/tags/deir-ezzor/?since=2017-08-01")
+    assert response.status_code == 301
+    assert response["Location"] == "/tags/deir-ez-zor/?since=2017-08-01"
+    assert client.get("/tags/deir-ez-zor/").status_code == 200
+
+
+def test_renaming_back_makes_the_old_slug_live_again(client):
+    tag = make_tag("Raqqa")
+    rename_tag(tag, "Ar-Raqqa")
+    rename_tag(tag, "Raqqa")
+    assert client.get("/tags/raqqa/").status_code == 200
+    assert list(TagRedirect.objects.values_list("old_slug", flat=True)) == ["ar-raqqa"]
+
+
+def test_rename_refuses_another_tags_name_or_slug():
+    make_tag("Mosul")
+    tag = make_tag("Mosel")
+    with pytest.raises(CurationError, match="merge"):
+        rename_tag(tag, "mosul")
+    with pytest.raises(CurationError, match="slug"):
+        rename_tag(tag, "Mosul city", slug="mosul")
+
+
+def test_merge_moves_articles_deletes_sources_and_redirects_their_slugs(client, outbox):
+    isis, isil, daesh = make_tag("ISIS"), make_tag("ISIL"), make_tag("Daesh")
+    both = make_article(tags=[isis, isil])
+    only_isil = make_article(tags=[isil])
+    only_daesh = make_article(tags=[daesh])
+    untouched = make_article()
+    rename_tag(daesh, "Daesh group")  # a redirect to a merged tag follows it
+    outbox.clear()
+
+    changed = merge_tags([isil, daesh], into=isis)
+
+    assert changed == 3
+    assert set(Tag.objects.values_list("name", flat=True)) == {"ISIS"}
+    assert set(isis.articles.all()) == {both, only_isil, only_daesh}
+    assert outbox() == {both.pk, only_isil.pk, only_daesh.pk}
+    assert untouched.pk not in outbox()
+    for old in ("isil", "daesh", "daesh-group"):
+        response = client.get(f"/tags/{old}/")
+        assert response.status_code == 301, old
+        assert response["Location"] == "/tags/isis/"
+
+
+def test_merging_a_tag_into_itself_changes_nothing():
+    tag = make_tag("Erbil")
+    make_article(tags=[tag])
+    assert merge_tags([tag], into=tag) == 0
+    assert Tag.objects.filter(pk=tag.pk).exists()
+
+
+def test_unknown_tag_slug_is_not_found(client):
+    assert client.get("/tags/nowhere/").status_code == 404
+
+
+def test_tag_admin_lists_counts(editor_client):
+    tag = make_tag("Kurdistan")
+    make_article(tags=[tag])
+    make_article(tags=[tag], status=Article.Status.WITHDRAWN)
+    response = editor_client.get(reverse("admin:archive_tag_changelist"))
+    assert response.status_code == 200
+    row = next(t for t in response.context["cl"].result_list if t.pk == tag.pk)
+    assert (row.article_count, row.published_count) == (2, 1)
+
+
+def test_renaming_in_the_admin_form_keeps_a_redirect(editor_client, client):
+    tag = make_tag("Kirkuk")
+    url = reverse("admin:archive_tag_change", args=[tag.pk])
+    response = editor_client.post(url, {"name": "Kirkuk city", "slug": "kirkuk-city"})
+    assert response.status_code == 302
+    assert TagRedirect.objects.get(old_slug="kirkuk").tag == tag
+    assert client.get("/tags/kirkuk/")["Location"] == "/tags/kirkuk-city/"
+
+
+def test_merge_action_asks_for_the_target_then_merges(editor_client):
+    a, b = make_tag("Aleppo"), make_tag("Halab")
+    article = make_article(tags=[b])
+    url = reverse("admin:archive_tag_changelist")
+    selected = {"action": "merge", "_selected_action": [a.pk, b.pk]}
+
+    page = editor_client.post(url, selected)
+    assert page.status_code == 200
+    assert b"Merge into" in page.content
+
+    done = editor_client.post(url, {**selected, "apply": "1", "into": a.pk})
+    assert done.status_code == 302
+    assert list(article.tags.all()) == [a]
+    assert not Tag.objects.filter(pk=b.pk).exists()
