@@ -137,6 +137,9 @@ def main() -> None:
             if (work / "archive.sqlite3").exists():
                 (work / "archive.sqlite3").unlink()
         bare = bare_whoosh(write(args.articles, "jsonl", work / "bare.jsonl"), work)
+        if args.database == "postgres":
+            name = f"bench_{os.getpid()}"
+            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name])
 
     lines = [
         f"articles: {args.articles}; bare Whoosh (procs=2, multisegment): {bare:.0f} articles/s",
