@@ -4,6 +4,7 @@ import pytest
 
 from archive.gazetteer import load_regions
 from archive.models import Region
+from search.backends import reset_backend
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PAGE = ROOT / "samples" / "rudaw-2017-08-15-deir-ez-zor.txt"
@@ -29,6 +30,16 @@ def gazetteer(db) -> None:
 def _rejected_logs_in_tmp(settings, tmp_path) -> None:
     """Keep the ingest's rejected-record logs out of var/."""
     settings.INGEST_REJECTED_DIR = tmp_path / "rejected"
+
+
+@pytest.fixture(autouse=True)
+def _search_index_in_tmp(settings, tmp_path):
+    """Every test gets its own (empty) search index directory, never var/index: a test
+    must not pass or fail by what a developer's own index happens to hold."""
+    settings.SEARCH_INDEX_DIR = tmp_path / "search-index"
+    reset_backend()
+    yield
+    reset_backend()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from schemathesis.checks import (
     response_schema_conformance,
 )
 
+from search.sync import apply_outbox
 from tests.factories import make_article, make_tag
 
 
@@ -23,6 +24,7 @@ def api_schema(gazetteer, monkeypatch):
     # Hundreds of requests in a second: throttling would answer most of them 429.
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": None, "comments": None})
     make_article(tags=[make_tag("Raqqa")])
+    apply_outbox()  # a real index holding the article: /api/search/ answers from it
     # As Django's test client does: the test's transaction must outlive each request.
     for signal in (request_started, request_finished):
         signal.disconnect(close_old_connections)
