@@ -104,3 +104,28 @@ def _spooled_stdin() -> BinaryIO:
 def _rewound(stream: BinaryIO) -> BinaryIO:
     stream.seek(0)
     return stream
+
+
+def estimate_records(paths: Iterable[str | Path]) -> int | None:
+    """How many records the sources hold, for a progress bar's remaining time: counted for
+    JSON Lines (a quick pass over the lines), one for a page; None when it cannot be known
+    without reading it all (standard input, feeds, web archives)."""
+    total = 0
+    for name in source_paths(paths):
+        if name == STDIN:
+            return None
+        try:
+            source = open_source(name)
+        except IngestError:
+            continue  # reported when it is ingested
+        with source.stream as stream:
+            if source.format is Format.JSONL:
+                try:
+                    total += sum(1 for line in stream if line.strip())
+                except (OSError, EOFError):
+                    continue
+            elif source.format in (Format.SAVED_PAGE, Format.HTML):
+                total += 1
+            else:
+                return None
+    return total

@@ -509,3 +509,12 @@ def test_an_ingested_article_has_no_history_row_until_it_changes(gazetteer, tmp_
     assert article.history.count() == 0
     ingest(str(second))
     assert [h.title for h in article.history.all()] == ["Iraq's oil exports rise (corrected)"]
+
+
+def test_progress_counts_against_the_records_the_sources_hold(gazetteer, tmp_path, capsys):
+    path = tmp_path / "a.jsonl"
+    path.write_text(jsonl(RECORD, {**RECORD, "url": "https://e.com/2", "title": "Two"}) + "\n\n")
+    page = tmp_path / "page.html"
+    page.write_text(PAGE)
+    ingest(str(path), str(page))
+    assert "3/3 articles" in capsys.readouterr().err

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.ingest.errors import IngestError
 from archive.ingest.pipeline import DEFAULT_BATCH_SIZE, Ingester
+from archive.ingest.sources import estimate_records
 from search.progress import progress
 
 
@@ -38,7 +39,7 @@ class Command(BaseCommand):
         def report_error(error: IngestError) -> None:
             self.stderr.write(str(error))
 
-        with progress(None, unit="articles", stream=sys.stderr) as bar:
+        with progress(estimate_records(paths), unit="articles", stream=sys.stderr) as bar:
             ingester = Ingester(
                 outlet=options["outlet"],
                 dry_run=options["dry_run"],
