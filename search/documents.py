@@ -4,7 +4,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from archive.models import Article, Region
+from archive.models import Article
+from archive.models.places import path_ids
 
 
 @dataclass(frozen=True)
@@ -28,29 +29,13 @@ class SearchDocument:
         return self.published_at.year
 
 
-class RegionAncestry:
-    """Each region's id with its ancestors' ids, from one query for the whole tree's parents."""
-
-    def __init__(self) -> None:
-        self._parents: dict[int, int | None] | None = None
-
-    def with_ancestors(self, region_ids: Iterable[int]) -> tuple[int, ...]:
-        if self._parents is None:
-            self._parents = dict(Region.objects.values_list("id", "parent_id"))
-        found: list[int] = []
-        for region_id in region_ids:
-            while region_id is not None and region_id not in found:
-                found.append(region_id)
-                region_id = self._parents.get(region_id)
-        return tuple(sorted(found))
-
-
-def document_for(article: Article, ancestry: RegionAncestry | None = None) -> SearchDocument:
-    ancestry = ancestry or RegionAncestry()
+def document_for(article: Article) -> SearchDocument:
     tags = list(article.tags.all())
-    region_ids = [region.id for region in article.regions.all()]
+    regions = list(article.regions.all())
     if article.dateline_region_id:
-        region_ids.append(article.dateline_region_id)
+        regions.append(article.dateline_region)
+    # Each region's path holds its ancestors' ids: no walk up the tree, no extra query.
+    region_ids = sorted({region_id for region in regions for region_id in path_ids(region.path)})
     return SearchDocument(
         article_id=article.id,
         title=article.title,
@@ -60,7 +45,7 @@ def document_for(article: Article, ancestry: RegionAncestry | None = None) -> Se
         tag_slugs=tuple(tag.slug for tag in tags),
         outlet_slug=article.outlet.slug,
         outlet_name=article.outlet.name,
-        region_ids=ancestry.with_ancestors(region_ids),
+        region_ids=tuple(region_ids),
         language=article.language,
         published_at=article.published_at,
     )
@@ -72,7 +57,7 @@ def indexable_articles():
     return (
         Article.objects.published()
         .filter(near_duplicate_of=None)
-        .select_related("outlet")
+        .select_related("outlet", "dateline_region")
         .prefetch_related("tags", "regions")
         .order_by("id")
     )
@@ -80,18 +65,16 @@ def indexable_articles():
 
 def documents_for(article_ids: Iterable[int]) -> list[SearchDocument]:
     """Documents for those of these articles that belong in the index."""
-    ancestry = RegionAncestry()
     articles = indexable_articles().filter(id__in=list(article_ids))
-    return [document_for(article, ancestry) for article in articles]
+    return [document_for(article) for article in articles]
 
 
 def iter_all_documents(batch_size: int = 500) -> Iterator[list[SearchDocument]]:
     """Every indexable article's document, in batches, with constant memory."""
-    ancestry = RegionAncestry()
     last_id = 0
     while True:
         batch = list(indexable_articles().filter(id__gt=last_id)[:batch_size])
         if not batch:
             return
-        yield [document_for(article, ancestry) for article in batch]
+        yield [document_for(article) for article in batch]
         last_id = batch[-1].id

@@ -122,6 +122,7 @@ class SearchBackend(base.SearchBackend):
         self._lock = threading.Lock()
         self._searcher = None
         self._searcher_generation: str | None = None
+        self._vocabularies: dict[str, Vocabulary] = {}
 
     # Generations
 
@@ -243,7 +244,12 @@ class SearchBackend(base.SearchBackend):
         return ix.writer(timeout=self.writer_timeout, delay=0.05)
 
     def _vocabulary(self, generation: str | None) -> Vocabulary:
-        return Vocabulary(self.root / (generation or ""))
+        """One per generation and process: it rereads its file only when the file changed,
+        instead of every suggestion reading every word."""
+        key = generation or ""
+        if key not in self._vocabularies:
+            self._vocabularies[key] = Vocabulary(self.root / key)
+        return self._vocabularies[key]
 
     def clear(self) -> None:
         generation, _ = self._new_generation()
