@@ -7,6 +7,7 @@ import unicodedata
 _DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2015\u2212"
 _PUNCTUATION_AS_SPACE = re.compile(rf"[{_DASHES}'’`ʼʻ.,()/]+")
 _SPACES = re.compile(r"\s+")
+_BLANKS = re.compile(r"[ \t\u00a0]+")
 
 
 def fold(text: str) -> str:
@@ -14,16 +15,25 @@ def fold(text: str) -> str:
 
     "Déir ez-Zor", "DEIR EZ ZOR" and "deir ez–zor" all fold to "deir ez zor".
     """
-    decomposed = unicodedata.normalize("NFKD", text)
-    without_marks = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    without_marks = text
+    if not text.isascii():  # ASCII, most text: nothing to decompose and no marks to drop
+        # Only the non-ASCII runs can hold marks: news text has few, so few are tested.
+        without_marks = _NON_ASCII.sub(_without_marks, unicodedata.normalize("NFKD", text))
     spaced = _PUNCTUATION_AS_SPACE.sub(" ", without_marks.casefold())
     return _SPACES.sub(" ", spaced).strip()
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(match: re.Match) -> str:
+    return "".join(ch for ch in match.group() if not unicodedata.combining(ch))
 
 
 def tidy(text: str) -> str:
     """Unicode NFC with runs of spaces and tabs collapsed and each line trimmed."""
     normalised = unicodedata.normalize("NFC", text)
-    lines = (re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in normalised.splitlines())
+    lines = (_BLANKS.sub(" ", line).strip() for line in normalised.splitlines())
     return "\n".join(lines)
 
 

@@ -27,7 +27,7 @@ def _language_identifier():
 
 def detect_language(text: str) -> str:
     """An ISO 639-1 code, or "" when the text is too short or the guess is unsure."""
-    sample = " ".join(text[:1200].split())[:800]  # enough to tell, and time grows with it
+    sample = " ".join(text[:800].split())[:500]  # enough to tell, and time grows with it
     if len(sample) < 20:
         return ""
     language, confidence = _language_identifier().classify(sample)

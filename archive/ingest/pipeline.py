@@ -96,6 +96,7 @@ class Ingester:
         self._log = None
         self._unindexed = 0
         self._tags: dict[str, Tag] | None = None
+        self._tag_slugs: set[str] = set()
 
     def run(self, paths: Iterable[str | Path]) -> IngestReport:
         try:
@@ -204,20 +205,24 @@ class Ingester:
         self.on_saved(len(batch))
 
     def _save(self, batch: list[ArticleData]) -> dict[str, int]:
+        """Save one batch in a fixed number of queries: new articles, their tags, places
+        and outbox rows are bulk inserted; only updates of known pages go one by one."""
         counts = {"new": 0, "updated": 0, "duplicate": 0, "near-duplicate": 0}
         urls = {data.canonical_url for data in batch if data.canonical_url}
         by_url = {a.canonical_url: a for a in Article.objects.filter(canonical_url__in=urls)}
-        hashes = {content_hash(data.title, data.body) for data in batch}
+        digests = [content_hash(data.title, data.body) for data in batch]
         seen_hashes = set(
-            Article.objects.filter(content_hash__in=hashes).values_list("content_hash", flat=True)
+            Article.objects.filter(content_hash__in=set(digests)).values_list(
+                "content_hash", flat=True
+            )
         )
         originals = SyndicationFinder(batch)
-        for data in batch:
-            digest = content_hash(data.title, data.body)
+        new: list[tuple[Article, ArticleData]] = []
+        for data, digest in zip(batch, digests, strict=True):
             existing = by_url.get(data.canonical_url) if data.canonical_url else None
             if existing is not None:
-                if existing.content_hash == digest:
-                    counts["duplicate"] += 1
+                if existing.pk is None or existing.content_hash == digest:
+                    counts["duplicate"] += 1  # the same page twice, in the archive or in this batch
                 else:
                     self._update(existing, data)
                     counts["updated"] += 1
@@ -226,40 +231,87 @@ class Ingester:
                 counts["duplicate"] += 1
                 continue
             fingerprint = simhash(data.body)
-            original_id = originals.first_copy_of(fingerprint, data.published_at)
-            article = self._create(
-                data, near_duplicate_of_id=original_id, digest=digest, fingerprint=fingerprint
-            )
-            originals.add(article.id, fingerprint, data.published_at, is_copy=bool(original_id))
+            original = originals.first_copy_of(fingerprint, data.published_at)
+            article = self._new_article(data, original, digest, fingerprint)
+            originals.add(article, fingerprint, data.published_at, is_copy=original is not None)
+            new.append((article, data))
             seen_hashes.add(digest)
             if data.canonical_url:
                 by_url[data.canonical_url] = article
-            counts["near-duplicate" if original_id else "new"] += 1
+            counts["near-duplicate" if original is not None else "new"] += 1
+        self._insert(new)
         return counts
 
-    def _create(
+    def _new_article(
         self,
         data: ArticleData,
-        near_duplicate_of_id: int | None = None,
-        digest: str = "",
-        fingerprint: int | None = None,
+        original: "Article | int | None",
+        digest: str,
+        fingerprint: int | None,
     ) -> Article:
+        """An unsaved article; ``original`` is the first copy of a syndicated story, saved
+        (its id) or still in this batch (the object, saved before this one)."""
         outlet = self.outlet_named(data.outlet_name)
         article = Article(
             outlet=outlet,
             source=data.source[:1000],
-            near_duplicate_of_id=near_duplicate_of_id,
-            content_hash=digest,  # already computed here: save() need not do it again
+            content_hash=digest,
             simhash=fingerprint,
         )
+        article.original = original  # resolved to near_duplicate_of_id once it has an id
         self._fill(article, data, outlet)
-        # No history row for the first version: the source is its record, and a copy of
-        # every body ingested would double the archive. Edits and new versions get rows.
-        article.skip_history_when_saving = True
-        article.save()
-        article.tags.set(self.tags_for(data))
-        article.regions.set(places_covered(article))
         return article
+
+    def _insert(self, new: list[tuple["Article", ArticleData]]) -> None:
+        """Bulk insert a batch's new articles with their tags, places and outbox rows.
+
+        No history row for a first version: the source is its record, and a copy of every
+        body ingested would double the archive. Edits and new versions get rows."""
+        if not new:
+            return
+        self._give_slugs([article for article, _ in new])
+        names_of = {id(article): self.tag_names_for(data) for article, data in new}
+        self.tags_named({name: None for names in names_of.values() for name in names})
+        # Names that differ only in case are one tag: one row each.
+        tags_of = {
+            key: list({tag.pk: tag for tag in self.tags_named(names)}.values())
+            for key, names in names_of.items()
+        }
+        # First copies before the copies that point at them: bulk_create sets their ids.
+        firsts = [a for a, _ in new if not isinstance(a.original, Article)]
+        copies = [a for a, _ in new if isinstance(a.original, Article)]
+        for article in firsts:
+            article.near_duplicate_of_id = article.original
+        Article.objects.bulk_create(firsts)
+        for article in copies:
+            article.near_duplicate_of_id = article.original.pk
+        Article.objects.bulk_create(copies)
+
+        articles = [article for article, _ in new]
+        Article.tags.through.objects.bulk_create(
+            Article.tags.through(article_id=article.pk, tag_id=tag.pk)
+            for article in articles
+            for tag in tags_of[id(article)]
+        )
+        Article.regions.through.objects.bulk_create(
+            Article.regions.through(article_id=article.pk, region_id=region_id)
+            for article in articles
+            for region_id in places_covered(article)
+        )
+        # bulk_create sends no signals: the outbox rows are written here, in the same
+        # transaction as the articles.
+        search_sync.record_changes(article.pk for article in articles)
+
+    def _give_slugs(self, articles: list[Article]) -> None:
+        """Unique slugs for a batch with one query, not one query per article."""
+        bases = [Article.base_slug_for(article.title) for article in articles]
+        taken = set(Article.objects.filter(slug__in=bases).values_list("slug", flat=True))
+        for article, base in zip(articles, bases, strict=True):
+            slug = base
+            if slug in taken:
+                slug = Article.unique_slug_for(article.title, also_taken=taken)
+            taken.add(slug)
+            article.slug = slug
 
     def _update(self, article: Article, data: ArticleData) -> None:
         """A newer version of a known page: same id, same comments, new text."""
@@ -302,18 +354,37 @@ class Ingester:
         return self._outlets[key]
 
     def tags_for(self, data: ArticleData) -> list[Tag]:
+        return self.tags_named(self.tag_names_for(data))
+
+    @staticmethod
+    def tag_names_for(data: ArticleData) -> list[str]:
         names = data.tags or split_tag_line(data.unseparated_tags, known_tag_or_place_names)
-        return [self.tag_named(name) for name in dict.fromkeys(n.strip()[:100] for n in names)]
+        return list(dict.fromkeys(name.strip()[:100] for name in names if name.strip()))
+
+    def tags_named(self, names: Iterable[str]) -> list[Tag]:
+        """The tags of these names whatever their case, the new ones made in one insert.
+        All tags are read once a run (thousands, not millions), not one query a tag."""
+        if self._tags is None:
+            self._tags = {}
+            self._tag_slugs = set()
+            for tag in Tag.objects.all():
+                self._tags[tag.name.casefold()] = tag
+                self._tag_slugs.add(tag.slug)
+        names = list(names)
+        missing = {name.casefold(): name for name in names if name.casefold() not in self._tags}
+        if missing:
+            made = []
+            for name in missing.values():
+                slug = _free_slug(slugify(name, allow_unicode=True)[:90] or "tag", self._tag_slugs)
+                self._tag_slugs.add(slug)
+                made.append(Tag(name=name, slug=slug))
+            # A new tag has no articles yet: the signal bulk_create skips would record none.
+            for tag in Tag.objects.bulk_create(made):
+                self._tags[tag.name.casefold()] = tag
+        return [self._tags[name.casefold()] for name in names]
 
     def tag_named(self, name: str) -> Tag:
-        """The tag of that name whatever its case, made if new; all tags are read once a run
-        (thousands, not millions), not one query a tag."""
-        if self._tags is None:
-            self._tags = {tag.name.casefold(): tag for tag in Tag.objects.all()}
-        key = name.casefold()
-        if key not in self._tags:
-            self._tags[key] = Tag.objects.create(name=name, slug=_unique_slug(Tag, name))
-        return self._tags[key]
+        return self.tags_named([name])[0]
 
 
 class SyndicationFinder:
@@ -323,7 +394,7 @@ class SyndicationFinder:
     def __init__(self, batch: list[ArticleData]) -> None:
         window = timedelta(days=NEAR_DUPLICATE_WINDOW_DAYS)
         ranges = _merged_ranges(sorted(data.published_at for data in batch), window)
-        self._known: list[tuple[int, int, datetime]] = []
+        self._known: list[tuple[Article | int, int, datetime]] = []
         if ranges:
             in_window = reduce(or_, (Q(published_at__range=r) for r in ranges))
             self._known = list(
@@ -334,7 +405,10 @@ class SyndicationFinder:
             )
         self._window = window
 
-    def first_copy_of(self, fingerprint: int | None, published_at: datetime) -> int | None:
+    def first_copy_of(
+        self, fingerprint: int | None, published_at: datetime
+    ) -> "Article | int | None":
+        """The first copy's id, or the article itself when it is new in this batch."""
         if fingerprint is None:
             return None
         for article_id, known, when in self._known:
@@ -343,10 +417,10 @@ class SyndicationFinder:
         return None
 
     def add(
-        self, article_id: int, fingerprint: int | None, published_at: datetime, is_copy: bool
+        self, article: "Article", fingerprint: int | None, published_at: datetime, is_copy: bool
     ) -> None:
         if fingerprint is not None and not is_copy:
-            self._known.append((article_id, fingerprint, published_at))
+            self._known.append((article, fingerprint, published_at))
 
 
 def _merged_ranges(moments: list[datetime], margin: timedelta) -> list[tuple[datetime, datetime]]:
@@ -404,5 +478,12 @@ def _unique_slug(model: type[Outlet] | type[Tag], name: str) -> str:
     base = slugify(name, allow_unicode=True)[:90] or model.__name__.lower()
     slug, suffix = base, 2
     while model.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def _free_slug(base: str, taken: set[str]) -> str:
+    slug, suffix = base, 2
+    while slug in taken:
         slug, suffix = f"{base}-{suffix}", suffix + 1
     return slug

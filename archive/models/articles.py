@@ -1,3 +1,5 @@
+from collections.abc import Container
+
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -164,11 +166,16 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("archive:article", kwargs={"slug": self.slug})
 
+    @staticmethod
+    def base_slug_for(title: str) -> str:
+        return slugify(title, allow_unicode=True)[:240].strip("-") or "article"
+
     @classmethod
-    def unique_slug_for(cls, title: str) -> str:
-        base = slugify(title, allow_unicode=True)[:240].strip("-") or "article"
+    def unique_slug_for(cls, title: str, also_taken: Container[str] = ()) -> str:
+        """A slug no saved article has, nor any in ``also_taken`` (a batch being saved)."""
+        base = cls.base_slug_for(title)
         slug, suffix = base, 2
-        while cls.objects.filter(slug=slug).exists():
+        while slug in also_taken or cls.objects.filter(slug=slug).exists():
             slug, suffix = f"{base}-{suffix}", suffix + 1
         return slug
 
