@@ -33,8 +33,8 @@ from archive.ingest.saved_page import OutletRules, decode_text, parse_saved_page
 from archive.ingest.sources import Format, Source, open_source, source_paths
 from archive.ingest.tag_line import split_tag_line
 from archive.ingest.warc import read_warc
-from archive.models import Article, Outlet, Region, Tag
-from archive.places import known_place_names, places_covered, resolve_dateline
+from archive.models import Article, Outlet, Tag
+from archive.places import dateline_place, known_place_names, places_covered
 from archive.text import content_hash, fold
 from search import sync as search_sync
 from search.backends.base import SearchBackendError
@@ -92,7 +92,7 @@ class Ingester:
     def __post_init__(self) -> None:
         self._outlets: dict[str, Outlet] = {}
         self._rules: dict[str, OutletRules] = {}
-        self._places: dict[tuple[str, str, str], Region | None] = {}
+        self._places: dict[tuple[str, str, str], int | None] = {}
         self._log = None
         self._unindexed = 0
         self._tags: dict[str, Tag] | None = None
@@ -336,12 +336,14 @@ class Ingester:
         article.dateline_place = dateline.place[:120]
         article.dateline_qualifier = dateline.qualifier[:120]
         article.dateline_agency = dateline.agency[:60]
-        article.dateline_region = self.place_of(dateline, outlet) if dateline.place else None
+        article.dateline_region_id = self.place_of(dateline, outlet) if dateline.place else None
 
-    def place_of(self, dateline: Dateline, outlet: Outlet) -> Region | None:
+    def place_of(self, dateline: Dateline, outlet: Outlet) -> int | None:
+        """The dateline's region id, from the gazetteer in memory (no query)."""
         key = (fold(dateline.place), fold(dateline.qualifier), outlet.country)
         if key not in self._places:
-            self._places[key] = resolve_dateline(dateline, outlet.country)
+            place = dateline_place(dateline.place, dateline.qualifier, outlet.country)
+            self._places[key] = place.id if place else None
         return self._places[key]
 
     def outlet_named(self, name: str) -> Outlet:
