@@ -88,3 +88,63 @@ def apply_outbox(backend: SearchBackend | None = None, batch_size: int = 500) ->
         IndexOutbox.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
         applied += len(article_ids)
         last_id = rows[-1][0]
+
+
+class StreamingApply:
+    """``apply_outbox`` for a long bulk job, fed after each batch it commits: the pending
+    documents go to the backend's bulk write at once (Whoosh indexes them in other
+    processes while the job prepares its next batch) and are committed every ``every``
+    articles. The outbox rows are deleted only after the commit, so a failure or a kill
+    leaves them for the next run."""
+
+    def __init__(self, backend: SearchBackend | None = None, every: int = 2000) -> None:
+        self.backend = backend or get_backend()
+        self.every = every
+        self._write = self.backend.bulk_write()
+        self._row_ids: list[int] = []
+        self._last_id = 0
+        self._articles = 0
+
+    def feed(self) -> None:
+        """Send what the outbox holds now to the open write; commit when it is full."""
+        rows = list(
+            IndexOutbox.objects.filter(id__gt=self._last_id)
+            .order_by("id")
+            .values_list("id", "article_id")
+        )
+        if not rows:
+            return
+        article_ids = {article_id for _, article_id in rows}
+        documents = documents_for(article_ids)
+        try:
+            self._write.add(documents, article_ids - {d.article_id for d in documents})
+        except SearchBackendError:
+            self._forget()
+            raise
+        self._row_ids += [row_id for row_id, _ in rows]
+        self._last_id = rows[-1][0]
+        self._articles += len(article_ids)
+        if self._articles >= self.every:
+            self.commit()
+
+    def commit(self) -> int:
+        """Make what was fed searchable and drop its outbox rows; returns the articles."""
+        applied = self._articles
+        try:
+            self._write.commit()
+        except SearchBackendError:
+            logger.warning("Search backend unavailable; %d changes left pending.", applied)
+            self._forget()
+            raise
+        for start in range(0, len(self._row_ids), 10_000):  # SQLite's parameter limit
+            IndexOutbox.objects.filter(id__in=self._row_ids[start : start + 10_000]).delete()
+        self._row_ids, self._articles = [], 0
+        return applied
+
+    def cancel(self) -> None:
+        self._write.cancel()
+        self._forget()
+
+    def _forget(self) -> None:
+        # What was fed is not in the index: its rows stay, and the next feed starts over.
+        self._row_ids, self._articles, self._last_id = [], 0, 0

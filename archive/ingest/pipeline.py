@@ -42,8 +42,8 @@ from search.backends.base import SearchBackendError
 logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200
-# Articles saved between index writes: one Whoosh write of this many runs in two processes
-# (see search.backends.whoosh.BULK_WRITE), and each write costs a commit and a merge.
+# Articles saved between index commits: Whoosh indexes them in two processes while the next
+# batches are read and saved, and each commit costs a merge.
 INDEX_EVERY = 2000
 NEAR_DUPLICATE_WINDOW_DAYS = 3
 
@@ -94,7 +94,8 @@ class Ingester:
         self._rules: dict[str, OutletRules] = {}
         self._places: dict[tuple[str, str, str], int | None] = {}
         self._log = None
-        self._unindexed = 0
+        self._index: search_sync.StreamingApply | None = None
+        self._index_failed = False
         self._tags: dict[str, Tag] | None = None
         self._tag_slugs: set[str] = set()
 
@@ -115,19 +116,33 @@ class Ingester:
         finally:
             if self._log:
                 self._log.close()
-            self._update_index()
+            self._commit_index()
         return self.report
 
-    def _update_index(self) -> None:
-        """Apply the outbox rows the saved batches wrote. If the index cannot be written
-        now, they stay for `sync_index` or the next write: the articles are saved."""
-        if self.dry_run or not settings.SEARCH_SYNC_ON_COMMIT or not self._unindexed:
+    def _feed_index(self) -> None:
+        """Send a saved batch's outbox rows to the index, which commits every
+        ``index_every`` articles. If the index cannot be written now, the rows stay for
+        `sync_index` or the next write: the articles are saved."""
+        if self.dry_run or not settings.SEARCH_SYNC_ON_COMMIT or self._index_failed:
             return
         try:
-            search_sync.apply_outbox(batch_size=self.index_every)
+            if self._index is None:
+                self._index = search_sync.StreamingApply(every=self.index_every)
+            self._index.feed()
+        except SearchBackendError as error:
+            # Not again each batch (a locked index makes each try wait): once, at the end.
+            self._index_failed = True
+            logger.warning("Index not updated (%s); run manage.py sync_index.", error)
+
+    def _commit_index(self) -> None:
+        if self._index is None:
+            return
+        try:
+            if self._index_failed:
+                self._index.feed()
+            self._index.commit()
         except SearchBackendError as error:
             logger.warning("Index not updated (%s); run manage.py sync_index.", error)
-        self._unindexed = 0
 
     # Reading
 
@@ -195,9 +210,7 @@ class Ingester:
         if self.dry_run:  # what the batch made is gone: forget it too
             self._tags = None
             self._outlets.clear()
-        self._unindexed += len(batch)
-        if self._unindexed >= self.index_every:
-            self._update_index()
+        self._feed_index()
         self.report.new += counts["new"]
         self.report.updated += counts["updated"]
         self.report.duplicates += counts["duplicate"]

@@ -107,6 +107,12 @@ class SearchBackend(ABC):
         """Build a complete new index from ``batches`` while the current one keeps serving,
         then swap it in. Returns the number of documents indexed."""
 
+    def bulk_write(self) -> "BulkWrite":
+        """A write that takes documents a batch at a time and makes them visible at
+        ``commit``. Backends that can index while the caller prepares the next batch (Whoosh
+        in two processes) override this; the default buffers and applies at commit."""
+        return BufferedWrite(self)
+
     def index(self, documents: Sequence[SearchDocument]) -> None:
         self.apply(documents, ())
 
@@ -116,6 +122,44 @@ class SearchBackend(ABC):
     def check(self) -> list[str]:
         """Problems that stop this backend working here, as messages (none when fine)."""
         return []
+
+
+class BulkWrite(ABC):
+    """One write fed in batches: ``add`` as often as needed, then ``commit`` or ``cancel``.
+    Nothing added is searchable before ``commit``; ``commit`` raises SearchBackendError
+    when the index cannot be written, as ``apply`` does."""
+
+    @abstractmethod
+    def add(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None: ...
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def cancel(self) -> None: ...
+
+
+class BufferedWrite(BulkWrite):
+    def __init__(self, backend: SearchBackend) -> None:
+        self.backend = backend
+        self.upserts: dict[int, SearchDocument] = {}
+        self.deletions: set[int] = set()
+
+    def add(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:
+        for article_id in deletions:
+            self.upserts.pop(article_id, None)
+            self.deletions.add(article_id)
+        for document in upserts:
+            self.deletions.discard(document.article_id)
+            self.upserts[document.article_id] = document
+
+    def commit(self) -> None:
+        upserts, deletions = list(self.upserts.values()), sorted(self.deletions)
+        self.cancel()
+        self.backend.apply(upserts, deletions)
+
+    def cancel(self) -> None:
+        self.upserts, self.deletions = {}, set()
 
 
 class SearchBackendError(Exception):

@@ -11,11 +11,14 @@ complete, so searches never see a half-built index. Whoosh allows one writer at 
 writes come through search.sync, and a writer waits SEARCH_WRITER_TIMEOUT for the lock.
 """
 
+import ctypes
+import ctypes.util
 import html
 import itertools
 import logging
 import os
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -29,6 +32,7 @@ from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, Stem
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.index import IndexError as WhooshIndexError
 from whoosh.index import LockError
+from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 
@@ -44,6 +48,7 @@ logger = logging.getLogger(__name__)
 TEXT_FIELDS = ("title", "body", "tags_text", "dateline")
 BULK_WRITE = 1000  # documents in one write from which two writer processes pay off
 SNIPPET_WORDS = 35
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def analyzer():
@@ -109,6 +114,95 @@ class _MarkFormatter(highlight.Formatter):
     def format_token(self, text, token, replace=False):
         word = self._text(highlight.get_text(text, token, replace))
         return f"{base.MARK_START}{word}{base.MARK_END}"
+
+
+class _SubWriterTask(SubWriterTask):
+    """Whoosh's writer process, made to die with its parent. A writer process outliving a
+    killed ingest would keep the index's lock (it inherits the lock's file) and wait
+    forever for work: every later write would time out until someone killed it."""
+
+    def run(self) -> None:
+        _die_with_parent()
+        super().run()
+
+
+class _MpWriter(MpWriter):
+    def _new_task(self):
+        task = _SubWriterTask(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the writer is cancelled as before
+        return
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+
+class _WhooshBulkWrite(base.BulkWrite):
+    """A two-process writer kept open across batches: its processes index what was added
+    while the caller reads and saves the next batch, instead of after it. It holds the
+    index's writer lock from the first ``add`` to ``commit``."""
+
+    def __init__(self, backend: "SearchBackend") -> None:
+        self.backend = backend
+        self.writer = None
+        self.words: set[str] = set()
+
+    def add(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:
+        deletions = list(deletions)
+        if not upserts and not deletions:
+            return
+        try:
+            if self.writer is None:
+                if self.backend._rebuilding():
+                    raise base.SearchBackendError("A rebuild is in progress; changes wait for it.")
+                ix = self.backend._open_index(create=True)
+                self.writer = self.backend._writer(ix, BULK_WRITE)
+            for article_id in deletions:
+                self.writer.delete_by_term("id", str(article_id))
+            for document in upserts:
+                self.writer.update_document(**_fields_of(document))
+        except LockError as error:
+            message = "The search index is locked by another writer."
+            raise base.SearchBackendError(message) from error
+        except base.SearchBackendError:
+            self.cancel()
+            raise
+        except Exception as error:
+            self.cancel()
+            raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
+        self.words |= vocabulary_of(upserts)
+
+    def commit(self) -> None:
+        if self.writer is None:
+            return
+        writer, words, self.writer, self.words = self.writer, self.words, None, set()
+        try:
+            # Under the writer's lock, so two processes never merge the file at once.
+            self.backend._vocabulary(self.backend._current_generation()).add(words)
+            writer.commit()
+        except Exception as error:
+            writer.cancel()
+            raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
+
+    def cancel(self) -> None:
+        if self.writer is not None:
+            self.writer.cancel()
+        self.writer, self.words = None, set()
 
 
 class SearchBackend(base.SearchBackend):
@@ -234,12 +328,15 @@ class SearchBackend(base.SearchBackend):
             writer.cancel()
             raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
 
+    def bulk_write(self) -> base.BulkWrite:
+        return _WhooshBulkWrite(self)
+
     def _writer(self, ix: index.Index, documents: int):
         """One process for a few documents; for many, two processes each writing segments
         of their own (twice as fast on two cores), merged at the next ordinary commit."""
         if documents >= BULK_WRITE:
-            return ix.writer(
-                procs=2, multisegment=True, limitmb=128, timeout=self.writer_timeout, delay=0.05
+            return _MpWriter(
+                ix, procs=2, multisegment=True, limitmb=128, timeout=self.writer_timeout, delay=0.05
             )
         return ix.writer(timeout=self.writer_timeout, delay=0.05)
 

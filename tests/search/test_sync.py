@@ -15,7 +15,7 @@ from search.backends import get_backend, reset_backend
 from search.backends.base import SearchBackendError, SearchUnavailable
 from search.documents import iter_all_documents
 from search.models import IndexOutbox
-from search.sync import apply_outbox, pending_count
+from search.sync import StreamingApply, apply_outbox, pending_count
 from tests.factories import make_article, make_outlet
 from tests.processes import ROOT, environment
 
@@ -57,20 +57,59 @@ def test_changes_are_applied_after_commit_and_their_rows_removed(
 def test_an_ingest_writes_the_index_once_per_thousands_of_articles(
     gazetteer, backend, sample_page, django_capture_on_commit_callbacks, monkeypatch
 ):
-    writes = []
-    original_apply = type(backend).apply
-    monkeypatch.setattr(
-        type(backend),
-        "apply",
-        lambda self, upserts, deletions=(): (
-            writes.append(len(upserts)) or original_apply(self, upserts, deletions)
-        ),
-    )
+    commits = []
+    original_bulk_write = type(backend).bulk_write
+
+    def counted_bulk_write(self):
+        write = original_bulk_write(self)
+        original_commit = write.commit
+        monkeypatch.setattr(write, "commit", lambda: commits.append(1) or original_commit())
+        return write
+
+    monkeypatch.setattr(type(backend), "bulk_write", counted_bulk_write)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         call_command("ingest", str(sample_page), stdout=StringIO())
-    assert (len(callbacks), writes) == (0, [1])  # no write per save: one, at the end
+    assert (len(callbacks), len(commits)) == (0, 1)  # no write per save: one, at the end
     assert titles("euphrates") == ["Syrian army and backers fight into Deir ez-Zor from the south"]
     assert pending_count() == 0
+
+
+def pending_articles() -> set[int]:
+    return set(IndexOutbox.objects.values_list("article_id", flat=True))
+
+
+def test_a_bulk_write_commits_every_so_many_articles(backend):
+    """StreamingApply commits when it has been fed ``every`` articles and deletes only the
+    outbox rows it committed."""
+    first = [make_article(title=f"Streamed article {n}") for n in range(3)]
+    stream = StreamingApply(backend, every=3)
+    stream.feed()  # three pending rows: a full write, committed at once
+    assert (pending_count(), len(titles("streamed"))) == (0, 3)
+    late = make_article(title="Streamed article late")
+    stream.feed()  # one article: fed, not yet committed
+    assert (pending_articles(), len(titles("streamed"))) == ({late.id}, 3)
+    assert stream.commit() == 1
+    assert (pending_count(), len(titles("streamed"))) == (0, 4)
+    assert {a.title for a in first} < set(titles("streamed"))
+
+
+@pytest.mark.parametrize("backend_name", ["whoosh"])
+def test_a_bulk_write_that_fails_keeps_its_outbox_rows(backend, settings):
+    settings.SEARCH_WRITER_TIMEOUT = 0.2
+    reset_backend()
+    backend = get_backend()
+    article = make_article(title="Streamed while locked")
+    other_writer = backend._open_index(create=True).writer()  # another process's writer
+    try:
+        with pytest.raises(SearchBackendError, match="locked"):
+            StreamingApply(backend, every=1).feed()
+        assert pending_articles() == {article.id}
+    finally:
+        other_writer.cancel()
+    stream = StreamingApply(backend, every=10)
+    stream.feed()
+    stream.commit()
+    assert (pending_count(), titles("locked")) == (0, ["Streamed while locked"])
 
 
 @pytest.mark.parametrize("backend_name", ["whoosh"])
