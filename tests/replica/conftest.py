@@ -1,12 +1,12 @@
 """A real PostgreSQL streaming replica of the test server, for the tests in this directory.
 
-Once per session, ``replica`` copies the test server with pg_basebackup (``-R``: the copy
-follows the primary as a hot standby, through a replication slot) into a temporary
-directory, starts it on a free port and waits until it streams. The copy holds every
+Before this directory's tests, ``replica`` copies the test server with pg_basebackup
+(``-R``: the copy follows the primary as a hot standby, through a replication slot) into a
+temporary directory, starts it on a free port and waits until it streams. The copy holds every
 database of the cluster, the test database included, and replays what the tests write on
 the primary; the alias "replica_1" (built by config.databases, as DATABASE_REPLICA_URLS
 would) names the test database on the replica's port. The replica logs every statement it
-runs, so tests can see on the server which queries reached it. At the end of the session
+runs, so tests can see on the server which queries reached it. After the directory's tests
 the server is stopped, the slot dropped and the directory removed.
 
 Needs the test server on PostgreSQL accepting replication connections from this machine
@@ -38,6 +38,7 @@ from search.backends import get_backend, reset_backend
 
 REPLICA_ALIAS = "replica_1"
 SLOT_PREFIX = "dateline_test_replica_"
+DIRECTORY_PREFIX = "dateline-replica-"
 # The fixture's own sessions, left out of what the tests read in the replica's log.
 FIXTURE_APPLICATION = "dateline-replica-fixture"
 TIMEOUT = 60.0  # seconds to wait for the replica to start, stream or catch up
@@ -123,9 +124,11 @@ class Replica:
         return [entry.statement for entry in self.log_since(position) if entry.statement]
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="package", autouse=True)
 def replica(django_db_setup) -> Iterator[Replica]:
-    """A streaming replica of the test server, registered as the alias "replica_1"."""
+    """A streaming replica of the test server, registered as the alias "replica_1" for this
+    package's tests only: elsewhere public pages must read the primary, as tests do not
+    list the alias among their databases."""
     primary_settings = connections[DEFAULT_DB_ALIAS].settings_dict
     if primary_settings["ENGINE"] != POSTGRESQL:
         pytest.fail("The replica tests need the test database on PostgreSQL (DATABASE_URL).")
@@ -133,12 +136,12 @@ def replica(django_db_setup) -> Iterator[Replica]:
         primary = _connect(primary_settings)
         cleanup.callback(primary.close)
         programs = _server_programs(primary)
+        slot = f"{SLOT_PREFIX}{os.getpid()}"
+        _remove_abandoned_replicas(programs, primary, slot)
         directory = _private_directory(primary)
         cleanup.callback(shutil.rmtree, directory, ignore_errors=True)
         data, log, port = directory / "data", directory / "server.log", _free_port()
 
-        slot = f"{SLOT_PREFIX}{os.getpid()}"
-        _drop_abandoned_slots(primary, slot)
         _copy_primary(programs, primary_settings, data, slot)
         cleanup.callback(_drop_slot, primary, slot)
         _configure(data, directory, port, primary)
@@ -227,8 +230,9 @@ def _as_server_user() -> list[str]:
 
 
 def _private_directory(primary: psycopg.Connection) -> Path:
-    """A new temporary directory the server user owns, with room for a copy of the cluster."""
-    directory = Path(tempfile.mkdtemp(prefix="dateline-replica-"))
+    """A new temporary directory the server user owns, with room for a copy of the cluster,
+    named after this process (see _remove_abandoned_replicas)."""
+    directory = Path(tempfile.mkdtemp(prefix=f"{DIRECTORY_PREFIX}{os.getpid()}-"))
     if os.geteuid() == 0:
         server_user = pwd.getpwnam("postgres")
         os.chown(directory, server_user.pw_uid, server_user.pw_gid)
@@ -248,18 +252,26 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _drop_abandoned_slots(primary: psycopg.Connection, own_slot: str) -> None:
-    """Drop the slots of test sessions that died without tearing down: a slot nobody reads
-    keeps the primary's WAL forever. A slot is named after its session's process."""
+def _remove_abandoned_replicas(programs: Path, primary: psycopg.Connection, own_slot: str) -> None:
+    """Stop and remove the replicas of test sessions killed before they tore down, and drop
+    their slots: a slot nobody reads keeps the primary's WAL for ever. Directories and slots
+    are named after the process of their session."""
+    for directory in Path(tempfile.gettempdir()).glob(f"{DIRECTORY_PREFIX}*-*"):
+        owner = directory.name.removeprefix(DIRECTORY_PREFIX).split("-")[0]
+        if owner.isdigit() and not _process_exists(int(owner)):
+            if (directory / "data" / "postmaster.pid").exists():
+                _run_quietly([programs / "pg_ctl", "-D", directory / "data", "stop", "-m", "i"])
+            shutil.rmtree(directory, ignore_errors=True)
     rows = primary.execute(
-        "SELECT slot_name FROM pg_replication_slots WHERE starts_with(slot_name, %s) "
-        "AND NOT active",
+        "SELECT slot_name, active_pid FROM pg_replication_slots WHERE starts_with(slot_name, %s)",
         [SLOT_PREFIX],
     ).fetchall()
-    for (slot,) in rows:
+    for slot, sender in rows:
         owner = slot.removeprefix(SLOT_PREFIX)
         if slot == own_slot or not owner.isdigit() or not _process_exists(int(owner)):
-            primary.execute("SELECT pg_drop_replication_slot(%s)", [slot])
+            if sender:  # a replica still streams (its directory was removed by hand)
+                primary.execute("SELECT pg_terminate_backend(%s)", [sender])
+            _drop_slot(primary, slot)
 
 
 def _process_exists(pid: int) -> bool:
@@ -379,6 +391,10 @@ def _drop_slot(primary: psycopg.Connection, slot: str) -> None:
 
 
 # Helpers
+
+
+def _run_quietly(command: list) -> None:
+    subprocess.run([*_as_server_user(), *map(str, command)], capture_output=True, check=False)
 
 
 def _run(command: list, purpose: str, environment: dict | None = None) -> None:
