@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import transaction
 
+from config.routers import primary_reads
 from search.backends import get_backend
 from search.backends.base import SearchBackend, SearchBackendError
 from search.documents import documents_for
@@ -64,9 +65,14 @@ def apply_outbox(backend: SearchBackend | None = None, batch_size: int = 500) ->
 
     Raises SearchBackendError when the backend fails, leaving the unapplied rows in place.
     Safe to run in several processes at once: each applies what it read, and applying an
-    article twice is harmless.
+    article twice is harmless. Reads the primary: a replica may not have replayed yet the
+    change an outbox row stands for, and the row is deleted once applied.
     """
-    backend = backend or get_backend()
+    with primary_reads():
+        return _apply_outbox(backend or get_backend(), batch_size)
+
+
+def _apply_outbox(backend: SearchBackend, batch_size: int) -> int:
     applied = 0
     last_id = 0
     while True:

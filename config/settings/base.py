@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from config.databases import replica_databases
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -87,6 +89,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+
+# PostgreSQL streaming replicas of DATABASE_URL, comma-separated URLs naming the same
+# database: public pages read the archive and the search index from one of them, everything
+# else stays on the primary (config/routers.py says what goes where and why).
+DATABASES |= replica_databases(env.list("DATABASE_REPLICA_URLS", default=[]), DATABASES["default"])
+DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+MIDDLEWARE += ["config.routers.ReplicaReadsMiddleware"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

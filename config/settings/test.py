@@ -5,6 +5,8 @@ import os
 # Tests run with DEBUG off, as production does, so base needs a key; this one is test-only.
 os.environ.setdefault("SECRET_KEY", "dateline-tests-only-key-not-secret")
 
+from config.databases import REPLICA_PREFIX
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -13,3 +15,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # same test database (the concurrency tests). One per run: parallel runs do not collide.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+
+# The suite never reads from replicas a developer's environment names: tests/replica starts
+# a standby of its own and points an alias at it.
+for _alias in [alias for alias in DATABASES if alias.startswith(REPLICA_PREFIX)]:  # noqa: F405
+    del DATABASES[_alias]  # noqa: F405

@@ -6,7 +6,8 @@ generated column: title A, tag names and dateline B, body C, all through the
 the parsed query to a tsquery, filter and facet in SQL, and highlight only the page shown.
 ``search_word`` holds every indexed word for pg_trgm spelling suggestions.
 
-The backend uses the default database connection and never reads the archive's tables.
+The backend never reads the archive's tables. It writes on the primary and reads where
+config.routers says (a replica on public pages, when there are replicas).
 """
 
 import html
@@ -18,9 +19,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
 from archive.text import fold
+from config.routers import read_database
 from search.backends import base
 from search.backends import postgres_sql as sql
 from search.backends.base import (
@@ -86,7 +88,7 @@ class SearchBackend(base.SearchBackend):
     # Reading
 
     def search(self, request: SearchRequest) -> SearchResults:
-        with _cursor(SearchUnavailable) as cursor:
+        with _cursor(SearchUnavailable, using=read_database()) as cursor:
             match = _compile(cursor, request.query)
             results = _results(cursor, request, match)
             if match.has_text and results.total < SUGGEST_BELOW:
@@ -94,7 +96,7 @@ class SearchBackend(base.SearchBackend):
             return results
 
     def count(self) -> int:
-        with _cursor(SearchUnavailable) as cursor:
+        with _cursor(SearchUnavailable, using=read_database()) as cursor:
             cursor.execute(sql.COUNT)
             return cursor.fetchone()[0]
 
@@ -121,13 +123,13 @@ class SearchBackend(base.SearchBackend):
 
 
 @contextmanager
-def _cursor(failure: type[SearchBackendError]) -> Iterator:
+def _cursor(failure: type[SearchBackendError], using: str = DEFAULT_DB_ALIAS) -> Iterator:
     """A cursor in a transaction, or a savepoint in the caller's, so that a failure leaves
     the caller's transaction usable; database errors become ``failure``, as the contract
     wants (search.sync keeps its outbox rows on SearchBackendError, pages say
-    SearchUnavailable)."""
+    SearchUnavailable). Writes use the primary (the default)."""
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=using), connections[using].cursor() as cursor:
             yield cursor
     except DatabaseError as error:
         raise failure(f"PostgreSQL search index: {error}") from error
