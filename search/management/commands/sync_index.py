@@ -1,13 +1,18 @@
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from search.backends.base import SearchBackendError
-from search.sync import apply_outbox
+from search.sync import apply_outbox, stop_following
 
 
 class Command(BaseCommand):
-    help = "Apply pending index changes from the outbox; --watch keeps doing so (a worker)."
+    help = (
+        "Apply pending index changes from the outbox; --watch keeps doing so (a worker). "
+        "After switching SEARCH_BACKEND to a backend built with rebuild_index --backend, "
+        "this also stops queueing changes for it separately."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--watch", action="store_true", help="Run until stopped.")
@@ -22,6 +27,9 @@ class Command(BaseCommand):
                     raise CommandError(f"Index unavailable, changes kept: {error}") from error
                 self.stderr.write(f"Index unavailable, changes kept: {error}")
                 applied = 0
+            else:
+                # The site runs this backend now: what was queued for it is applied.
+                stop_following(settings.SEARCH_BACKEND)
             if applied or not watch:
                 self.stdout.write(f"Applied {applied} changes.")
             if not watch:
