@@ -106,6 +106,15 @@ def stop_following(backend_name: str) -> bool:
     return bool(deleted)
 
 
+def forget_follower(backend_name: str) -> int:
+    """Give up a switch: stop following and drop what was queued for the backend (its index
+    is stale from then on). Returns how many queued changes were dropped."""
+    with transaction.atomic():
+        stop_following(backend_name)
+        dropped, _ = IndexOutbox.objects.filter(backend=backend_name).delete()
+    return dropped
+
+
 def _apply(backend: SearchBackend, batch_size: int, *, consume_shared: bool) -> int:
     applied = 0
     last_id = 0

@@ -223,7 +223,9 @@ class SearchBackend(base.SearchBackend):
             self.generations.switch_to(generation)
             return written
 
-    def _build(self, generation: str, path: Path, batches) -> int:
+    def _build(
+        self, generation: str, path: Path, batches: Iterator[Sequence[SearchDocument]]
+    ) -> int:
         with _tantivy_errors(base.SearchBackendError, "created"):
             index = ts.open_index(str(path), create=True)
         vocabulary = self._vocabulary(generation)
@@ -273,7 +275,9 @@ class SearchBackend(base.SearchBackend):
                 results.facets = self._facets(reader, query, request)
             return results
 
-    def _facets(self, reader: _Reader, query, request: base.SearchRequest) -> dict:
+    def _facets(
+        self, reader: _Reader, query: tantivy.Query, request: base.SearchRequest
+    ) -> dict[str, list[base.FacetCount]]:
         # Everything that decides the counts, and nothing else (not the page or the sort).
         key = (
             reader.generation,
@@ -307,7 +311,9 @@ class SearchBackend(base.SearchBackend):
         return corrected if found.count > total else None
 
 
-def _page(searcher, query, request: base.SearchRequest) -> tuple[int, list[tuple]]:
+def _page(
+    searcher: tantivy.Searcher, query: tantivy.Query, request: base.SearchRequest
+) -> tuple[int, list[tuple[float, tantivy.Document]]]:
     """How many documents match, and the (score, stored document) pairs of the page."""
     by_date = request.sort != base.Sort.RELEVANCE or not request.query.has_text
     options: dict = {"limit": max(request.page_size, 1), "offset": request.offset}
@@ -322,7 +328,12 @@ def _page(searcher, query, request: base.SearchRequest) -> tuple[int, list[tuple
     return found.count, page
 
 
-def _highlighted(searcher, schema, words, found: list[tuple]) -> list[base.Hit]:
+def _highlighted(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    words: tantivy.Query,
+    found: list[tuple[float, tantivy.Document]],
+) -> list[base.Hit]:
     """Hits with the query's words marked: the whole title, and the body's best passage."""
     titles = SnippetGenerator.create(searcher, words, schema, "title")
     titles.set_max_num_chars(ts.TITLE_CHARS)
@@ -353,7 +364,9 @@ def _plain(score: float, document: tantivy.Document) -> base.Hit:
     )
 
 
-def _facets(searcher, query, limit: int) -> dict[str, list[base.FacetCount]]:
+def _facets(
+    searcher: tantivy.Searcher, query: tantivy.Query, limit: int
+) -> dict[str, list[base.FacetCount]]:
     """Counts over every match (tantivy's terms aggregations on the fast fields), most
     frequent first, then by value."""
     size = limit + FACET_SLACK

@@ -74,11 +74,10 @@ def make_schema() -> tantivy.Schema:
 
 def open_index(path: str, create: bool = False) -> tantivy.Index:
     """A tantivy Index with our analyzer registered (tantivy does not store analyzers)."""
-    index = (
-        tantivy.Index(make_schema(), path=path, reuse=False)
-        if create
-        else (tantivy.Index.open(path))
-    )
+    if create:
+        index = tantivy.Index(make_schema(), path=path, reuse=False)
+    else:
+        index = tantivy.Index.open(path)  # with the schema it was built with
     index.register_tokenizer(WORDS, analyzer())
     # This process reloads when it sees meta.json change (backend._reader): no watcher thread.
     index.config_reader(reload_policy="manual")

@@ -105,3 +105,19 @@ def test_rebuilding_the_configured_backend_applies_its_outbox_and_follows_nothin
     assert pending_count() == 0
     assert not IndexFollower.objects.exists()
     assert titles(backend) == ["Indexed"]
+
+
+def test_a_switch_given_up_stops_queueing_for_its_backend(backend, sync):
+    other = "whoosh" if backend.name != "whoosh" else "tantivy"
+    call_command("rebuild_index", "--backend", other, stdout=StringIO(), stderr=StringIO())
+    make_article(title="Queued for the other backend too")
+    sync()
+    assert IndexOutbox.objects.filter(backend=other).count() == 1
+
+    out = StringIO()
+    call_command("sync_index", "--forget", other, stdout=out)
+    assert out.getvalue().strip() == f"Dropped {other}'s queue of 1 changes."
+    make_article(title="Queued for the configured backend only")
+    sync()
+    assert not IndexOutbox.objects.exists()
+    assert not IndexFollower.objects.exists()

@@ -1,5 +1,6 @@
 import sys
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from search.backends import get_backend, load_backend
@@ -32,7 +33,10 @@ class Command(BaseCommand):
         self, *args, batch_size: int, backend: str | None, if_stale: bool, **options
     ) -> None:
         configured = get_backend()
-        target = load_backend(backend) if backend and backend != configured.name else configured
+        try:
+            target = load_backend(backend) if backend and backend != configured.name else configured
+        except ImproperlyConfigured as error:
+            raise CommandError(str(error)) from error
         beside = target is not configured
         # Beside the serving backend, an index is up to date only if it has been kept so.
         current = not beside or is_following(target.name)

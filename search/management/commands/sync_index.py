@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from search.backends.base import SearchBackendError
-from search.sync import apply_outbox, stop_following
+from search.sync import apply_outbox, forget_follower, stop_following
 
 
 class Command(BaseCommand):
@@ -17,8 +17,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--watch", action="store_true", help="Run until stopped.")
         parser.add_argument("--interval", type=float, default=2.0, help="Seconds between runs.")
+        parser.add_argument(
+            "--forget",
+            metavar="BACKEND",
+            help="Give up a switch: stop queueing changes for a backend built beside the "
+            "configured one, and drop its queue.",
+        )
 
-    def handle(self, *args, watch: bool, interval: float, **options) -> None:
+    def handle(self, *args, watch: bool, interval: float, forget: str | None, **options) -> None:
+        if forget:
+            dropped = forget_follower(forget)
+            self.stdout.write(f"Dropped {forget}'s queue of {dropped} changes.")
+            return
         while True:
             try:
                 applied = apply_outbox()
