@@ -8,13 +8,33 @@ class IndexOutbox(models.Model):
 
     article_id = models.BigIntegerField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    backend = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        help_text="Empty: for the configured backend. A backend's name: a change the "
+        "configured backend has applied, kept for that backend (an IndexFollower).",
+    )
 
     class Meta:
         ordering = ["id"]
         verbose_name = "index outbox row"
 
     def __str__(self) -> str:
-        return f"article {self.article_id} (since {self.created_at:%Y-%m-%d %H:%M:%S})"
+        waiting_for = f" for {self.backend}" if self.backend else ""
+        return f"article {self.article_id}{waiting_for} (since {self.created_at:%Y-%m-%d %H:%M:%S})"
+
+
+class IndexFollower(models.Model):
+    """A backend built beside the configured one (``rebuild_index --backend NAME``) and kept
+    current until the site switches to it: each change the configured backend applies is
+    also queued for it (IndexOutbox rows with its name). See search.sync."""
+
+    backend = models.CharField(max_length=32, unique=True)
+    since = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.backend} (since {self.since:%Y-%m-%d %H:%M:%S})"
 
 
 class SearchLog(models.Model):

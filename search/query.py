@@ -13,6 +13,7 @@ and what has no words left (punctuation, wildcards, emoji alone) searches for no
 """
 
 import calendar
+import dataclasses
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -64,6 +65,9 @@ class Term:
 
     words: tuple[str, ...]
     field: str | None = None
+    # What the reader typed for it: a backend whose tokenizer is not this module's word
+    # pattern (tantivy's) cuts this instead of the words, as it cut the indexed text.
+    source: str = dataclasses.field(default="", compare=False)  # `field` is taken here
 
     @property
     def is_phrase(self) -> bool:
@@ -142,7 +146,7 @@ def parse_query(text: str) -> ParsedQuery:
         words = words_of(value)
         if not words:
             continue
-        term = Term(words=words, field="title" if field_name == "title" else None)
+        term = Term(words=words, field="title" if field_name == "title" else None, source=value)
         if negated:
             excluded.append(term)
         elif join_next and groups:

@@ -1,11 +1,16 @@
-"""What both backends share for "Did you mean": which words may be offered, and how the
-corrected query is written back."""
+"""What the backends share for "Did you mean": which words may be offered, which known word
+replaces an unknown one, and how the corrected query is written back."""
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from archive.text import fold
 from search.documents import SearchDocument
+from search.query import ParsedQuery
+
+if TYPE_CHECKING:
+    from search.backends.vocabulary import Vocabulary
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
@@ -17,12 +22,25 @@ def correctable(word: str) -> bool:
 
 def vocabulary_of(documents: Iterable[SearchDocument]) -> set[str]:
     """The words suggestions may offer: folded as query words are, alphabetic, not tiny."""
-    written: set[str] = set()
+    # Words never span white space, so the text is first cut (in C) into its distinct
+    # chunks: the word pattern and the folding then run once per distinct chunk instead of
+    # once per word of every text, about five times faster on news-sized bodies.
+    chunks: set[str] = set()
     for document in documents:
-        for text in (document.title, document.body, *document.tag_names):
-            written.update(_WORD.findall(text))
-    # Folding each distinct word, not the whole text, is most of the speed of this.
-    return {word for raw in written for word in fold(raw).split() if correctable(word)}
+        chunks.update(document.title.split())
+        chunks.update(document.body.split())
+        for name in document.tag_names:
+            chunks.update(name.split())
+    written = {word for chunk in chunks for word in _WORD.findall(chunk)}
+    return {word for raw in written for word in _folded(raw) if correctable(word)}
+
+
+def _folded(word: str) -> list[str]:
+    """fold(word).split(), with a shortcut for plain ASCII words (most of them): letters,
+    digits and apostrophes only, they need lower case and the apostrophes as spaces."""
+    if word.isascii():
+        return word.lower().replace("'", " ").split()
+    return fold(word).split()
 
 
 def replace_words(text: str, corrections: dict[str, str]) -> str:
@@ -32,3 +50,28 @@ def replace_words(text: str, corrections: dict[str, str]) -> str:
     alternatives = "|".join(re.escape(w) for w in sorted(corrections, key=len, reverse=True))
     pattern = re.compile(rf"(?<!\w)({alternatives})(?!\w)")
     return pattern.sub(lambda match: corrections[match.group(1)], text)
+
+
+def corrections_for(query: ParsedQuery, vocabulary: "Vocabulary") -> dict[str, str]:
+    """Each word of the query the vocabulary does not know, with the closest word it knows
+    (the fewest edits, then alphabetical); words with no close word are left out."""
+    corrections: dict[str, str] = {}
+    for word in {word for term in query.terms for word in term.words}:
+        folded = fold(word)
+        if not correctable(folded) or folded in vocabulary:
+            continue
+        candidates = vocabulary.suggest(folded)
+        if candidates:
+            corrections[word] = min(candidates, key=lambda c: (edit_distance(folded, c), c))
+    return corrections
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance, for choosing between two suggestions."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]

@@ -5,6 +5,15 @@ Every change to what an article's search document holds records the article's id
 the pending articles to the backend in batches and deletes the rows it applied. If the
 backend fails, the rows stay for the next run (``manage.py sync_index``), so no change is
 lost and the index is never ahead of the database.
+
+Switching backends without downtime: ``rebuild_index --backend NAME`` makes NAME a follower
+(IndexFollower) before it reads the first article, builds NAME's index while the configured
+backend keeps serving and applying the outbox, then catches NAME up. From the moment it
+follows, every change the configured backend applies is also queued for NAME (a copy of
+the row, tagged with NAME, in the transaction that deletes the original), so the changes a
+rebuild could not see reach NAME after it, and the changes made until the site is switched
+to NAME wait for it. A backend applies the rows for "the configured backend" and those
+tagged with its own name; ``sync_index`` run by the switched site ends the following.
 """
 
 import logging
@@ -19,7 +28,7 @@ from config.routers import primary_reads
 from search.backends import get_backend
 from search.backends.base import SearchBackend, SearchBackendError
 from search.documents import documents_for
-from search.models import IndexOutbox
+from search.models import IndexFollower, IndexOutbox
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +65,10 @@ def deferred(apply: bool = True):
         transaction.on_commit(_apply_after_commit)
 
 
-def pending_count() -> int:
-    return IndexOutbox.objects.count()
+def pending_count(backend_name: str | None = None) -> int:
+    """Rows waiting for the backend (the configured one unless named)."""
+    backend_name = backend_name or settings.SEARCH_BACKEND
+    return IndexOutbox.objects.filter(backend__in=("", backend_name)).count()
 
 
 def apply_outbox(backend: SearchBackend | None = None, batch_size: int = 500) -> int:
@@ -69,21 +80,56 @@ def apply_outbox(backend: SearchBackend | None = None, batch_size: int = 500) ->
     change an outbox row stands for, and the row is deleted once applied.
     """
     with primary_reads():
-        return _apply_outbox(backend or get_backend(), batch_size)
+        return _apply(backend or get_backend(), batch_size, consume_shared=True)
 
 
-def _apply_outbox(backend: SearchBackend, batch_size: int) -> int:
+def catch_up(backend: SearchBackend, batch_size: int = 500) -> int:
+    """Bring a follower (a backend that is not the configured one) up to date: apply its own
+    queue, deleting it, and the rows still pending for the configured backend, leaving those
+    for it (they will be queued for the follower again once applied: harmless)."""
+    return _apply(backend, batch_size, consume_shared=False)
+
+
+def follow(backend_name: str) -> None:
+    """Queue for this backend, from now on, every change the configured backend applies.
+    Call before reading the articles to index: a change applied (and its row deleted) after
+    this commits is copied for the follower; one applied before was committed before, so
+    what is read afterwards holds it."""
+    IndexFollower.objects.get_or_create(backend=backend_name)
+
+
+def is_following(backend_name: str) -> bool:
+    return IndexFollower.objects.filter(backend=backend_name).exists()
+
+
+def stop_following(backend_name: str) -> bool:
+    """The site now runs this backend: stop queueing changes for it (its queue is still
+    applied with the configured backend's rows). Returns whether it was following."""
+    deleted, _ = IndexFollower.objects.filter(backend=backend_name).delete()
+    return bool(deleted)
+
+
+def forget_follower(backend_name: str) -> int:
+    """Give up a switch: stop following and drop what was queued for the backend (its index
+    is stale from then on). Returns how many queued changes were dropped."""
+    with transaction.atomic():
+        stop_following(backend_name)
+        dropped, _ = IndexOutbox.objects.filter(backend=backend_name).delete()
+    return dropped
+
+
+def _apply(backend: SearchBackend, batch_size: int, *, consume_shared: bool) -> int:
     applied = 0
     last_id = 0
     while True:
         rows = list(
-            IndexOutbox.objects.filter(id__gt=last_id)
+            IndexOutbox.objects.filter(id__gt=last_id, backend__in=("", backend.name))
             .order_by("id")
-            .values_list("id", "article_id")[:batch_size]
+            .values_list("id", "article_id", "backend")[:batch_size]
         )
         if not rows:
             return applied
-        article_ids = {article_id for _, article_id in rows}
+        article_ids = {article_id for _, article_id, _ in rows}
         documents = documents_for(article_ids)
         deletions = article_ids - {document.article_id for document in documents}
         try:
@@ -91,9 +137,24 @@ def _apply_outbox(backend: SearchBackend, batch_size: int) -> int:
         except SearchBackendError:
             logger.warning("Search backend unavailable; %d changes left pending.", len(rows))
             raise
-        IndexOutbox.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
+        shared = [(row_id, article_id) for row_id, article_id, tag in rows if not tag]
+        own = [row_id for row_id, _, tag in rows if tag]
+        with transaction.atomic():
+            if consume_shared and shared:
+                _queue_for_followers(backend.name, [article_id for _, article_id in shared])
+            done = own + ([row_id for row_id, _ in shared] if consume_shared else [])
+            IndexOutbox.objects.filter(id__in=done).delete()
         applied += len(article_ids)
         last_id = rows[-1][0]
+
+
+def _queue_for_followers(applied_by: str, article_ids: list[int]) -> None:
+    followers = IndexFollower.objects.exclude(backend=applied_by).values_list("backend", flat=True)
+    IndexOutbox.objects.bulk_create(
+        IndexOutbox(article_id=article_id, backend=follower)
+        for follower in followers
+        for article_id in set(article_ids)
+    )
 
 
 class StreamingApply:
@@ -107,27 +168,30 @@ class StreamingApply:
         self.backend = backend or get_backend()
         self.every = every
         self._write = self.backend.bulk_write()
-        self._row_ids: list[int] = []
+        self._rows: list[tuple[int, int, str]] = []  # (row id, article id, backend tag)
         self._last_id = 0
         self._articles = 0
 
     def feed(self) -> None:
         """Send what the outbox holds now to the open write; commit when it is full."""
-        rows = list(
-            IndexOutbox.objects.filter(id__gt=self._last_id)
-            .order_by("id")
-            .values_list("id", "article_id")
-        )
-        if not rows:
-            return
-        article_ids = {article_id for _, article_id in rows}
-        documents = documents_for(article_ids)
+        with primary_reads():
+            rows = list(
+                IndexOutbox.objects.filter(
+                    id__gt=self._last_id, backend__in=("", self.backend.name)
+                )
+                .order_by("id")
+                .values_list("id", "article_id", "backend")
+            )
+            if not rows:
+                return
+            article_ids = {article_id for _, article_id, _ in rows}
+            documents = documents_for(article_ids)
         try:
             self._write.add(documents, article_ids - {d.article_id for d in documents})
         except SearchBackendError:
             self._forget()
             raise
-        self._row_ids += [row_id for row_id, _ in rows]
+        self._rows += rows
         self._last_id = rows[-1][0]
         self._articles += len(article_ids)
         if self._articles >= self.every:
@@ -142,9 +206,13 @@ class StreamingApply:
             logger.warning("Search backend unavailable; %d changes left pending.", applied)
             self._forget()
             raise
-        for start in range(0, len(self._row_ids), 10_000):  # SQLite's parameter limit
-            IndexOutbox.objects.filter(id__in=self._row_ids[start : start + 10_000]).delete()
-        self._row_ids, self._articles = [], 0
+        with transaction.atomic():
+            # As apply_outbox does: a backend being built beside this one gets copies.
+            _queue_for_followers(self.backend.name, [a for _, a, tag in self._rows if not tag])
+            row_ids = [row_id for row_id, _, _ in self._rows]
+            for start in range(0, len(row_ids), 10_000):  # SQLite's parameter limit
+                IndexOutbox.objects.filter(id__in=row_ids[start : start + 10_000]).delete()
+        self._rows, self._articles = [], 0
         return applied
 
     def cancel(self) -> None:
@@ -153,4 +221,4 @@ class StreamingApply:
 
     def _forget(self) -> None:
         # What was fed is not in the index: its rows stay, and the next feed starts over.
-        self._row_ids, self._articles, self._last_id = [], 0, 0
+        self._rows, self._articles, self._last_id = [], 0, 0

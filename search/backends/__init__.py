@@ -11,6 +11,7 @@ from search.backends.base import SearchBackend
 BACKENDS = {
     "whoosh": "search.backends.whoosh",
     "postgres": "search.backends.postgres",
+    "tantivy": "search.backends.tantivy",
 }
 
 

@@ -1,4 +1,4 @@
-"""The words of a Whoosh index generation, for spelling suggestions.
+"""The words of an index generation (Whoosh or tantivy), for spelling suggestions.
 
 Whoosh can keep unstemmed words for its correctors (``spelling=True``), but on the body
 that indexes every article's text a second time: indexing ran at 81 articles/s with it and

@@ -1,14 +1,10 @@
 """The embedded default: a Whoosh index in a directory on disk.
 
-Layout of SEARCH_INDEX_DIR::
-
-    CURRENT            the name of the generation that serves searches
-    gen-<stamp>/       a complete Whoosh index
-    REBUILDING         present while `rebuild_index` builds the next generation
-
-A rebuild writes a new generation beside the serving one and swaps CURRENT when it is
-complete, so searches never see a half-built index. Whoosh allows one writer at a time: all
-writes come through search.sync, and a writer waits SEARCH_WRITER_TIMEOUT for the lock.
+SEARCH_INDEX_DIR holds generations (search/backends/generations.py): CURRENT names the
+serving one, each gen-*/ is a complete Whoosh index, and a rebuild writes a new generation
+beside the serving one and swaps CURRENT when it is complete, so searches never see a
+half-built index. Whoosh allows one writer at a time: all writes come through search.sync,
+and a writer waits SEARCH_WRITER_TIMEOUT for the lock.
 """
 
 import ctypes
@@ -17,10 +13,8 @@ import html
 import itertools
 import logging
 import os
-import shutil
 import signal
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,12 +30,12 @@ from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 
-from archive.text import fold
 from search.backends import base
+from search.backends.generations import Generations
 from search.backends.vocabulary import Vocabulary
 from search.documents import SearchDocument
 from search.query import ParsedQuery, Term, parse_query
-from search.spelling import correctable, replace_words, vocabulary_of
+from search.spelling import corrections_for, replace_words, vocabulary_of
 
 logger = logging.getLogger(__name__)
 
@@ -168,7 +162,7 @@ class _WhooshBulkWrite(base.BulkWrite):
             return
         try:
             if self.writer is None:
-                if self.backend._rebuilding():
+                if self.backend.generations.rebuilding():
                     raise base.SearchBackendError("A rebuild is in progress; changes wait for it.")
                 ix = self.backend._open_index(create=True)
                 self.writer = self.backend._writer(ix, BULK_WRITE)
@@ -210,6 +204,7 @@ class SearchBackend(base.SearchBackend):
 
     def __init__(self, index_dir: str | Path | None = None, writer_timeout: float | None = None):
         self.root = Path(index_dir or settings.SEARCH_INDEX_DIR)
+        self.generations = Generations(self.root)
         self.writer_timeout = (
             settings.SEARCH_WRITER_TIMEOUT if writer_timeout is None else writer_timeout
         )
@@ -221,28 +216,13 @@ class SearchBackend(base.SearchBackend):
     # Generations
 
     def _current_generation(self) -> str | None:
-        try:
-            return (self.root / "CURRENT").read_text().strip() or None
-        except FileNotFoundError:
-            return None
+        return self.generations.current()
 
     def _switch_to(self, generation: str) -> None:
-        pending = self.root / f"CURRENT.{os.getpid()}.tmp"
-        pending.write_text(generation)
-        os.replace(pending, self.root / "CURRENT")  # atomic: readers see old or new
-        self._drop_old_generations(keep={generation})
-
-    def _drop_old_generations(self, keep: set[str]) -> None:
-        # Keep the newest one besides `keep` a while: another process may still be reading it.
-        generations = sorted(p.name for p in self.root.glob("gen-*") if p.name not in keep)
-        for name in generations[:-1]:
-            shutil.rmtree(self.root / name, ignore_errors=True)
+        self.generations.switch_to(generation)
 
     def _new_generation(self) -> tuple[str, index.Index]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        name = f"gen-{time.strftime('%Y%m%d%H%M%S')}-{time.monotonic_ns() % 10**9:09d}"
-        path = self.root / name
-        path.mkdir()
+        name, path = self.generations.new()
         return name, index.create_in(str(path), make_schema())
 
     def _open_index(self, create: bool = False) -> index.Index:
@@ -288,26 +268,11 @@ class SearchBackend(base.SearchBackend):
 
     # Writing
 
-    def _rebuilding(self) -> bool:
-        marker = self.root / "REBUILDING"
-        try:
-            pid = int(marker.read_text().strip() or 0)
-        except (FileNotFoundError, ValueError):
-            return False
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            marker.unlink(missing_ok=True)  # a rebuild that died: its marker means nothing
-            return False
-        except PermissionError:
-            pass
-        return True
-
     def apply(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:
         deletions = list(deletions)
         if not upserts and not deletions:
             return
-        if self._rebuilding():
+        if self.generations.rebuilding():
             raise base.SearchBackendError("A rebuild is in progress; changes wait for it.")
         ix = self._open_index(create=True)
         try:
@@ -356,10 +321,7 @@ class SearchBackend(base.SearchBackend):
         return self._get_searcher().doc_count()
 
     def rebuild(self, batches: Iterator[Sequence[SearchDocument]]) -> int:
-        self.root.mkdir(parents=True, exist_ok=True)
-        marker = self.root / "REBUILDING"
-        marker.write_text(str(os.getpid()))
-        try:
+        with self.generations.marked_as_rebuilding():
             generation, ix = self._new_generation()
             vocabulary = self._vocabulary(generation)
             written = 0
@@ -374,8 +336,6 @@ class SearchBackend(base.SearchBackend):
                 ix.optimize()  # one segment: the fastest to search
             self._switch_to(generation)
             return written
-        finally:
-            marker.unlink(missing_ok=True)
 
     def check(self) -> list[str]:
         try:
@@ -448,15 +408,7 @@ class SearchBackend(base.SearchBackend):
     def _suggestion(self, searcher, request, total: int, filter_query) -> str | None:
         """The query with each unknown word replaced by the closest indexed word, offered
         only when the corrected query finds more."""
-        vocabulary = self._vocabulary(self._searcher_generation)
-        corrections: dict[str, str] = {}
-        for word in {word for term in request.query.terms for word in term.words}:
-            folded = fold(word)
-            if not correctable(folded) or folded in vocabulary:
-                continue
-            candidates = vocabulary.suggest(folded)
-            if candidates:
-                corrections[word] = min(candidates, key=lambda c: (_distance(folded, c), c))
+        corrections = corrections_for(request.query, self._vocabulary(self._searcher_generation))
         if not corrections:
             return None
         corrected = replace_words(request.query.original, corrections)
@@ -466,17 +418,6 @@ class SearchBackend(base.SearchBackend):
         if len(searcher.search(better, filter=filter_query, limit=1)) <= total:
             return None
         return corrected
-
-
-def _distance(a: str, b: str) -> int:
-    """Levenshtein distance, for choosing between two suggestions."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
 
 
 def _first_words(text: str, count: int = SNIPPET_WORDS) -> str:

@@ -10,8 +10,9 @@ from tests.factories import make_article, make_outlet, make_tag
 
 
 def backends_for_this_database() -> list[str]:
-    """Whoosh runs on every database; the PostgreSQL backend only where PostgreSQL is."""
-    names = ["whoosh"]
+    """The embedded backends (Whoosh, tantivy) run on every database; the PostgreSQL backend
+    only where PostgreSQL is."""
+    names = ["whoosh", "tantivy"]
     if connection.vendor == "postgresql":
         names.append("postgres")
     return names

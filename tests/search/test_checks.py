@@ -6,7 +6,7 @@ from django.db import connection
 
 def test_an_unknown_backend_stops_the_service_with_the_choices(settings):
     settings.SEARCH_BACKEND = "elastic"
-    with pytest.raises(SystemCheckError, match=r"(?s)search\.E001.*postgres, whoosh"):
+    with pytest.raises(SystemCheckError, match=r"(?s)search\.E001.*postgres, tantivy, whoosh"):
         call_command("check")
 
 

@@ -1,0 +1,386 @@
+"""tantivy: the embedded backend for large archives, a Rust search library on disk.
+
+The index lives in SEARCH_INDEX_DIR/tantivy, in generations as Whoosh's does
+(search/backends/generations.py): CURRENT names the serving generation, a rebuild writes a
+new one beside it and swaps CURRENT when it is complete. Each generation is a tantivy index
+plus the VOCABULARY file suggestions come from (search/backends/vocabulary.py), which
+tantivy leaves alone: it only ever deletes files it wrote.
+
+One writer at a time: tantivy's own lock file (.tantivy-writer.lock, released when the
+writer is done), which a writer waits SEARCH_WRITER_TIMEOUT for; all writes come through
+search.sync. Each process keeps one reader per generation and reloads it when meta.json
+(rewritten by every commit, in any process) has changed, never per query otherwise.
+
+What is indexed and how queries, filters and highlights are built: tantivy_schema.py.
+"""
+
+import logging
+import os
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import tantivy
+from django.conf import settings
+from tantivy import Order, SnippetGenerator
+
+from search.backends import base
+from search.backends import tantivy_schema as ts
+from search.backends.generations import Generations
+from search.backends.vocabulary import Vocabulary
+from search.documents import SearchDocument
+from search.query import parse_query
+from search.spelling import corrections_for, replace_words, vocabulary_of
+
+logger = logging.getLogger(__name__)
+
+SUBDIRECTORY = "tantivy"  # of SEARCH_INDEX_DIR, whose top level is Whoosh's
+BULK_WRITE = 1000  # documents in one write from which a second indexing thread pays off
+# The writer's memory budget (split between its threads): past it, tantivy writes a segment.
+SMALL_WRITE_HEAP = 32_000_000
+BULK_WRITE_HEAP = 256_000_000
+# Words a rebuild gathers before merging them into the vocabulary file: the file is rewritten
+# whole at each merge, so not once per batch.
+VOCABULARY_FLUSH = 200_000
+# Facet values asked of tantivy beyond those shown, so that values with equal counts at the
+# cut are ordered by value as on the other backends.
+FACET_SLACK = 30
+# Facets of recent searches, per index state: counting tags and regions (several values an
+# article) reads every match, the dearest part of a broad search, and paging through the
+# results of one query asks for the same counts again.
+FACET_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """What one search reads: a searcher and the index state it sees."""
+
+    generation: str
+    index: tantivy.Index
+    meta: tuple  # meta.json's identity when the searcher was made
+    searcher: tantivy.Searcher
+
+
+def _meta_stamp(path: Path) -> tuple:
+    stat = (path / "meta.json").stat()
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+@contextmanager
+def _tantivy_errors(failure: type[base.SearchBackendError], doing: str) -> Iterator[None]:
+    """tantivy reports a missing or damaged index as ValueError (or OSError), and a Rust
+    panic as pyo3's PanicException, a BaseException: all become the contract's errors."""
+    try:
+        yield
+    except (ValueError, OSError) as error:
+        raise failure(f"The tantivy index cannot be {doing}: {error}") from error
+    except BaseException as error:
+        if type(error).__name__ != "PanicException":
+            raise
+        raise failure(f"The tantivy index cannot be {doing}: {error}") from error
+
+
+class SearchBackend(base.SearchBackend):
+    name = "tantivy"
+
+    def __init__(self, index_dir: str | Path | None = None, writer_timeout: float | None = None):
+        self.root = Path(index_dir or Path(settings.SEARCH_INDEX_DIR) / SUBDIRECTORY)
+        self.generations = Generations(self.root)
+        self.writer_timeout = (
+            settings.SEARCH_WRITER_TIMEOUT if writer_timeout is None else writer_timeout
+        )
+        self._lock = threading.Lock()
+        self._reader_state: _Reader | None = None
+        self._vocabularies: dict[str, Vocabulary] = {}
+        self._facet_cache: OrderedDict[tuple, dict[str, list[base.FacetCount]]] = OrderedDict()
+
+    # Reading
+
+    def _reader(self, create: bool = False) -> _Reader:
+        """This process's reader of the serving generation, reloaded only when a commit (in
+        any process) has changed it since."""
+        generation = self.generations.current()
+        if generation is None:
+            if not create:  # a lost index is reported, not silently served empty
+                raise base.SearchUnavailable(f"No search index in {self.root}: run rebuild_index.")
+            generation = self._create_first_generation()
+        path = self.generations.path(generation)
+        with self._lock, _tantivy_errors(base.SearchUnavailable, "opened"):
+            reader = self._reader_state
+            meta = _meta_stamp(path)
+            if reader is None or reader.generation != generation:
+                index = ts.open_index(str(path))
+                reader = _Reader(generation, index, meta, index.searcher())
+            elif reader.meta != meta:
+                reader.index.reload()
+                reader = _Reader(generation, reader.index, meta, reader.index.searcher())
+            self._reader_state = reader
+            return reader
+
+    def _create_first_generation(self) -> str:
+        with self._lock:
+            generation = self.generations.current()
+            if generation is None:
+                generation, path = self.generations.new()
+                ts.open_index(str(path), create=True)
+                self.generations.switch_to(generation)
+            return generation
+
+    def count(self) -> int:
+        reader = self._reader()
+        with _tantivy_errors(base.SearchUnavailable, "read"):
+            return reader.searcher.num_docs
+
+    def check(self) -> list[str]:
+        try:
+            self._reader()
+        except base.SearchBackendError as error:
+            return [str(error)]
+        return []
+
+    # Writing
+
+    @contextmanager
+    def _writer(self, index: tantivy.Index, documents: int) -> Iterator[tantivy.IndexWriter]:
+        """The index's single writer, waited for up to writer_timeout; whatever it did not
+        commit is rolled back, and it always ends (its lock released) on leaving."""
+        writer = self._acquire_writer(index, documents)
+        try:
+            yield writer
+        except BaseException:
+            with _tantivy_errors(base.SearchBackendError, "written"):
+                writer.rollback()
+            raise
+        finally:
+            # Ends the writer (not only when the Python object is collected, which a
+            # traceback can delay): its merges finish and its lock is released.
+            with _tantivy_errors(base.SearchBackendError, "written"):
+                writer.wait_merging_threads()
+
+    def _acquire_writer(self, index: tantivy.Index, documents: int) -> tantivy.IndexWriter:
+        bulk = documents >= BULK_WRITE
+        threads = min(2, os.cpu_count() or 1) if bulk else 1
+        heap = BULK_WRITE_HEAP if bulk else SMALL_WRITE_HEAP
+        deadline = time.monotonic() + self.writer_timeout
+        while True:
+            try:
+                return index.writer(heap_size=heap, num_threads=threads)
+            except ValueError as error:
+                if "LockBusy" not in str(error):
+                    raise base.SearchBackendError(
+                        f"The tantivy index cannot be written: {error}"
+                    ) from error
+                if time.monotonic() >= deadline:
+                    raise base.SearchBackendError(
+                        "The search index is locked by another writer."
+                    ) from error
+            time.sleep(0.05)
+
+    def apply(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:
+        # The last document of an id wins; an id is deleted before it is added again.
+        documents = list({document.article_id: document for document in upserts}.values())
+        deletions = set(deletions) - {document.article_id for document in documents}
+        if not documents and not deletions:
+            return
+        if self.generations.rebuilding():
+            raise base.SearchBackendError("A rebuild is in progress; changes wait for it.")
+        reader = self._reader(create=True)
+        try:
+            with (
+                self._writer(reader.index, len(documents)) as writer,
+                _tantivy_errors(base.SearchBackendError, "written"),
+            ):
+                for article_id in [*deletions, *(d.article_id for d in documents)]:
+                    writer.delete_documents_by_term("id", article_id)
+                for document in documents:
+                    writer.add_document(ts.document_of(document))
+                # Under the writer's lock, so two processes never merge the file at once.
+                self._vocabulary(reader.generation).add(vocabulary_of(documents))
+                writer.commit()
+        except base.SearchBackendError:
+            raise
+        except Exception as error:
+            raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
+
+    def clear(self) -> None:
+        generation, path = self.generations.new()
+        with _tantivy_errors(base.SearchBackendError, "created"):
+            ts.open_index(str(path), create=True)
+        self.generations.switch_to(generation)
+
+    def rebuild(self, batches: Iterator[Sequence[SearchDocument]]) -> int:
+        with self.generations.marked_as_rebuilding():
+            generation, path = self.generations.new()
+            try:
+                written = self._build(generation, path, batches)
+            except BaseException:
+                self.generations.discard(generation)
+                raise
+            self.generations.switch_to(generation)
+            return written
+
+    def _build(
+        self, generation: str, path: Path, batches: Iterator[Sequence[SearchDocument]]
+    ) -> int:
+        with _tantivy_errors(base.SearchBackendError, "created"):
+            index = ts.open_index(str(path), create=True)
+        vocabulary = self._vocabulary(generation)
+        written = 0
+        words: set[str] = set()
+        with self._writer(index, BULK_WRITE) as writer:
+            for batch in batches:
+                with _tantivy_errors(base.SearchBackendError, "written"):
+                    for document in batch:
+                        writer.add_document(ts.document_of(document))
+                words |= vocabulary_of(batch)
+                if len(words) >= VOCABULARY_FLUSH:
+                    vocabulary.add(words)
+                    words = set()
+                written += len(batch)
+            vocabulary.add(words)
+            with _tantivy_errors(base.SearchBackendError, "written"):
+                writer.commit()
+        return written
+
+    def _vocabulary(self, generation: str) -> Vocabulary:
+        """One per generation and process: it rereads its file only when the file changed."""
+        if generation not in self._vocabularies:
+            self._vocabularies[generation] = Vocabulary(self.generations.path(generation))
+        return self._vocabularies[generation]
+
+    # Searching
+
+    def search(self, request: base.SearchRequest) -> base.SearchResults:
+        reader = self._reader()
+        with _tantivy_errors(base.SearchUnavailable, "read"):
+            searcher = reader.searcher
+            schema = reader.index.schema
+            words = ts.text_query(schema, request.query)
+            if words is None:
+                return base.SearchResults(total=0, hits=[])
+            query = ts.filtered(schema, words, request)
+            total, found = _page(searcher, query, request)
+            if request.query.has_text:
+                hits = _highlighted(searcher, schema, words, found)
+            else:
+                hits = [_plain(score, document) for score, document in found]
+            results = base.SearchResults(total=total, hits=hits)
+            if request.query.has_text and total < base.SUGGEST_BELOW:
+                results.suggestion = self._suggestion(reader, request, total)
+            if request.facets:
+                results.facets = self._facets(reader, query, request)
+            return results
+
+    def _facets(
+        self, reader: _Reader, query: tantivy.Query, request: base.SearchRequest
+    ) -> dict[str, list[base.FacetCount]]:
+        # Everything that decides the counts, and nothing else (not the page or the sort).
+        key = (
+            reader.generation,
+            reader.meta,
+            replace(request, sort=base.Sort.RELEVANCE, page=1, page_size=1),
+        )
+        with self._lock:
+            facets = self._facet_cache.get(key)
+            if facets is not None:
+                self._facet_cache.move_to_end(key)
+        if facets is None:
+            facets = _facets(reader.searcher, query, request.facet_limit)
+            with self._lock:
+                self._facet_cache[key] = facets
+                while len(self._facet_cache) > FACET_CACHE_SIZE:
+                    self._facet_cache.popitem(last=False)
+        return {name: list(values) for name, values in facets.items()}
+
+    def _suggestion(self, reader: _Reader, request: base.SearchRequest, total: int) -> str | None:
+        """The query with each unknown word replaced by the closest indexed word, offered
+        only when the corrected query finds more."""
+        corrections = corrections_for(request.query, self._vocabulary(reader.generation))
+        if not corrections:
+            return None
+        corrected = replace_words(request.query.original, corrections)
+        schema = reader.index.schema
+        better = ts.text_query(schema, parse_query(corrected).without_filters())
+        if better is None:
+            return None
+        found = reader.searcher.search(ts.filtered(schema, better, request), limit=1)
+        return corrected if found.count > total else None
+
+
+def _page(
+    searcher: tantivy.Searcher, query: tantivy.Query, request: base.SearchRequest
+) -> tuple[int, list[tuple[float, tantivy.Document]]]:
+    """How many documents match, and the (score, stored document) pairs of the page."""
+    by_date = request.sort != base.Sort.RELEVANCE or not request.query.has_text
+    options: dict = {"limit": max(request.page_size, 1), "offset": request.offset}
+    if by_date:
+        options["order_by_field"] = "chronology"
+        options["order"] = Order.Asc if request.sort == base.Sort.OLDEST else Order.Desc
+    found = searcher.search(query, **options)
+    # Sorted by date, tantivy gives the sort key, not a relevance score.
+    page = [
+        (0.0 if by_date else float(score), searcher.doc(address)) for score, address in found.hits
+    ]
+    return found.count, page
+
+
+def _highlighted(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    words: tantivy.Query,
+    found: list[tuple[float, tantivy.Document]],
+) -> list[base.Hit]:
+    """Hits with the query's words marked: the whole title, and the body's best passage."""
+    titles = SnippetGenerator.create(searcher, words, schema, "title")
+    titles.set_max_num_chars(ts.TITLE_CHARS)
+    bodies = SnippetGenerator.create(searcher, words, schema, "body")
+    bodies.set_max_num_chars(ts.SNIPPET_CHARS)
+    return [
+        base.Hit(
+            article_id=document.get_first("id"),
+            score=score,
+            title_html=ts.title_html(
+                document.get_first("title"), titles.snippet_from_doc(document)
+            ),
+            snippet_html=ts.snippet_html(
+                document.get_first("body"), bodies.snippet_from_doc(document)
+            ),
+        )
+        for score, document in found
+    ]
+
+
+def _plain(score: float, document: tantivy.Document) -> base.Hit:
+    """A hit of a search without words: its title and first words, escaped."""
+    return base.Hit(
+        article_id=document.get_first("id"),
+        score=score,
+        title_html=ts.title_html(document.get_first("title"), None),
+        snippet_html=ts.snippet_html(document.get_first("body"), None),
+    )
+
+
+def _facets(
+    searcher: tantivy.Searcher, query: tantivy.Query, limit: int
+) -> dict[str, list[base.FacetCount]]:
+    """Counts over every match (tantivy's terms aggregations on the fast fields), most
+    frequent first, then by value."""
+    size = limit + FACET_SLACK
+    aggregations = {
+        name: {"terms": {"field": field, "size": size}} for name, field in ts.FACET_FIELDS.items()
+    }
+    answer = searcher.aggregate(query, aggregations)
+    facets = {}
+    for name in base.FACET_FIELDS:
+        values = [
+            base.FacetCount(value=str(bucket["key"]), count=int(bucket["doc_count"]))
+            for bucket in answer.get(name, {}).get("buckets", [])
+            if bucket["doc_count"] and str(bucket["key"])
+        ]
+        values.sort(key=lambda facet: (-facet.count, facet.value))
+        facets[name] = values[:limit]
+    return facets

@@ -1,0 +1,290 @@
+"""What only the tantivy backend has: its generations on disk, its reader kept across queries
+and reloaded after another process writes, its writer lock, a damaged index, and words
+analysed as Whoosh analyses them. The contract itself runs in test_contract.py."""
+
+import subprocess
+import sys
+import threading
+from datetime import UTC, datetime
+
+import pytest
+import tantivy
+from django.urls import reverse
+
+from search import service
+from search.backends import get_backend, load_backend, reset_backend
+from search.backends.base import SearchBackendError, SearchUnavailable
+from search.backends.tantivy import BULK_WRITE
+from search.documents import SearchDocument, iter_all_documents
+from search.sync import apply_outbox, pending_count
+from tests.factories import make_article
+from tests.processes import ROOT, environment
+
+pytestmark = pytest.mark.parametrize("backend_name", ["tantivy"])
+
+
+def titles(backend, q: str = "") -> list[str]:
+    page = service.search(service.build_request(q, sort="newest"), backend)
+    return [article.title for _, article in page.hits]
+
+
+def bulletin(n: int, published: datetime | None = None) -> SearchDocument:
+    return SearchDocument(
+        article_id=n,
+        title=f"Bulletin {n}",
+        body=f"Number {n} of the bulk bulletins.",
+        dateline="",
+        tag_names=(),
+        tag_slugs=(),
+        outlet_slug="wire",
+        outlet_name="Wire",
+        region_ids=(),
+        language="en",
+        published_at=published or datetime(2020, 1, 1, tzinfo=UTC),
+    )
+
+
+# Generations
+
+
+def test_the_index_lives_beside_whooshs_in_its_own_directory(backend, settings):
+    assert backend.root == settings.SEARCH_INDEX_DIR / "tantivy"
+    generation = (backend.root / "CURRENT").read_text()
+    assert (backend.root / generation / "meta.json").exists()
+
+
+def test_search_serves_the_old_generation_during_a_rebuild_then_the_new_one(backend, sync):
+    make_article(title="Before the rebuild")
+    sync()
+    before = backend.generations.current()
+    seen_during_rebuild = []
+
+    def batches():
+        for batch in iter_all_documents(batch_size=1):
+            seen_during_rebuild.append(titles(backend, "rebuild"))
+            yield batch
+        make_article(title="During the rebuild")
+        # A change made meanwhile waits for the rebuild instead of being lost.
+        with pytest.raises(SearchBackendError, match="rebuild"):
+            apply_outbox(backend)
+
+    assert backend.rebuild(batches()) == 1
+    assert seen_during_rebuild == [["Before the rebuild"]]
+    assert backend.generations.current() != before
+    assert not (backend.root / "REBUILDING").exists()
+    apply_outbox(backend)
+    assert titles(backend, "rebuild") == ["During the rebuild", "Before the rebuild"]
+
+
+def test_a_failed_rebuild_leaves_the_serving_index_and_no_half_built_one(backend, sync):
+    make_article(title="Still served")
+    sync()
+    serving = backend.generations.current()
+
+    def batches():
+        yield from iter_all_documents(batch_size=1)
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        backend.rebuild(batches())
+    assert backend.generations.current() == serving
+    assert sorted(p.name for p in backend.root.glob("gen-*")) == [serving]
+    assert not (backend.root / "REBUILDING").exists()
+    assert titles(backend, "served") == ["Still served"]
+
+
+def test_a_generation_another_process_swapped_in_is_served(backend, sync):
+    make_article(title="Indexed by another process")
+    elsewhere = load_backend("tantivy")  # another process's backend, on the same directory
+    elsewhere.rebuild(iter_all_documents())
+    assert titles(backend, "process") == ["Indexed by another process"]
+
+
+# Readers
+
+
+@pytest.mark.django_db(transaction=True)  # the other process sees committed articles only
+def test_the_reader_is_kept_across_queries_and_reloaded_after_another_process_writes(
+    backend, sync, settings
+):
+    settings.SEARCH_SYNC_ON_COMMIT = False  # the outbox is applied where the test says
+    make_article(title="First dispatch")
+    sync()
+    assert titles(backend, "dispatch") == ["First dispatch"]
+    reader = backend._reader()
+    assert backend._reader() is reader  # nothing changed: nothing reopened
+
+    script = (
+        "import django; django.setup()\n"
+        "from search.sync import apply_outbox\n"
+        "print(apply_outbox())\n"
+    )
+    make_article(title="Second dispatch")  # its outbox row, applied by the other process
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=environment(), cwd=ROOT, capture_output=True
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert pending_count() == 0
+
+    assert titles(backend, "dispatch") == ["Second dispatch", "First dispatch"]
+    assert backend._reader().index is reader.index  # reloaded in place, not reopened
+
+
+# The writer lock
+
+
+def other_writer(backend) -> tantivy.IndexWriter:
+    """A writer of the serving generation, as another process would hold it."""
+    index = tantivy.Index.open(str(backend.root / backend.generations.current()))
+    return index.writer(heap_size=15_000_000, num_threads=1)
+
+
+def test_a_locked_index_keeps_the_changes_until_it_is_free(backend, settings):
+    settings.SEARCH_WRITER_TIMEOUT = 0.2
+    reset_backend()
+    backend = get_backend()
+    make_article(title="Written while the index was locked")
+    writer = other_writer(backend)
+    try:
+        with pytest.raises(SearchBackendError, match="locked"):
+            apply_outbox(backend)
+        assert pending_count() == 1
+    finally:
+        writer.wait_merging_threads()  # ends the writer, releasing its lock
+    assert apply_outbox(backend) == 1
+    assert pending_count() == 0
+    assert titles(backend, "locked") == ["Written while the index was locked"]
+
+
+def test_a_writer_waits_for_the_lock_to_be_released(backend):
+    writer = other_writer(backend)
+    release = threading.Timer(0.3, writer.wait_merging_threads)
+    release.start()
+    try:
+        backend.index([bulletin(1)])  # waits (up to SEARCH_WRITER_TIMEOUT) instead of failing
+    finally:
+        release.join()
+    assert backend.count() == 1
+
+
+def test_a_failed_write_releases_the_lock(backend):
+    class Unwritable(SearchDocument):
+        @property
+        def year(self) -> int:
+            raise OSError("disk full")
+
+    with pytest.raises(SearchBackendError, match="disk full"):
+        backend.index([Unwritable(**{**bulletin(1).__dict__})])
+    backend.index([bulletin(2)])  # the lock is free again
+    assert backend.count() == 1
+
+
+# A lost or damaged index
+
+
+def test_a_lost_index_is_reported_not_silently_emptied(backend, sync):
+    make_article(title="Needs an index")
+    sync()
+    (backend.root / "CURRENT").unlink()
+    reset_backend()
+    with pytest.raises(SearchUnavailable, match="rebuild_index"):
+        get_backend().search(service.build_request("index"))
+    assert get_backend().check()
+
+
+def test_a_damaged_index_gives_the_portals_notice(backend, sync, client):
+    make_article(title="Unreadable")
+    sync()
+    (backend.root / backend.generations.current() / "meta.json").write_text("{not json")
+    reset_backend()
+    with pytest.raises(SearchUnavailable, match="cannot be opened"):
+        get_backend().search(service.build_request("unreadable"))
+
+    response = client.get(reverse("search:results"), {"q": "unreadable"})
+    assert response.status_code == 503
+    assert "Search is unavailable right now" in response.content.decode()
+
+
+# Writing in bulk, sorting
+
+
+def test_a_bulk_write_with_two_indexing_threads_keeps_every_document(backend):
+    documents = [bulletin(n) for n in range(1, BULK_WRITE + 2)]
+    backend.index(documents)
+    backend.index(documents[:10])  # updated again: still one document each
+    assert backend.count() == BULK_WRITE + 1
+    results = backend.search(service.build_request("bulletins", page_size=1))
+    assert results.total == BULK_WRITE + 1
+    assert backend.search(service.build_request("bulletns")).suggestion == "bulletins"
+
+
+def test_articles_published_the_same_second_keep_one_order(backend):
+    same_second = datetime(2020, 5, 1, 9, 30, 15, tzinfo=UTC)
+    backend.index([bulletin(n, same_second) for n in (3, 1, 2)])
+    backend.index([bulletin(4, datetime(1931, 5, 1, tzinfo=UTC))])  # before 1970 sorts too
+
+    def ids(sort: str) -> list[int]:
+        pages = [service.build_request("", sort=sort, page=p, page_size=1) for p in (1, 2, 3, 4)]
+        return [backend.search(page).hits[0].article_id for page in pages]
+
+    assert ids("newest") == [3, 2, 1, 4]
+    assert ids("oldest") == [4, 1, 2, 3]
+
+
+def test_facets_count_again_after_a_write(backend):
+    backend.index([bulletin(1)])
+    request = service.build_request("bulletins")
+    assert {f.value: f.count for f in backend.search(request).facets["outlet"]} == {"wire": 1}
+    backend.index([bulletin(2)])
+    assert {f.value: f.count for f in backend.search(request).facets["outlet"]} == {"wire": 2}
+    backend.delete([1, 2])
+    assert backend.search(request).facets["outlet"] == []
+
+
+# Words analysed as Whoosh analyses them
+
+SAME_AS_WHOOSH = [
+    "the budget",
+    "a budget",
+    "budget x",
+    '"budget in the city"',
+    '"budget city"',
+    "deir ez-zor",
+    "DÉIR",
+    "fighters",
+    "fought",
+    "naïve",
+    "l'armée",
+    "2017",
+    "b",
+]
+
+
+def test_queries_find_what_they_find_with_whoosh(backend, sync, settings):
+    for title, body in [
+        ("Budget in the city", "A budget of 5 million for Straße repairs."),
+        ("Fighters in Déir ez-Zor", "The fighting went on; fighters fought. Naive plans."),
+        ("L'armée avance", "En 2017, l'armée syrienne, naïve, avançait."),
+        ("Strasse closed", "The b road was closed."),
+        ("हिन्दी समाचार", "مُحَمَّد said so."),
+        ("Kirkuk's oil", "Exports resume."),
+    ]:
+        make_article(title=title, body=body)
+    sync()
+    whoosh = load_backend("whoosh")
+    whoosh.rebuild(iter_all_documents())
+    for q in SAME_AS_WHOOSH:
+        assert titles(backend, q) == titles(whoosh, q), q
+
+    # The differences. tantivy folds every letter to ASCII (ß to ss, æ to ae), where
+    # Whoosh's accent folding only drops accents: Straße is Strasse in both spellings.
+    assert titles(backend, "straße") == ["Strasse closed", "Budget in the city"]
+    assert titles(whoosh, "straße") == ["Budget in the city"]
+    # Whoosh's word pattern cuts Hindi and vocalised Arabic words at their vowel signs, then
+    # drops the one-letter pieces as too short, and with them the word; tantivy's tokenizer
+    # keeps such a word whole, in the index and in the query.
+    assert titles(backend, "हिन्दी") == titles(backend, "مُحَمَّد") == ["हिन्दी समाचार"]
+    assert titles(whoosh, "हिन्दी") == titles(whoosh, "مُحَمَّد") == []
+    # An apostrophe separates words for tantivy: Kirkuk's is Kirkuk (and an s, dropped).
+    assert titles(backend, "kirkuk") == titles(backend, "kirkuk's") == ["Kirkuk's oil"]
+    assert titles(whoosh, "kirkuk") == []
