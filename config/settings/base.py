@@ -241,6 +241,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
 # The address as the comment rate limits see it (COMMENT_TRUSTED_PROXIES): one rule for both.
 AXES_CLIENT_IP_CALLABLE = "moderation.addresses.client_ip"
 # Lockouts are logged either way; this only silences the start-up banner in every command.
