@@ -24,6 +24,7 @@ from api import serializers
 from api.conditional import ConditionalGetMixin
 from archive.filters import ArticleFilter
 from archive.models import Article, Outlet, Region, Tag
+from archive.sanitise import marked_text_html
 from moderation.addresses import ip_hash_for
 from moderation.forms import CommentForm, issue_form_stamp
 from moderation.services import CommentRefused, submit_comment
@@ -144,8 +145,9 @@ class Search(ConditionalGetMixin, APIView):
                 {
                     "article": article,
                     "score": hit.score,
-                    "title_html": hit.title_html,
-                    "snippet_html": hit.snippet_html,
+                    # As the portal shows them: escaped text, nothing but <mark> as markup.
+                    "title_html": str(marked_text_html(hit.title_html)),
+                    "snippet_html": str(marked_text_html(hit.snippet_html)),
                 }
                 for hit, article in page.hits
             ],
