@@ -183,15 +183,24 @@ def search_results_csv(request, query) -> HttpResponse:
     for _hit, article in page.hits:
         writer.writerow(
             [
-                article.title,
-                article.outlet.name,
+                spreadsheet_text(article.title),
+                spreadsheet_text(article.outlet.name),
                 article.published_at.isoformat(),
-                article.dateline,
-                article.language,
+                spreadsheet_text(article.dateline),
+                spreadsheet_text(article.language),
                 request.build_absolute_uri(article.get_absolute_url()),
             ]
         )
     return response
+
+
+# A cell starting with one of these is a formula to a spreadsheet ("=HYPERLINK(...)" in a
+# title from a hostile source); a leading apostrophe makes it text (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
 class CommentThrottle(AnonRateThrottle):
