@@ -42,7 +42,7 @@ class Server:
 
 
 def production_environment(static_root, index_dir) -> dict[str, str]:
-    return environment(
+    env = environment(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
@@ -51,6 +51,9 @@ def production_environment(static_root, index_dir) -> dict[str, str]:
         SEARCH_BACKEND="whoosh",
         SEARCH_INDEX_DIR=str(index_dir),
     )
+    # The browser tests' conftest sets this in our own process; production never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
 
 
 @pytest.fixture(scope="module")
