@@ -24,6 +24,7 @@ from api import serializers
 from api.conditional import ConditionalGetMixin
 from archive.filters import ArticleFilter
 from archive.models import Article, Outlet, Region, Tag
+from archive.sanitise import marked_text_html
 from moderation.addresses import ip_hash_for
 from moderation.forms import CommentForm, issue_form_stamp
 from moderation.services import CommentRefused, submit_comment
@@ -144,8 +145,9 @@ class Search(ConditionalGetMixin, APIView):
                 {
                     "article": article,
                     "score": hit.score,
-                    "title_html": hit.title_html,
-                    "snippet_html": hit.snippet_html,
+                    # As the portal shows them: escaped text, nothing but <mark> as markup.
+                    "title_html": str(marked_text_html(hit.title_html)),
+                    "snippet_html": str(marked_text_html(hit.snippet_html)),
                 }
                 for hit, article in page.hits
             ],
@@ -181,15 +183,24 @@ def search_results_csv(request, query) -> HttpResponse:
     for _hit, article in page.hits:
         writer.writerow(
             [
-                article.title,
-                article.outlet.name,
+                spreadsheet_text(article.title),
+                spreadsheet_text(article.outlet.name),
                 article.published_at.isoformat(),
-                article.dateline,
-                article.language,
+                spreadsheet_text(article.dateline),
+                spreadsheet_text(article.language),
                 request.build_absolute_uri(article.get_absolute_url()),
             ]
         )
     return response
+
+
+# A cell starting with one of these is a formula to a spreadsheet ("=HYPERLINK(...)" in a
+# title from a hostile source); a leading apostrophe makes it text (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
 class CommentThrottle(AnonRateThrottle):

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from api.portal import search_export_csv
 from archive.sitemaps import SITEMAPS
@@ -18,5 +21,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's): the static one.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"))),
     path("", include("archive.urls")),
 ]

@@ -8,8 +8,10 @@ from lxml import etree
 
 from archive.datelines import Dateline, split_dateline
 from archive.ingest.article_data import ArticleData
+from archive.ingest.errors import IngestError
 from archive.ingest.saved_page import FURNITURE_LINES, OutletRules
 from archive.ingest.urls import canonical_url
+from archive.sanitise import plain_text, plain_text_tree
 from archive.text import tidy
 
 _BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td"}
@@ -73,6 +75,35 @@ def html_to_paragraphs(markup: str) -> list[str]:
     walk(root)
     flush()
     return paragraphs
+
+
+def strip_markup(data: ArticleData) -> ArticleData:
+    """Every text field of a record as plain text (archive.sanitise), whatever its format sent:
+    a JSON Lines body with tags, a feed title with entities, a page's description with a
+    script. Raises IngestError when nothing of the title, the text or the outlet is left."""
+    dateline = data.dateline
+    if dateline is not None:
+        dateline = Dateline(
+            printed=plain_text(dateline.printed),
+            place=plain_text(dateline.place),
+            qualifier=plain_text(dateline.qualifier),
+            agency=plain_text(dateline.agency),
+        )
+    cleaned = replace(
+        data,
+        title=plain_text(data.title),
+        outlet_name=plain_text(data.outlet_name),
+        body=plain_text(data.body),
+        summary=plain_text(data.summary),
+        dateline=dateline if dateline is None or dateline.place.strip() else None,
+        tags=[plain_text(tag) for tag in data.tags],
+        unseparated_tags=plain_text(data.unseparated_tags),
+        extra=plain_text_tree(data.extra),
+    )
+    for field, what in (("title", "title"), ("body", "text"), ("outlet_name", "outlet")):
+        if not getattr(cleaned, field).strip():
+            raise IngestError(data.source, f"no {what} once its markup is removed")
+    return cleaned
 
 
 def parse_dateline(printed: str) -> Dateline | None:

@@ -27,7 +27,7 @@ from archive.ingest.errors import IngestError
 from archive.ingest.feeds import read_feed
 from archive.ingest.html_pages import read_html_page
 from archive.ingest.jsonl import read_jsonl
-from archive.ingest.normalise import normalise
+from archive.ingest.normalise import normalise, strip_markup
 from archive.ingest.records import ReadContext, Records
 from archive.ingest.saved_page import OutletRules, decode_text, parse_saved_page
 from archive.ingest.sources import Format, Source, open_source, source_paths
@@ -201,8 +201,12 @@ class Ingester:
             return
         normalised = []
         for data in batch:
-            rules = self.rules_for_outlet(data.outlet_name)
-            normalised.append(normalise(data, rules))
+            try:
+                data = strip_markup(data)
+            except IngestError as error:
+                self._reject(error)
+                continue
+            normalised.append(normalise(data, self.rules_for_outlet(data.outlet_name)))
         with search_sync.deferred(apply=False), transaction.atomic():
             counts = self._save(normalised)
             if self.dry_run:

@@ -4,6 +4,7 @@ Code reads ``django.conf.settings``, never ``os.environ``. Production hardening 
 ``config.settings.production``, which builds on this module.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -39,16 +40,23 @@ INSTALLED_APPS = [
     "search",
     "moderation",
     "django.contrib.sitemaps",
+    # Security: a Content-Security-Policy header (django-csp) and brute-force protection of
+    # every sign-in form (django-axes); see "Security" below.
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as its documentation asks: it turns a locked-out sign-in into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -98,6 +106,12 @@ DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
 MIDDLEWARE += ["config.routers.ReplicaReadsMiddleware"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out username and address before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -202,3 +216,42 @@ SPECTACULAR_SETTINGS = {
 }
 # Rows in a CSV export of a search's results (API and portal).
 SEARCH_EXPORT_LIMIT = env.int("SEARCH_EXPORT_LIMIT", default=1000)
+
+# Security, in every environment (production adds HTTPS, HSTS and secure cookies). The same
+# headers in development and tests mean a page that breaks under them breaks there first.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie: forms carry the token in a hidden field.
+CSRF_COOKIE_HTTPONLY = True
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files, never
+# inline (no 'unsafe-inline'), no plugins, no framing, forms post only to us. data: images are
+# the icons Swagger UI's stylesheet embeds.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Brute-force protection of the admin's and the moderation queue's sign-in (django-axes): after
+# AXES_FAILURE_LIMIT failed attempts for one username from one address, that pair is refused
+# (429) until AXES_COOLOFF_MINUTES have passed since the last failure, or `manage.py axes_reset`.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/locked_out.html"
+# The address as the comment rate limits see it (COMMENT_TRUSTED_PROXIES): one rule for both.
+AXES_CLIENT_IP_CALLABLE = "moderation.addresses.client_ip"
+# Lockouts are logged either way; this only silences the start-up banner in every command.
+AXES_VERBOSE = False

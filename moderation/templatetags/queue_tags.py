@@ -1,8 +1,9 @@
 from django import template
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from archive.models import Comment
+from archive.sanitise import marked_text_html
 from moderation.screening import Flag
 
 register = template.Library()
@@ -20,7 +21,8 @@ def highlight_spans(text: str, spans) -> SafeString:
         pieces += [escape(text[position:start]), "<mark>", escape(text[start:end]), "</mark>"]
         position = end
     pieces.append(escape(text[position:]))
-    return mark_safe("".join(pieces).replace("\n", "<br>"))  # every piece is escaped above
+    # Every piece is escaped above; the sanitiser keeps <mark> and <br> only, should that change.
+    return marked_text_html("".join(pieces).replace("\n", "<br>"))
 
 
 @register.filter
