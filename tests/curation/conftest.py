@@ -3,6 +3,14 @@ from django.contrib.auth import get_user_model
 
 from moderation.roles import EDITORS, MODERATORS, ensure_groups
 from search.models import IndexOutbox
+from tests.search.conftest import backend, sync  # noqa: F401  (fixtures for these tests)
+
+
+@pytest.fixture
+def backend_name() -> str:
+    """The embedded index, which runs on every database; a test parametrizes backend_name
+    to run on the PostgreSQL backend as well."""
+    return "whoosh"
 
 
 def staff_in(username: str, group_name: str):

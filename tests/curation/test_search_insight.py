@@ -9,18 +9,12 @@ from django.urls import reverse
 from search.insight import top_queries, week_of, zero_hit_queries
 from search.models import SearchLog, SearchPromotion
 from tests.factories import make_article
-from tests.search.conftest import backend, sync  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def backend_name() -> str:
-    return "whoosh"  # the embedded index: every database runs it
-
-
-@pytest.fixture
-def archive(sync):  # noqa: F811
+def archive(sync):
     articles = {
         "airport": make_article(
             title="Army takes the airport", body="Fighting near the runway.", language="en"
