@@ -5,9 +5,10 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -302,8 +303,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="As readers see it")
     def as_readers_see_it(self, article: Article) -> str:
-        # The page's own rule (Article.paragraphs), escaped as the template escapes it.
-        return format_html_join("", "<p>{}</p>", ((p,) for p in article.paragraphs))
+        # The article page's own template for its text: the same paragraphs, dateline and
+        # escaping, by construction.
+        return render_to_string("archive/includes/article_body.html", {"article": article})
 
     def get_search_results(self, request, queryset, search_term):
         """Search as the portal does (the backend, fast on a large archive) for published

@@ -7,6 +7,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from api.throttling import AnonymousClientThrottle
 from tests.factories import make_article, make_outlet, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +96,13 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_made_text(client, sync, url)
 def test_the_portal_links_to_the_csv_of_its_search(client, archive):
     response = client.get("/search/", {"q": "airport"})
     assert b'href="/search/export.csv?q=airport"' in response.content
+
+
+def test_the_portals_csv_shares_the_apis_throttle(client, archive, monkeypatch):
+    monkeypatch.setattr(AnonymousClientThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    statuses = [client.get("/search/export.csv", {"q": "airport"}).status_code for _ in range(2)]
+    assert statuses == [200, 200]
+    refused = client.get("/search/export.csv", {"q": "airport"})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert client.get("/api/search/export.csv", {"q": "airport"}).status_code == 429
