@@ -56,3 +56,30 @@ class Outbox:
 @pytest.fixture
 def outbox(db):
     return Outbox()
+
+
+def edit_form(article, **changes) -> dict:
+    """The change form's fields as they stand, with some changed."""
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "outlet": article.outlet_id,
+        "published_at_0": article.published_at.strftime("%Y-%m-%d"),
+        "published_at_1": article.published_at.strftime("%H:%M:%S"),
+        "dateline": article.dateline,
+        "dateline_place": article.dateline_place,
+        "dateline_qualifier": article.dateline_qualifier,
+        "dateline_agency": article.dateline_agency,
+        "dateline_region": article.dateline_region_id or "",
+        "summary": article.summary,
+        "body": article.body,
+        "language": article.language,
+        "tags": [tag.pk for tag in article.tags.all()],
+        "regions": [region.pk for region in article.regions.all()],
+        "status": article.status,
+        "comments_open": "on" if article.comments_open else "",
+        "canonical_url": article.canonical_url,
+        "extra": "{}",
+        "initial-extra": "{}",  # the form's hidden copy of a field with a callable default
+    }
+    return {**data, **changes}

@@ -13,6 +13,7 @@ from django.urls import reverse
 from archive.admin import ArticleAdmin
 from archive.models import Article, Comment, Region
 from search.models import SearchPromotion
+from tests.curation.conftest import edit_form
 from tests.factories import make_article, make_outlet, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -387,3 +388,36 @@ def test_an_action_on_every_article_of_a_filtered_list_carries_the_filter_not_th
     editor_client.post(url, form)
     assert set(tag.articles.all()) == set(theirs)
     assert other.pk not in outbox()
+
+
+# Every change in the admin reaches the index
+
+
+def test_every_change_made_in_the_admin_reaches_the_outbox(
+    editor_client, client, superuser, outbox
+):
+    rudaw, tag = make_outlet("Rudaw"), make_tag("Mosul")
+    edited, of_outlet, tagged, deleted = (
+        make_article(rudaw),
+        make_article(rudaw),
+        make_article(tags=[tag]),
+        make_article(),
+    )
+
+    outbox.clear()
+    url = reverse("admin:archive_article_change", args=[edited.pk])
+    editor_client.post(url, edit_form(edited, title="A new title"))
+    assert outbox() == {edited.pk}
+
+    outbox.clear()
+    outlet_form = {"name": "Rudaw English", "slug": "rudaw", "date_order": "DMY"}
+    outlet_form |= {"time_zone": "UTC", "country": "", "language": "", "homepage": ""}
+    outlet_form |= {"boilerplate": ""}
+    editor_client.post(reverse("admin:archive_outlet_change", args=[rudaw.pk]), outlet_form)
+    assert outbox() == {edited.pk, of_outlet.pk}
+
+    outbox.clear()
+    client.force_login(superuser)
+    client.post(reverse("admin:archive_tag_delete", args=[tag.pk]), {"post": "yes"})
+    client.post(reverse("admin:archive_article_delete", args=[deleted.pk]), {"post": "yes"})
+    assert outbox() == {tagged.pk, deleted.pk}

@@ -9,6 +9,7 @@ from django.utils.html import strip_tags
 
 from archive import curation
 from archive.models import Article, Region
+from tests.curation.conftest import edit_form
 from tests.factories import make_article, make_outlet, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -109,33 +110,6 @@ def test_finding_places_again_at_an_editors_request_is_a_version(editor_client, 
     assert version.history_change_reason == "Dateline place and places found again"
     assert Region.objects.get(pk=version.dateline_region_id).name == "Erbil"
     assert version.dateline_region_id in regions_of(version)
-
-
-def edit_form(article, **changes) -> dict:
-    """The change form's fields as they stand, with some changed."""
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "outlet": article.outlet_id,
-        "published_at_0": article.published_at.strftime("%Y-%m-%d"),
-        "published_at_1": article.published_at.strftime("%H:%M:%S"),
-        "dateline": article.dateline,
-        "dateline_place": article.dateline_place,
-        "dateline_qualifier": article.dateline_qualifier,
-        "dateline_agency": article.dateline_agency,
-        "dateline_region": article.dateline_region_id or "",
-        "summary": article.summary,
-        "body": article.body,
-        "language": article.language,
-        "tags": [tag.pk for tag in article.tags.all()],
-        "regions": [region.pk for region in article.regions.all()],
-        "status": article.status,
-        "comments_open": "on" if article.comments_open else "",
-        "canonical_url": article.canonical_url,
-        "extra": "{}",
-        "initial-extra": "{}",  # the form's hidden copy of a field with a callable default
-    }
-    return {**data, **changes}
 
 
 def test_an_edit_in_the_form_is_one_version_with_its_tags_and_places(
