@@ -85,6 +85,10 @@ class ArticleDetailSerializer(ArticleSerializer):
         fields = [*ArticleSerializer.Meta.fields, "body", "tags", "regions", "comments_open"]
 
 
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class CommentSubmissionSerializer(serializers.Serializer):
     """The comment form's fields; moderation.forms.CommentForm checks them (every rule)."""
 

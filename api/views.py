@@ -7,21 +7,22 @@ Thin views over what the site already does: ArticleFilter (browse pages), search
 import csv
 
 from django.conf import settings
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from api import serializers
 from api.conditional import ConditionalGetMixin
+from api.ids import ID_PARAMETER
+from api.throttling import AnonymousClientThrottle, CommentThrottle
 from archive.filters import ArticleFilter
 from archive.models import Article, Outlet, Region, Tag
 from archive.sanitise import marked_text_html
@@ -45,6 +46,18 @@ SEARCH_PARAMETERS = [
 ]
 
 
+# The answers other than success, in the schema too: schemathesis holds every response to it.
+ERROR = serializers.ErrorSerializer
+THROTTLED = {429: OpenApiResponse(ERROR, description="Too many requests; see Retry-After.")}
+NOT_FOUND = {404: OpenApiResponse(ERROR, description="No such object, or a cursor not ours.")}
+INVALID = {
+    400: OpenApiResponse(
+        OpenApiTypes.OBJECT, description="Invalid input: the errors, by field (or detail)."
+    )
+}
+UNAVAILABLE = {503: OpenApiResponse(ERROR, description="Search is down; see Retry-After.")}
+
+
 class SearchUnavailable(APIException):
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     default_detail = "Search is unavailable right now; try again in a minute."
@@ -64,8 +77,13 @@ class BySlug(CursorPagination):
     page_size = 100
 
 
+@extend_schema(responses={200: serializers.ArticleSerializer, **INVALID, **NOT_FOUND, **THROTTLED})
 class ArticleList(ConditionalGetMixin, generics.ListAPIView):
-    """Published articles, newest first, with the browse pages' filters."""
+    """Published articles, newest first, with the browse pages' filters.
+
+    An ETag and no Last-Modified: an article withdrawn or deleted leaves the list with no
+    newer date in it, so a date would answer 304 to a list that changed.
+    """
 
     serializer_class = serializers.ArticleSerializer
     pagination_class = NewestFirst
@@ -75,11 +93,11 @@ class ArticleList(ConditionalGetMixin, generics.ListAPIView):
     def get_queryset(self):
         return Article.objects.published().for_listing()
 
-    def last_modified(self):
-        articles = self.filter_queryset(self.get_queryset())
-        return articles.order_by().aggregate(latest=Max("updated_at"))["latest"]
 
-
+@extend_schema(
+    parameters=[ID_PARAMETER],
+    responses={200: serializers.ArticleDetailSerializer, **NOT_FOUND, **THROTTLED},
+)
 class ArticleDetail(ConditionalGetMixin, generics.RetrieveAPIView):
     serializer_class = serializers.ArticleDetailSerializer
 
@@ -91,21 +109,26 @@ class ArticleDetail(ConditionalGetMixin, generics.RetrieveAPIView):
         )
 
     def last_modified(self):
+        # Every change to what this shows moves updated_at: a save, and archive.curation's
+        # bulk changes (status, comments, tags, places, a tag's new name).
         return self.get_object().updated_at
 
 
+@extend_schema(responses={200: serializers.TagSerializer, **NOT_FOUND, **THROTTLED})
 class TagList(ConditionalGetMixin, generics.ListAPIView):
     serializer_class = serializers.TagSerializer
     pagination_class = BySlug
     queryset = Tag.objects.all()
 
 
+@extend_schema(responses={200: serializers.OutletSerializer, **NOT_FOUND, **THROTTLED})
 class OutletList(ConditionalGetMixin, generics.ListAPIView):
     serializer_class = serializers.OutletSerializer
     pagination_class = BySlug
     queryset = Outlet.objects.all()
 
 
+@extend_schema(responses={200: serializers.RegionTreeSerializer, **THROTTLED})
 class RegionTree(ConditionalGetMixin, generics.ListAPIView):
     """Continents with their countries; a region's own page has its children."""
 
@@ -119,6 +142,10 @@ class RegionTree(ConditionalGetMixin, generics.ListAPIView):
         )
 
 
+@extend_schema(
+    parameters=[ID_PARAMETER],
+    responses={200: serializers.RegionSerializer, **NOT_FOUND, **THROTTLED},
+)
 class RegionDetail(ConditionalGetMixin, generics.RetrieveAPIView):
     serializer_class = serializers.RegionSerializer
     queryset = Region.objects.all()
@@ -128,7 +155,10 @@ class Search(ConditionalGetMixin, APIView):
     """The portal's search: the same query language, filters, facets, highlights and
     suggestion."""
 
-    @extend_schema(parameters=SEARCH_PARAMETERS, responses=serializers.SearchResultsSerializer)
+    @extend_schema(
+        parameters=SEARCH_PARAMETERS,
+        responses={200: serializers.SearchResultsSerializer, **THROTTLED, **UNAVAILABLE},
+    )
     def get(self, request):
         params = SearchForm(request.query_params).params()
         try:
@@ -161,14 +191,25 @@ class SearchExport(APIView):
     """A search's results as CSV, best first, up to SEARCH_EXPORT_LIMIT rows."""
 
     @extend_schema(
-        parameters=SEARCH_PARAMETERS[:-1], responses={(200, "text/csv"): OpenApiTypes.STR}
+        parameters=SEARCH_PARAMETERS[:-1],
+        responses={(200, "text/csv"): OpenApiTypes.STR, **THROTTLED, **UNAVAILABLE},
     )
     def get(self, request):
         return search_results_csv(request, request.query_params)
 
 
+# A cell starting with one of these is a formula to a spreadsheet ("=HYPERLINK(...)"): it
+# gets a leading apostrophe, which spreadsheets show as text (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 def search_results_csv(request, query) -> HttpResponse:
-    """Shared by the API and the portal's "Download CSV" link."""
+    """Shared by the API and the portal's "Download CSV" link. Titles, datelines and outlet
+    names come from the sources we ingest: no cell of theirs may run as a formula."""
     params = SearchForm(query).params()
     limit = settings.SEARCH_EXPORT_LIMIT
     search = params.search_request(page_size=limit, page=1, facets=False)
@@ -181,50 +222,57 @@ def search_results_csv(request, query) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(["title", "outlet", "published_at", "dateline", "language", "url"])
     for _hit, article in page.hits:
-        writer.writerow(
-            [
-                spreadsheet_text(article.title),
-                spreadsheet_text(article.outlet.name),
-                article.published_at.isoformat(),
-                spreadsheet_text(article.dateline),
-                spreadsheet_text(article.language),
-                request.build_absolute_uri(article.get_absolute_url()),
-            ]
-        )
+        row = [
+            article.title,
+            article.outlet.name,
+            article.published_at.isoformat(),
+            article.dateline,
+            article.language,
+            request.build_absolute_uri(article.get_absolute_url()),
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     return response
-
-
-# A cell starting with one of these is a formula to a spreadsheet ("=HYPERLINK(...)" in a
-# title from a hostile source); a leading apostrophe makes it text (OWASP "CSV injection").
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
-
-
-class CommentThrottle(AnonRateThrottle):
-    scope = "comments"
 
 
 class CommentStamp(APIView):
     """The signed stamp a comment must carry: fetch it, then post no sooner than
     COMMENT_MIN_SECONDS later (as the comment form's readers do)."""
 
-    @extend_schema(responses=serializers.CommentStampSerializer)
+    @extend_schema(
+        parameters=[ID_PARAMETER],
+        responses={200: serializers.CommentStampSerializer, **NOT_FOUND, **THROTTLED},
+    )
     def get(self, request, pk: int):
         article = get_object_or_404(Article.objects.published(), pk=pk)
         return Response({"stamp": issue_form_stamp(article)})
 
 
 class PostComment(APIView):
-    """Post a comment: every rule of the comment form, then held for moderation."""
+    """Post a comment: every rule of the comment form, then held for moderation.
 
-    throttle_classes = [CommentThrottle]
+    No CSRF token, on purpose. CSRF stops another site from using a visitor's cookies; this
+    endpoint reads none (no authentication at all, so a signed-in visitor posts as anyone
+    does) and CORS lets no other origin read its answers unless configured. What it takes
+    is what a script could send from anywhere, and what guards the form's page guards it
+    here: the signed stamp (fetched first, too fresh or too old refused, one article's
+    only), the honeypot, the form's field rules, closed and withdrawn articles, the repeat
+    check and the rate limits per address and per e-mail (moderation.services), screening,
+    and the hold for moderation; on top of those, the API's throttles per address.
+    """
+
+    authentication_classes = []
+    throttle_classes = [AnonymousClientThrottle, CommentThrottle]
 
     @extend_schema(
+        parameters=[ID_PARAMETER],
         request=serializers.CommentSubmissionSerializer,
-        responses={202: serializers.CommentReceivedSerializer},
+        responses={
+            202: serializers.CommentReceivedSerializer,
+            **INVALID,
+            403: OpenApiResponse(ERROR, description="Comments are closed on this article."),
+            **NOT_FOUND,
+            429: OpenApiResponse(ERROR, description="Too many comments from this address."),
+        },
     )
     def post(self, request, pk: int):
         article = get_object_or_404(Article.objects.published(), pk=pk)

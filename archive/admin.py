@@ -5,13 +5,20 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path
-from django.utils.html import format_html_join
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import curation
-from archive.admin_filters import DatelinePlaceFilter, RegionFilter
+from archive.admin_filters import (
+    DatelinePlaceFilter,
+    PrintedDatelineFilter,
+    RegionFilter,
+    TagFilter,
+)
 from archive.admin_forms import (
     ChooseRegionForm,
     ChooseTagForm,
@@ -23,6 +30,7 @@ from archive.curation import merge_tags, rename_tag
 from archive.locate import locate_articles
 from archive.models import Article, Comment, ModerationEvent, Outlet, Region, RegionName, Tag
 from archive.models.comments import CommentStatus, RejectionReason
+from archive.models.history import REASON_MAX_LENGTH
 from archive.places import forget_gazetteer
 from archive.text import fold
 from moderation.roles import MODERATE_PERMISSION
@@ -72,8 +80,10 @@ class TagAdmin(admin.ModelAdmin):
         )
 
     @admin.display(ordering="article_count", description="Articles")
-    def article_count(self, tag: Tag) -> int:
-        return tag.article_count
+    def article_count(self, tag: Tag) -> str:
+        # A link to the article list filtered by this tag (the list's tag filter).
+        url = reverse("admin:archive_article_changelist") + "?" + urlencode({"tag": tag.slug})
+        return format_html('<a href="{}">{}</a>', url, tag.article_count)
 
     @admin.display(ordering="published_count", description="Published")
     def published_count(self, tag: Tag) -> int:
@@ -102,7 +112,9 @@ class TagAdmin(admin.ModelAdmin):
             return page
         into = form.cleaned_data["into"]
         sources = list(queryset.exclude(pk=into.pk))
-        moved = merge_tags(sources, into)
+        names = ", ".join(tag.name for tag in sources)
+        moved = merge_tags(sources, into, by=request.user)
+        self.log_change(request, into, f"Merged {names} into it.")
         self.message_user(
             request, f"Merged {len(sources)} tags into {into.name}; {moved} articles changed."
         )
@@ -167,11 +179,12 @@ class ArticleAdmin(SimpleHistoryAdmin):
     ]
     list_filter = [
         DatelinePlaceFilter,
+        PrintedDatelineFilter,
         "status",
         "outlet",
         "comments_open",
         "published_at",
-        ("tags", admin.RelatedOnlyFieldListFilter),
+        TagFilter,
         RegionFilter,
     ]
     actions = [
@@ -186,7 +199,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "locate_again",
     ]
     list_select_related = ["outlet", "dateline_region__parent"]
-    search_fields = ["title", "canonical_url"]
+    # The database half of the search box (the index does the rest): titles, which finds
+    # withdrawn articles the index does not hold, and a pasted URL, exactly (indexed).
+    search_fields = ["title", "=canonical_url"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["outlet", "tags", "regions", "dateline_region"]
     readonly_fields = ["as_readers_see_it", "content_hash", "source", "ingested_at", "updated_at"]
@@ -249,13 +264,24 @@ class ArticleAdmin(SimpleHistoryAdmin):
             if form.is_valid():
                 data = form.cleaned_data
                 count = curation.fix_dateline_text(
-                    data["place"], data["qualifier"], data["region"], request.user
+                    data["place"], data["qualifier"], data["region"], by=request.user
                 )
                 self._done(request, f"Placed in {data['region'].name}:", count)
                 return redirect(request.path)
+        changelist = reverse("admin:archive_article_changelist")
         groups = [
             {
                 **group,
+                "list_url": changelist
+                + "?"
+                + urlencode(
+                    {
+                        "dateline_place": "unresolved",
+                        PrintedDatelineFilter.parameter_name: PrintedDatelineFilter.value_for(
+                            group["dateline_place"], group["dateline_qualifier"]
+                        ),
+                    }
+                ),
                 "form": FixDatelineTextForm(
                     initial={
                         "place": group["dateline_place"],
@@ -277,8 +303,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.display(description="As readers see it")
     def as_readers_see_it(self, article: Article) -> str:
-        # The page's own rule (Article.paragraphs), escaped as the template escapes it.
-        return format_html_join("", "<p>{}</p>", ((p,) for p in article.paragraphs))
+        # The article page's own template for its text: the same paragraphs, dateline and
+        # escaping, by construction.
+        return render_to_string("archive/includes/article_body.html", {"article": article})
 
     def get_search_results(self, request, queryset, search_term):
         """Search as the portal does (the backend, fast on a large archive) for published
@@ -292,6 +319,16 @@ class ArticleAdmin(SimpleHistoryAdmin):
             logger.warning("Admin search falls back to the database: %s", error)
             return found, may_have_duplicates
         return found | queryset.filter(pk__in=ids), may_have_duplicates
+
+    def save_model(self, request, obj: Article, form, change: bool) -> None:
+        """The version this save writes says what the form changed (its first version may
+        have no earlier one to compare with); a save that changed nothing writes none."""
+        if change and not form.changed_data:
+            obj.skip_history_when_saving = True
+        elif change:
+            labels = [str(form.fields[name].label or name).lower() for name in form.changed_data]
+            obj._change_reason = f"Edited: {', '.join(labels)}"[:REASON_MAX_LENGTH]
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
@@ -335,7 +372,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if page:
             return page
         tag = form.cleaned_data["tag"]
-        self._done(request, f"Tagged {tag.name}:", curation.add_tag(queryset, tag))
+        self._done(request, f"Tagged {tag.name}:", curation.add_tag(queryset, tag, by=request.user))
         return None
 
     @admin.action(permissions=["change"], description="Remove a tag from selected articles…")
@@ -351,7 +388,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
         if page:
             return page
         tag = form.cleaned_data["tag"]
-        self._done(request, f"Untagged {tag.name}:", curation.remove_tag(queryset, tag))
+        self._done(
+            request, f"Untagged {tag.name}:", curation.remove_tag(queryset, tag, by=request.user)
+        )
         return None
 
     @admin.action(permissions=["change"], description="Set the dateline place of selected…")
@@ -377,7 +416,9 @@ class ArticleAdmin(SimpleHistoryAdmin):
     @admin.action(permissions=["change"], description="Find the dateline place and places again")
     def locate_again(self, request, queryset) -> None:
         forget_gazetteer()  # regions as they are now, whichever process last changed them
-        report = locate_articles(queryset)
+        report = locate_articles(
+            queryset, on_changed=lambda ids: curation.record_placed_again(ids, by=request.user)
+        )
         self.message_user(request, report.summary())
 
 

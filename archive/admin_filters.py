@@ -1,11 +1,12 @@
-"""The article list's own filters: datelines to fix, and places covered (with the places
-inside them)."""
+"""The article list's own filters: datelines to fix, tags and places covered (with the
+places inside them). Each filters through a subquery, not a join: a join would multiply the
+list's comment counts. None of them lists thousands of choices on each page load."""
 
 from django.contrib import admin
 from django.db.models import Q
 
 from archive.locate import unresolved_datelines
-from archive.models import Article, Region
+from archive.models import Article, Region, Tag
 
 
 class DatelinePlaceFilter(admin.SimpleListFilter):
@@ -31,6 +32,51 @@ class DatelinePlaceFilter(admin.SimpleListFilter):
         return queryset
 
 
+class PrintedDatelineFilter(admin.SimpleListFilter):
+    """The articles printing one dateline: ``?printed_dateline=PLACE|QUALIFIER``, the link
+    from each row of the unresolved datelines page. Shown only while it is on."""
+
+    title = "printed dateline"
+    parameter_name = "printed_dateline"
+
+    @staticmethod
+    def value_for(place: str, qualifier: str) -> str:
+        return f"{place}|{qualifier}"
+
+    def lookups(self, request, model_admin):
+        if not self.value():
+            return []
+        place, _, qualifier = self.value().partition("|")
+        return [(self.value(), f"{place}, {qualifier}" if qualifier else place)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        place, _, qualifier = self.value().partition("|")
+        return queryset.filter(dateline_place=place, dateline_qualifier=qualifier)
+
+
+class TagFilter(admin.SimpleListFilter):
+    """Articles carrying a tag: ``?tag=<slug>``, the link from each tag's count in the tag
+    list. Only the chosen tag is listed here: an archive has thousands of tags."""
+
+    title = "tag"
+    parameter_name = "tag"
+
+    def lookups(self, request, model_admin):
+        if not self.value():
+            return []
+        # An unknown slug is listed as typed (and finds nothing) rather than ignored.
+        name = Tag.objects.filter(slug=self.value()).values_list("name", flat=True).first()
+        return [(self.value(), name or self.value())]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        tagged = Article.tags.through.objects.filter(tag__slug=self.value())
+        return queryset.filter(pk__in=tagged.values("article_id"))
+
+
 class RegionFilter(admin.SimpleListFilter):
     """Articles covering a place or anywhere inside it: ?region=<slug>."""
 
@@ -48,7 +94,6 @@ class RegionFilter(admin.SimpleListFilter):
         region = Region.objects.filter(slug=self.value()).first()
         if region is None:
             return queryset.none()
-        # A subquery, not a join: a join would multiply the comment counts.
         covering = Article.regions.through.objects.filter(
             region__in=Region.objects.subtree_of(region).values("pk")
         )

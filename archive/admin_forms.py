@@ -3,12 +3,14 @@ needs (the tag to merge into, the tag to add...), then archive.curation does it.
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.template.response import TemplateResponse
 
 from archive.models import Article, Region, Tag
 
 TEMPLATE = "admin/archive/action_form.html"
+SHOWN = 50  # of the selected objects, listed on the page by name
 
 
 class MergeTagsForm(forms.Form):
@@ -44,6 +46,10 @@ def action_form(modeladmin, request, queryset, form_class, *, title, intro, **in
             return form, None
     else:
         form = form_class(initial=initial)
+    # The selection goes back as it came: the ticked ids of one page and, after "Select all
+    # N", select_across (the list's filters, in the address, rebuild the N). Never the N ids
+    # themselves: thousands of fields would pass Django's DATA_UPLOAD_MAX_NUMBER_FIELDS.
+    select_across = request.POST.get("select_across") == "1"
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": title,
@@ -51,7 +57,10 @@ def action_form(modeladmin, request, queryset, form_class, *, title, intro, **in
         "opts": modeladmin.model._meta,
         "form": form,
         "media": modeladmin.media + form.media,
-        "queryset": queryset,
+        "shown": list(queryset[:SHOWN]),
+        "total": queryset.count(),
+        "select_across": select_across,
+        "selected_ids": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
         "action": request.POST.get("action", ""),
     }
     return form, TemplateResponse(request, TEMPLATE, context)

@@ -1,20 +1,27 @@
 """Editors' changes to the archive, each a named function the admin (and anything else)
 calls: tags renamed and merged, articles withdrawn, republished, retagged, re-placed.
 
-Each runs in one transaction and tells search which articles changed (search.sync's
-outbox): they are bulk updates, which send no signals.
+Each runs in one transaction. Every article it changes gets, in the same transaction, a
+new ``updated_at`` (what its page and the API show changed), a version in its history (by
+whom, and what: archive.models.history) and a row in search's outbox (search.sync): these
+are bulk updates, which send no signals. Articles are changed in batches of
+``BATCH_SIZE``, so selecting the whole archive costs a list of ids in memory, not its
+bodies: each batch loads at most that many articles to write their versions.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.utils import bulk_update_with_history
 
 from archive.locate import unresolved_datelines
 from archive.models import Article, Region, Tag, TagRedirect
+from archive.models.history import record_versions
 from search.sync import record_changes
+
+BATCH_SIZE = 500
 
 
 class CurationError(Exception):
@@ -23,8 +30,63 @@ class CurationError(Exception):
 
 def _ids(articles: QuerySet | Iterable) -> list[int]:
     if isinstance(articles, QuerySet):
-        return list(articles.values_list("pk", flat=True))
-    return [getattr(article, "pk", article) for article in articles]
+        return list(articles.order_by("pk").values_list("pk", flat=True).distinct())
+    return sorted({getattr(article, "pk", article) for article in articles})
+
+
+def _curate(articles, change: Callable[[list[int]], Iterable[int]], *, by=None, reason: str) -> int:
+    """Run ``change`` on the articles a batch at a time; it returns the ids it changed.
+    Those get a new updated_at, a history version and an outbox row. Returns how many
+    articles changed. Call inside a transaction."""
+    ids = _ids(articles)
+    now = timezone.now()
+    changed = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = sorted(set(change(ids[start : start + BATCH_SIZE])))
+        if not batch:
+            continue
+        Article.objects.filter(pk__in=batch).update(updated_at=now)
+        record_versions(batch, by=by, reason=reason)
+        record_changes(batch)
+        changed += len(batch)
+    return changed
+
+
+def _setting(**changes) -> Callable[[list[int]], list[int]]:
+    """A batch change that sets fields, on the articles where they differ."""
+    differing = Q()
+    for name, value in changes.items():
+        differing |= ~Q(**{name: value})
+
+    def change(batch: list[int]) -> list[int]:
+        ids = list(
+            Article.objects.filter(pk__in=batch).filter(differing).values_list("pk", flat=True)
+        )
+        Article.objects.filter(pk__in=ids).update(**changes)
+        return ids
+
+    return change
+
+
+def _linking(field: str, target_id: int) -> Callable[[list[int]], list[int]]:
+    """A batch change that links the articles to a tag or region (field: "tags" or
+    "regions"), where they are not linked yet."""
+    through = Article._meta.get_field(field).remote_field.through
+    target = Article._meta.get_field(field).m2m_reverse_field_name() + "_id"
+
+    def change(batch: list[int]) -> list[int]:
+        have = set(
+            through.objects.filter(**{target: target_id}, article_id__in=batch).values_list(
+                "article_id", flat=True
+            )
+        )
+        missing = [pk for pk in batch if pk not in have]
+        through.objects.bulk_create(
+            [through(article_id=pk, **{target: target_id}) for pk in missing]
+        )
+        return missing
+
+    return change
 
 
 def _redirect(old_slug: str, tag: Tag) -> None:
@@ -33,7 +95,11 @@ def _redirect(old_slug: str, tag: Tag) -> None:
 
 @transaction.atomic
 def rename_tag(tag: Tag, name: str, slug: str = "") -> Tag:
-    """Give a tag a new name (and slug, by default the name's); its old slug redirects."""
+    """Give a tag a new name (and slug, by default the name's); its old slug redirects.
+
+    The articles keep the tag (their versions do not change) but show its new name: they
+    get a new updated_at and go to the index again.
+    """
     name = name.strip()
     slug = slug.strip() or slugify(name, allow_unicode=True)
     if not name or not slug:
@@ -50,38 +116,41 @@ def rename_tag(tag: Tag, name: str, slug: str = "") -> Tag:
         _redirect(old_slug, tag)
     Tag.objects.filter(pk=tag.pk).update(name=name, slug=slug)
     tag.name, tag.slug = name, slug
-    record_changes(tag.articles.values_list("pk", flat=True))
+    tagged = Article.objects.filter(tags=tag)
+    tagged.update(updated_at=timezone.now())
+    record_changes(tagged.values_list("pk", flat=True))
     return tag
 
 
 @transaction.atomic
-def merge_tags(sources: Iterable[Tag], into: Tag) -> int:
+def merge_tags(sources: Iterable[Tag], into: Tag, by=None) -> int:
     """Move the articles of each source tag to ``into``, delete the sources and redirect
     their slugs (and the slugs that redirected to them) to ``into``. Returns how many
-    articles changed."""
+    articles changed; each gets a version saying so."""
     sources = [tag for tag in sources if tag.pk != into.pk]
     if not sources:
         return 0
     source_ids = [tag.pk for tag in sources]
     Through = Article.tags.through
-    moved = set(Through.objects.filter(tag_id__in=source_ids).values_list("article_id", flat=True))
-    already = set(
-        Through.objects.filter(tag=into, article_id__in=moved).values_list("article_id", flat=True)
+    carrying = set(
+        Through.objects.filter(tag_id__in=source_ids).values_list("article_id", flat=True)
     )
-    Through.objects.bulk_create(
-        [Through(article_id=article_id, tag_id=into.pk) for article_id in moved - already]
-    )
-    Through.objects.filter(tag_id__in=source_ids).delete()
+
+    def move(batch: list[int]) -> list[int]:
+        _linking("tags", into.pk)(batch)
+        Through.objects.filter(tag_id__in=source_ids, article_id__in=batch).delete()
+        return batch
+
+    names = ", ".join(tag.name for tag in sources)
+    moved = _curate(carrying, move, by=by, reason=f"Tag {names} merged into {into.name}")
     TagRedirect.objects.filter(tag_id__in=source_ids).update(tag=into)
     slugs = [tag.slug for tag in sources]
-    # Deleting through the queryset sends pre_delete per tag, but the tags carry no articles
-    # by now: the outbox rows come from here.
+    # The tags carry no articles by now: their pre_delete signal has nothing to record.
     Tag.objects.filter(pk__in=source_ids).delete()
     for slug in slugs:
         _redirect(slug, into)
     TagRedirect.objects.filter(old_slug=into.slug).delete()
-    record_changes(moved)
-    return len(moved)
+    return moved
 
 
 def tag_for_slug(slug: str) -> tuple[Tag | None, bool]:
@@ -94,82 +163,69 @@ def tag_for_slug(slug: str) -> tuple[Tag | None, bool]:
 
 
 @transaction.atomic
-def _update_articles(articles, by=None, **changes) -> int:
-    """Change fields of the articles that differ, with a history row each (by whom)."""
-    ids = _ids(articles)
-    differing = Q()
-    for name, value in changes.items():
-        differing |= ~Q(**{name: value})
-    changing = list(Article.objects.filter(pk__in=ids).filter(differing))
-    for article in changing:
-        for name, value in changes.items():
-            setattr(article, name, value)
-    bulk_update_with_history(changing, Article, list(changes), default_user=by)
-    record_changes(article.pk for article in changing)
-    return len(changing)
-
-
 def withdraw_articles(articles, by=None) -> int:
     """Take articles out of every list, feed and search; their pages answer 410 Gone."""
-    return _update_articles(articles, by, status=Article.Status.WITHDRAWN)
+    return _curate(articles, _setting(status=Article.Status.WITHDRAWN), by=by, reason="Withdrawn")
 
 
+@transaction.atomic
 def republish_articles(articles, by=None) -> int:
-    return _update_articles(articles, by, status=Article.Status.PUBLISHED)
+    return _curate(articles, _setting(status=Article.Status.PUBLISHED), by=by, reason="Republished")
 
 
+@transaction.atomic
 def set_comments_open(articles, is_open: bool, by=None) -> int:
-    return _update_articles(articles, by, comments_open=is_open)
+    reason = "Comments opened" if is_open else "Comments closed"
+    return _curate(articles, _setting(comments_open=is_open), by=by, reason=reason)
 
 
 @transaction.atomic
-def add_tag(articles, tag: Tag) -> int:
+def add_tag(articles, tag: Tag, by=None) -> int:
     """Tag articles; returns how many did not carry the tag yet."""
-    ids = set(_ids(articles))
-    Through = Article.tags.through
-    have = set(
-        Through.objects.filter(tag=tag, article_id__in=ids).values_list("article_id", flat=True)
-    )
-    Through.objects.bulk_create([Through(article_id=pk, tag_id=tag.pk) for pk in ids - have])
-    record_changes(ids - have)
-    return len(ids - have)
+    return _curate(articles, _linking("tags", tag.pk), by=by, reason=f"Tag {tag.name} added")
 
 
 @transaction.atomic
-def remove_tag(articles, tag: Tag) -> int:
-    ids = _ids(articles)
-    Through = Article.tags.through
-    links = Through.objects.filter(tag=tag, article_id__in=ids)
-    had = list(links.values_list("article_id", flat=True))
-    links.delete()
-    record_changes(had)
-    return len(had)
+def remove_tag(articles, tag: Tag, by=None) -> int:
+    """Untag articles; returns how many carried the tag."""
+    links = Article.tags.through.objects.filter(tag=tag)
+
+    def untag(batch: list[int]) -> list[int]:
+        had = list(links.filter(article_id__in=batch).values_list("article_id", flat=True))
+        links.filter(article_id__in=had).delete()
+        return had
+
+    return _curate(articles, untag, by=by, reason=f"Tag {tag.name} removed")
 
 
 @transaction.atomic
 def set_dateline_region(articles, region: Region, by=None) -> int:
     """Say where articles were filed from; the place is also one of the places covered."""
-    ids = _ids(articles)
-    changed = _update_articles(ids, by, dateline_region=region)
-    Through = Article.regions.through
-    have = set(
-        Through.objects.filter(region=region, article_id__in=ids).values_list(
-            "article_id", flat=True
-        )
-    )
-    Through.objects.bulk_create(
-        [Through(article_id=pk, region_id=region.pk) for pk in set(ids) - have]
-    )
-    record_changes(ids)
-    return changed
+    set_dateline = _setting(dateline_region=region)
+    cover = _linking("regions", region.pk)
+
+    def place(batch: list[int]) -> list[int]:
+        return [*set_dateline(batch), *cover(batch)]
+
+    return _curate(articles, place, by=by, reason=f"Dateline place set to {region}")
 
 
 @transaction.atomic
 def reindex_articles(articles) -> int:
-    """Send articles to the index again (after a backend was repaired, say)."""
+    """Send articles to the index again (after a backend was repaired, say). Nothing about
+    them changes, so no version and no new updated_at."""
     ids = _ids(articles)
-    record_changes(ids)
+    for start in range(0, len(ids), BATCH_SIZE):
+        record_changes(ids[start : start + BATCH_SIZE])
     return len(ids)
+
+
+def record_placed_again(article_ids: list[int], by=None) -> None:
+    """For archive.locate, inside its batch's transaction: the articles whose dateline
+    place or places covered it changed at an editor's request get a version each."""
+    if article_ids:
+        Article.objects.filter(pk__in=article_ids).update(updated_at=timezone.now())
+        record_versions(article_ids, by=by, reason="Dateline place and places found again")
 
 
 def unresolved_dateline_groups():
@@ -183,7 +239,11 @@ def unresolved_dateline_groups():
     )
 
 
+def articles_printing(place: str, qualifier: str):
+    """The unresolved articles whose dateline prints this place and qualifier."""
+    return unresolved_datelines().filter(dateline_place=place, dateline_qualifier=qualifier)
+
+
 def fix_dateline_text(place: str, qualifier: str, region: Region, by=None) -> int:
     """Place every unresolved article whose dateline prints this place and qualifier."""
-    articles = unresolved_datelines().filter(dateline_place=place, dateline_qualifier=qualifier)
-    return set_dateline_region(articles, region, by)
+    return set_dateline_region(articles_printing(place, qualifier), region, by)

@@ -46,11 +46,13 @@ def locate_articles(
     batch_size: int = DEFAULT_BATCH_SIZE,
     gazetteer: Gazetteer | None = None,
     on_batch: Callable[[int], None] = lambda count: None,
+    on_changed: Callable[[list[int]], None] = lambda article_ids: None,
 ) -> LocateReport:
     """Resolve the datelines and find the places covered of these articles (all by default).
 
     A dateline the gazetteer cannot resolve keeps the region it has (an editor may have set
-    it by hand); places covered are replaced by what the text says now.
+    it by hand); places covered are replaced by what the text says now. ``on_changed`` gets
+    the ids each batch changed, inside its transaction (the admin records versions there).
     """
     gazetteer = gazetteer or current_gazetteer()
     articles = (Article.objects.all() if articles is None else articles).select_related("outlet")
@@ -60,13 +62,18 @@ def locate_articles(
         batch = list(articles.filter(id__gt=last_id).order_by("id")[:batch_size])
         if not batch:
             return report
-        _locate_batch(batch, gazetteer, report)
+        _locate_batch(batch, gazetteer, report, on_changed)
         last_id = batch[-1].id
         on_batch(len(batch))
 
 
 @transaction.atomic
-def _locate_batch(batch: list[Article], gazetteer: Gazetteer, report: LocateReport) -> None:
+def _locate_batch(
+    batch: list[Article],
+    gazetteer: Gazetteer,
+    report: LocateReport,
+    on_changed: Callable[[list[int]], None],
+) -> None:
     through = Article.regions.through
     current: dict[int, set[int]] = defaultdict(set)
     for article_id, region_id in through.objects.filter(
@@ -102,6 +109,8 @@ def _locate_batch(batch: list[Article], gazetteer: Gazetteer, report: LocateRepo
             for region_id in region_ids
         ]
     )
-    record_changes([a.id for a in moved] + list(replaced))
+    changed = sorted({a.id for a in moved} | set(replaced))
+    record_changes(changed)
+    on_changed(changed)
     report.datelines_changed += len(moved)
     report.places_changed += len(replaced)

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
@@ -18,9 +19,12 @@ class SearchPromotionAdmin(admin.ModelAdmin):
     search_fields = ["query"]
     autocomplete_fields = ["articles"]
 
-    @admin.display(description="Articles")
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(ordering="article_count", description="Articles")
     def article_count(self, promotion: SearchPromotion) -> int:
-        return promotion.articles.count()
+        return promotion.article_count
 
 
 @admin.register(SearchLog)

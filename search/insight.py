@@ -2,6 +2,7 @@
 the week's top queries and the queries that found nothing; and editors' picks.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -14,15 +15,35 @@ from search.models import SearchLog, SearchPromotion
 
 MAX_QUERY_LENGTH = 200
 
+# What a reader may type that identifies someone: kept out of the log.
+_EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_NUMBER_RUN = re.compile(r"\+?\(?\d[\d ()./-]{6,}\d")
+_DATE_PART = re.compile(r"(?:19|20)\d\d|\d\d?")
+
 
 def fold_query(q: str) -> str:
     """One form per query: "Deir  EZ-Zor " and "deir ez-zor" count together."""
     return " ".join(q.casefold().split())[:MAX_QUERY_LENGTH]
 
 
+def _phone_like(match: re.Match) -> str:
+    groups = [group for group in re.split(r"\D+", match.group(0)) if group]
+    digits = sum(len(group) for group in groups)
+    if digits >= 9 and not all(_DATE_PART.fullmatch(group) for group in groups):
+        return "[number]"
+    return match.group(0)  # a date or a date range ("date:2017-08-01..2017-08-31")
+
+
+def query_for_the_log(q: str) -> str:
+    """The folded query with e-mail addresses and phone-like numbers blanked: readers
+    sometimes search for a person's address or number, and the log keeps no personal data."""
+    q = _EMAIL_ADDRESS.sub("[e-mail]", q)
+    return fold_query(_NUMBER_RUN.sub(_phone_like, q))
+
+
 def log_search(params: SearchParams, hit_count: int) -> None:
-    """Log a portal search: its query, filters, hit count and day. Further pages of the
-    same search are not new searches."""
+    """Log a portal search: its query, filters, hit count and day; nothing about who
+    searched. Further pages of the same search are not new searches."""
     if params.page != 1 or params.is_blank:
         return
     filters = {
@@ -34,7 +55,7 @@ def log_search(params: SearchParams, hit_count: int) -> None:
         "until": params.date_to.isoformat() if params.date_to else "",
     }
     SearchLog.objects.create(
-        query=fold_query(params.q),
+        query=query_for_the_log(params.q),
         filters={key: value for key, value in filters.items() if value},
         hit_count=hit_count,
         day=timezone.now().date(),

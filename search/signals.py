@@ -8,6 +8,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 
 from archive.models import Article, Outlet, Region, Tag
+from archive.models.places import region_moved
 from search.sync import record_changes
 
 
@@ -50,5 +51,20 @@ def region_deleted(sender, instance: Region, **kwargs) -> None:
         [
             *instance.articles.values_list("id", flat=True),
             *instance.datelined_articles.values_list("id", flat=True),
+        ]
+    )
+
+
+@receiver(region_moved)
+def region_moved_under_another(sender, region: Region, **kwargs) -> None:
+    # Documents hold each region's ancestors: every article covering, or filed from, a
+    # place in the moved subtree has new ones.
+    subtree = Region.objects.subtree_of(region).values("pk")
+    record_changes(
+        [
+            *Article.regions.through.objects.filter(region__in=subtree).values_list(
+                "article_id", flat=True
+            ),
+            *Article.objects.filter(dateline_region__in=subtree).values_list("pk", flat=True),
         ]
     )

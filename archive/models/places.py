@@ -11,13 +11,18 @@ from django.db import models, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Length, LPad, Substr
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.urls import reverse
 
 from archive.models.articles import Article
 from archive.text import fold
 
 PATH_WIDTH = 10  # digits per ancestor in Region.path: ids up to 9,999,999,999
+
+# Sent inside Region.save's transaction when a region moved (its subtree's paths were
+# rewritten in bulk, after post_save): ``region``, with its new path. search.signals
+# records the articles in that subtree, whose indexed ancestry changed.
+region_moved = Signal()
 
 
 def path_segment(region_id: int) -> str:
@@ -148,6 +153,7 @@ class Region(models.Model):
                 Region.objects.with_path_prefix(old_path).exclude(pk=self.pk).update(
                     path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
                 )
+                region_moved.send(sender=Region, region=self)
             forget_gazetteer()  # the paths were written after the post_save signal
 
     def get_absolute_url(self) -> str:

@@ -2,6 +2,13 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from tests.search.conftest import backend, sync  # noqa: F401  (fixtures for these tests)
+
+
+@pytest.fixture
+def backend_name() -> str:
+    return "whoosh"  # the embedded index: every database runs it
+
 
 @pytest.fixture
 def api():

@@ -3,6 +3,14 @@ from django.contrib.auth import get_user_model
 
 from moderation.roles import EDITORS, MODERATORS, ensure_groups
 from search.models import IndexOutbox
+from tests.search.conftest import backend, sync  # noqa: F401  (fixtures for these tests)
+
+
+@pytest.fixture
+def backend_name() -> str:
+    """The embedded index, which runs on every database; a test parametrizes backend_name
+    to run on the PostgreSQL backend as well."""
+    return "whoosh"
 
 
 def staff_in(username: str, group_name: str):
@@ -48,3 +56,30 @@ class Outbox:
 @pytest.fixture
 def outbox(db):
     return Outbox()
+
+
+def edit_form(article, **changes) -> dict:
+    """The change form's fields as they stand, with some changed."""
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "outlet": article.outlet_id,
+        "published_at_0": article.published_at.strftime("%Y-%m-%d"),
+        "published_at_1": article.published_at.strftime("%H:%M:%S"),
+        "dateline": article.dateline,
+        "dateline_place": article.dateline_place,
+        "dateline_qualifier": article.dateline_qualifier,
+        "dateline_agency": article.dateline_agency,
+        "dateline_region": article.dateline_region_id or "",
+        "summary": article.summary,
+        "body": article.body,
+        "language": article.language,
+        "tags": [tag.pk for tag in article.tags.all()],
+        "regions": [region.pk for region in article.regions.all()],
+        "status": article.status,
+        "comments_open": "on" if article.comments_open else "",
+        "canonical_url": article.canonical_url,
+        "extra": "{}",
+        "initial-extra": "{}",  # the form's hidden copy of a field with a callable default
+    }
+    return {**data, **changes}

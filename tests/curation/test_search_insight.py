@@ -9,18 +9,12 @@ from django.urls import reverse
 from search.insight import top_queries, week_of, zero_hit_queries
 from search.models import SearchLog, SearchPromotion
 from tests.factories import make_article
-from tests.search.conftest import backend, sync  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def backend_name() -> str:
-    return "whoosh"  # the embedded index: every database runs it
-
-
-@pytest.fixture
-def archive(sync):  # noqa: F811
+def archive(sync):
     articles = {
         "airport": make_article(
             title="Army takes the airport", body="Fighting near the runway.", language="en"
@@ -93,3 +87,34 @@ def test_editors_may_pin_articles_and_read_the_report_but_moderators_may_not(
         client.force_login(user)
         for name in ["search_searchlog_changelist", "search_searchpromotion_add"]:
             assert client.get(reverse(f"admin:{name}")).status_code == status, (user, name)
+
+
+@pytest.mark.parametrize(
+    ("typed", "logged"),
+    [
+        ("Rita.Writer@example.com airport", "[e-mail] airport"),
+        ("call +44 20 7946 0958 now", "call [number] now"),
+        ("(0750) 123-4567", "[number]"),
+        ("date:2017-08-01..2017-08-31 dam", "date:2017-08-01..2017-08-31 dam"),
+        ("2016 2017 2018 budgets", "2016 2017 2018 budgets"),
+        ("resolution 2254", "resolution 2254"),
+    ],
+)
+def test_addresses_and_phone_numbers_typed_into_search_are_not_logged(
+    client, archive, typed, logged
+):
+    client.get("/search/", {"q": typed})
+    assert SearchLog.objects.get().query == logged
+
+
+def test_the_report_page_shows_the_week_asked_for(editor_client):
+    SearchLog.objects.create(query="old news", hit_count=3, day=date(2020, 1, 1))
+    SearchLog.objects.create(query="old nothing", hit_count=0, day=date(2020, 1, 2))
+    SearchLog.objects.create(query="next week", hit_count=0, day=date(2020, 1, 6))
+    url = reverse("admin:search_searchlog_changelist")
+    page = editor_client.get(url, {"week": "2020-01-01"})  # any day of the week
+    assert page.context["monday"] == date(2019, 12, 30)
+    assert [row.query for row in page.context["top"]] == ["old news", "old nothing"]
+    assert [row.query for row in page.context["zero_hits"]] == ["old nothing"]
+    assert b'href="?week=2020-01-06"' in page.content
+    assert editor_client.get(url, {"week": "not-a-date"}).status_code == 200

@@ -109,3 +109,27 @@ def test_merge_action_asks_for_the_target_then_merges(editor_client):
     assert done.status_code == 302
     assert list(article.tags.all()) == [a]
     assert not Tag.objects.filter(pk=b.pk).exists()
+
+
+def test_old_slugs_redirect_in_one_step_after_two_merges_and_a_rename(client):
+    """isil merged into isis, isis into "Islamic State", which is then renamed: every old
+    address answers 301 straight to the tag's address now, never to another redirect."""
+    isil, isis, state = make_tag("ISIL"), make_tag("ISIS"), make_tag("Islamic State")
+    article = make_article(tags=[isil])
+    merge_tags([isil], into=isis)
+    merge_tags([isis], into=state)
+    rename_tag(state, "Islamic State group")
+
+    assert list(article.tags.values_list("slug", flat=True)) == ["islamic-state-group"]
+    for old in ("isil", "isis", "islamic-state"):
+        response = client.get(f"/tags/{old}/?page=2")
+        assert response.status_code == 301, old
+        assert response["Location"] == "/tags/islamic-state-group/?page=2"
+    assert client.get("/tags/islamic-state-group/").status_code == 200
+
+
+def test_a_merged_slug_reused_by_a_new_tag_is_that_tags_again(client):
+    isil, isis = make_tag("ISIL"), make_tag("ISIS")
+    merge_tags([isil], into=isis)
+    make_tag("ISIL")  # an editor makes the tag anew
+    assert client.get("/tags/isil/").status_code == 200

@@ -47,3 +47,27 @@ def test_one_click_places_every_article_with_that_dateline(editor_client, gazett
     assert [g["dateline_place"] for g in editor_client.get(reverse(PAGE)).context["groups"]] == [
         "SMALLTOWN"
     ]
+
+
+def test_each_count_links_to_exactly_its_articles(editor_client):
+    same = {unresolved("SMALLTOWN", "Kurdistan").title for _ in range(2)}
+    unresolved("SMALLTOWN")  # the same place, another qualifier: another row
+    make_article(title="Mentions SMALLTOWN", body="SMALLTOWN, Kurdistan was quiet.")
+    page = editor_client.get(reverse(PAGE))
+    group = next(g for g in page.context["groups"] if g["dateline_qualifier"] == "Kurdistan")
+    assert f'href="{group["list_url"].replace("&", "&amp;")}"' in page.content.decode()
+
+    listed = editor_client.get(group["list_url"])
+    assert {a.title for a in listed.context["cl"].result_list} == same
+    assert "SMALLTOWN, Kurdistan" in listed.content.decode()  # the filter shows what it is
+
+
+def test_moderators_may_neither_see_nor_use_the_page(client, moderator, gazetteer):
+    article = unresolved("SMALLTOWN")
+    erbil = Region.objects.filter(name="Erbil", kind=Region.Kind.CITY).first()
+    client.force_login(moderator)
+    assert client.get(reverse(PAGE)).status_code == 403
+    fix = {"place": "SMALLTOWN", "qualifier": "", "region": erbil.pk}
+    assert client.post(reverse(PAGE), fix).status_code == 403
+    article.refresh_from_db()
+    assert article.dateline_region is None

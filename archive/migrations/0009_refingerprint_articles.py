@@ -25,6 +25,6 @@ def refingerprint(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("archive", "0007_article_history")]
+    dependencies = [("archive", "0008_article_history_tags_and_places")]
 
     operations = [migrations.RunPython(refingerprint, migrations.RunPython.noop, elidable=True)]

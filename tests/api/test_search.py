@@ -1,0 +1,108 @@
+"""The API's search (the portal's) and the CSV export of a search, from the API and the
+portal."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from api.throttling import AnonymousClientThrottle
+from tests.factories import make_article, make_outlet, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive(sync):
+    rudaw = make_outlet("Rudaw")
+    raqqa = make_tag("Raqqa")
+    make_article(
+        rudaw,
+        title="Army takes the airport",
+        body="Fighting near the airport runway.",
+        tags=[raqqa],
+    )
+    make_article(make_outlet("AFP"), title="Airport reopens", body="Flights resume at the airport.")
+    make_article(rudaw, title="Dam repairs", body="Engineers at the dam.")
+    make_article(rudaw, title="Kurdish parliament votes on budget", body="The parliament met.")
+    sync()
+
+
+def test_search_has_hits_highlights_facets_and_filters(api, archive):
+    data = api.get(reverse("api:search"), {"q": "airport"}).json()
+    assert data["total"] == 2
+    assert all("<mark>" in hit["title_html"] for hit in data["hits"])
+    assert {o["value"] for o in data["facets"]["outlet"]} == {"rudaw", "afp"}
+
+    narrowed = api.get(reverse("api:search"), {"q": "airport outlet:rudaw"}).json()
+    assert [hit["article"]["title"] for hit in narrowed["hits"]] == ["Army takes the airport"]
+    by_tag = api.get(reverse("api:search"), {"q": "airport", "tag": "raqqa"}).json()
+    assert by_tag["total"] == 1
+
+
+def test_search_suggests_a_spelling(api, archive):
+    data = api.get(reverse("api:search"), {"q": "parliment"}).json()
+    assert data["total"] == 0
+    assert data["suggestion"] == "parliament"
+
+
+def test_search_sorts_newest_first_on_request(api, archive):
+    data = api.get(reverse("api:search"), {"q": "airport", "sort": "newest"}).json()
+    dates = [hit["article"]["published_at"] for hit in data["hits"]]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_search_without_an_index_is_503_not_an_error(api, db):
+    # Each test's index directory starts empty: no index was ever built there.
+    response = api.get(reverse("api:search"), {"q": "airport"})
+    assert response.status_code == 503
+    assert "unavailable" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("url", ["/api/search/export.csv", "/search/export.csv"])
+def test_csv_export_from_api_and_portal_up_to_the_limit(client, archive, settings, url):
+    settings.SEARCH_EXPORT_LIMIT = 1
+    response = client.get(url, {"q": "airport"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["title", "outlet", "published_at", "dateline", "language", "url"]
+    assert len(rows) == 2
+
+
+FORMULAS = ['=HYPERLINK("http://evil.example")', "+1+2", "-2+3", "@SUM(A1)", "\tTAB"]
+
+
+@pytest.mark.parametrize("url", ["/api/search/export.csv", "/search/export.csv"])
+def test_csv_cells_that_a_spreadsheet_would_run_are_made_text(client, sync, url):
+    outlet = make_outlet("=cmd|' /C calc'!A0", slug="evil-outlet")
+    for number, formula in enumerate(FORMULAS):
+        make_article(outlet, title=f"{formula} ceasefire {number}", dateline=formula)
+    make_article(outlet, title="A plain ceasefire title - with a dash", dateline="ERBIL")
+    sync()
+    response = client.get(url, {"q": "ceasefire"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert len(rows) == len(FORMULAS) + 1
+    for row in rows:
+        for column in ("title", "outlet", "dateline", "language", "url"):
+            assert not row[column].startswith(("=", "+", "-", "@", "\t", "\r")), row
+    titles = {row["title"] for row in rows}
+    assert '\'=HYPERLINK("http://evil.example") ceasefire 0' in titles
+    assert "A plain ceasefire title - with a dash" in titles  # only a leading sign counts
+    assert {row["outlet"] for row in rows} == {"'=cmd|' /C calc'!A0"}
+
+
+def test_the_portal_links_to_the_csv_of_its_search(client, archive):
+    response = client.get("/search/", {"q": "airport"})
+    assert b'href="/search/export.csv?q=airport"' in response.content
+
+
+def test_the_portals_csv_shares_the_apis_throttle(client, archive, monkeypatch):
+    monkeypatch.setattr(AnonymousClientThrottle, "THROTTLE_RATES", {"anon": "2/minute"})
+    statuses = [client.get("/search/export.csv", {"q": "airport"}).status_code for _ in range(2)]
+    assert statuses == [200, 200]
+    refused = client.get("/search/export.csv", {"q": "airport"})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert client.get("/api/search/export.csv", {"q": "airport"}).status_code == 429
