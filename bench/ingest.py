@@ -114,11 +114,17 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--formats", default="jsonl")
+    parser.add_argument(
+        "--backend",
+        choices=["whoosh", "tantivy", "postgres"],
+        help="The search backend (default: whoosh on SQLite, postgres on PostgreSQL).",
+    )
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--record", action="store_true", help="Append to bench/RESULTS.md.")
     args = parser.parse_args()
 
-    backend = "whoosh" if args.database == "sqlite" else "postgres"
+    backend = args.backend or ("whoosh" if args.database == "sqlite" else "postgres")
+    load_before = Path("/proc/loadavg").read_text().split()[0]
     rows = []
     with tempfile.TemporaryDirectory(prefix="dateline-bench-") as tmp:
         work = Path(tmp)
@@ -160,7 +166,8 @@ def main() -> None:
                 f"\n## Ingest, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit}\n\n"
                 f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python "
                 f"{platform.python_version()}.\nCommand: `python bench/ingest.py "
-                f"{' '.join(sys.argv[1:])}`\n\n{table}\n"
+                f"{' '.join(sys.argv[1:])}`\nLoad average before the run: {load_before}\n\n"
+                f"{table}\n"
             )
 
 

@@ -4,6 +4,7 @@ added to the admin or the moderation queue fails here until the matrix says who 
 and a page added anywhere else fails if it turns anonymous visitors away."""
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -44,8 +45,13 @@ MODERATED_READ_ONLY = {  # comments and moderation events: seen by moderators, n
 SUPERUSERS_ONLY = {
     view: admin_page(403, 403, 200) for view in ("changelist", "add", "change", "delete", "history")
 }
+# Login lockouts (django-axes): superusers look into them and lift them; nobody adds one.
+LOCKOUT_RECORDS = {**SUPERUSERS_ONLY, "add": admin_page(403, 403, 403)}
 MODEL_PAGES = {
     "auth_group": SUPERUSERS_ONLY,
+    "axes_accessattempt": LOCKOUT_RECORDS,
+    "axes_accesslog": LOCKOUT_RECORDS,
+    "axes_accessfailurelog": LOCKOUT_RECORDS,
     "auth_user": SUPERUSERS_ONLY,
     "archive_outlet": CURATED,
     "archive_tag": CURATED,
@@ -80,6 +86,7 @@ EXPECTED = {
     "admin:archive_article_unresolved_datelines": admin_page(200, 403, 200),
     "admin:index": admin_page(200, 200, 200),
     "admin:app_list[auth]": admin_page(404, 404, 200),
+    "admin:app_list[axes]": admin_page(404, 404, 200),
     "admin:app_list[archive]": admin_page(200, 200, 200),
     "admin:app_list[search]": admin_page(200, 404, 200),
     "admin:autocomplete[archive.article.outlet]": admin_page(200, 403, 200),
@@ -171,6 +178,13 @@ def things(superuser):
         SearchLog: SearchLog.objects.create(query="airport", hit_count=3, day="2017-08-15"),
         Group: Group.objects.get(name="Editors"),
         get_user_model(): superuser,
+        AccessAttempt: AccessAttempt.objects.create(
+            username="guess", ip_address="203.0.113.9", failures_since_start=3
+        ),
+        AccessLog: AccessLog.objects.create(username="editor", ip_address="203.0.113.9"),
+        AccessFailureLog: AccessFailureLog.objects.create(
+            username="guess", ip_address="203.0.113.9", locked_out=False
+        ),
     }
 
 
@@ -291,6 +305,7 @@ EDITOR_ACTIONS = {
     Tag: {"merge"},
     SearchPromotion: {"delete_selected"},
 }
+SUPERUSER_ACTIONS = {AccessAttempt: {"cleanup_expired_attempts"}}  # login lockouts
 MODERATOR_ACTIONS = {
     Comment: {"approve", *(f"reject_as_{reason.value}" for reason in RejectionReason)},
 }
@@ -304,7 +319,11 @@ def test_each_role_is_offered_only_its_own_bulk_actions(rf, role, request):
     for model, model_admin in admin.site._registry.items():
         offered = set(model_admin.get_actions(web_request))
         if role == "superuser":
-            expected = EDITOR_ACTIONS.get(model, set()) | MODERATOR_ACTIONS.get(model, set())
+            expected = (
+                EDITOR_ACTIONS.get(model, set())
+                | MODERATOR_ACTIONS.get(model, set())
+                | SUPERUSER_ACTIONS.get(model, set())
+            )
             if model_admin.has_delete_permission(web_request):
                 expected.add("delete_selected")
         else:
