@@ -1,6 +1,8 @@
-"""An ingest killed at any moment and run again ends with every article exactly once."""
+"""An ingest killed with SIGKILL at any moment and run again ends with every article
+exactly once, and the index holding exactly the articles the database says it should."""
 
 import json
+import random
 import signal
 import subprocess
 import time
@@ -8,25 +10,30 @@ from pathlib import Path
 
 import pytest
 from django.db.models import Count
+from whoosh import index
 
 from archive.models import Article
 from search.backends import get_backend, reset_backend
 from search.sync import pending_count
+from tests.faults.conftest import indexable_ids, whoosh_ids
 from tests.processes import ROOT, environment, manage
 
 ARTICLES = 400
+BATCH = 10
+# Where the first run dies: after so many articles are saved (1: the first batch's
+# transaction; 150: midway), at three seeded random counts (each with a random extra moment
+# so the kill lands inside a batch as often as between two), and while it writes the index
+# at the end (holding the writer lock keeps it there).
+KILL_POINTS = [
+    pytest.param(1, id="after-the-first-article"),
+    pytest.param(150, id="midway"),
+    *(pytest.param(f"random-{seed}", id=f"random-{seed}") for seed in (1, 2, 3)),
+    pytest.param("index-write", id="during-the-index-write"),
+]
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("kill_after", [1, 150])
-def test_an_ingest_killed_and_run_again_saves_every_article_once(
-    settings, tmp_path, gazetteer, kill_after
-):
-    settings.SEARCH_BACKEND = "whoosh"
-    settings.SEARCH_INDEX_DIR = tmp_path / "index"
-    reset_backend()
-    source = tmp_path / "corpus.jsonl"
-    source.write_text(
+def write_corpus(path) -> None:
+    path.write_text(
         "".join(
             json.dumps(
                 {
@@ -42,20 +49,57 @@ def test_an_ingest_killed_and_run_again_saves_every_article_once(
             for n in range(ARTICLES)
         )
     )
-    command = manage("ingest", str(source), "--batch-size", "10")
-    env = environment()
 
+
+def wait_for(condition, process: subprocess.Popen, poll: float = 0.01) -> None:
+    deadline = time.monotonic() + 120
+    while not condition() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(poll)
+
+
+def held_writer_lock(index_dir):
+    """Whoosh's writer lock on the serving generation, taken as another writer would."""
+    generation = (index_dir / "CURRENT").read_text().strip()
+    lock = index.open_dir(str(index_dir / generation)).lock("WRITELOCK")
+    assert lock.acquire()
+    return lock
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kill_point", KILL_POINTS)
+def test_an_ingest_killed_and_run_again_saves_every_article_once_and_indexes_it(
+    settings, tmp_path, gazetteer, kill_point
+):
+    settings.SEARCH_BACKEND = "whoosh"
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    reset_backend()
+    get_backend().clear()  # an empty serving index, so its writer lock can be taken
+    source = tmp_path / "corpus.jsonl"
+    write_corpus(source)
+    command = manage("ingest", str(source), "--batch-size", str(BATCH))
+    env = environment(SEARCH_WRITER_TIMEOUT="120")
+
+    lock = held_writer_lock(settings.SEARCH_INDEX_DIR) if kill_point == "index-write" else None
     first = subprocess.Popen(
         command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 120
-    while Article.objects.count() < kill_after and time.monotonic() < deadline:
-        if first.poll() is not None:
-            break
-        time.sleep(0.02)
+    if lock:  # every batch saved, and the outbox waiting for the index
+        wait_for(lambda: Article.objects.count() == ARTICLES, first)
+        time.sleep(0.5)  # into apply_outbox, which waits for the lock
+    elif isinstance(kill_point, int):
+        wait_for(lambda: Article.objects.count() >= kill_point, first)
+    else:
+        chance = random.Random(kill_point)
+        kill_after = chance.randrange(1, ARTICLES - BATCH)
+        wait_for(lambda: Article.objects.count() >= kill_after, first)
+        time.sleep(chance.uniform(0, 0.05))
     first.send_signal(signal.SIGKILL)
     first.wait()
-    assert Article.objects.count() < ARTICLES, "the ingest finished before it could be killed"
+    if lock:
+        assert pending_count() > 0, "the index write had already happened"
+        lock.release()
+    else:
+        assert Article.objects.count() < ARTICLES, "the ingest finished before it was killed"
 
     # The killed ingest's Whoosh writer processes die with it: none is left holding the
     # index's lock, so the rerun writes the index instead of waiting on the lock each batch.
@@ -65,8 +109,8 @@ def test_an_ingest_killed_and_run_again_saves_every_article_once(
     assert Article.objects.count() == ARTICLES
     assert not Article.objects.values("canonical_url").annotate(n=Count("id")).filter(n__gt=1)
     assert pending_count() == 0
-    reset_backend()
-    assert get_backend().count() == ARTICLES
+    assert whoosh_ids(settings.SEARCH_INDEX_DIR) == indexable_ids()
+    assert len(indexable_ids()) == ARTICLES
 
 
 def _processes_reading(source) -> list[int]:
