@@ -323,6 +323,9 @@ class SearchBackend(base.SearchBackend):
         generation, _ = self._new_generation()
         self._switch_to(generation)
 
+    def has_index(self) -> bool:
+        return self._current_generation() is not None  # a directory someone may delete
+
     def count(self) -> int:
         with _reading_damage():
             return self._get_searcher().doc_count()

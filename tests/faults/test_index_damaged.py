@@ -17,6 +17,7 @@ from search import service
 from search.backends import get_backend, load_backend, reset_backend
 from search.backends.base import SearchResults, SearchUnavailable
 from search.documents import iter_all_documents
+from search.models import IndexOutbox
 from search.sync import apply_outbox
 from tests.factories import make_article, make_outlet, make_tag
 from tests.faults.conftest import indexable_ids, whoosh_ids
@@ -132,6 +133,30 @@ def test_a_damaged_index_is_a_notice_not_an_error_and_a_rebuild_restores_it(
     assert NOTICE not in page.text
     assert whoosh_ids(settings.SEARCH_INDEX_DIR) == indexable_ids()
     assert get_backend().count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["index-deleted", "generation-deleted"])
+def test_a_change_made_while_the_index_is_lost_waits_for_the_rebuild(
+    client, settings, archive, kind, django_capture_on_commit_callbacks
+):
+    # A write used to make a new, empty index for the changed article alone: search came
+    # back with one article of the archive in it, and no notice.
+    damage(kind, settings)
+    with django_capture_on_commit_callbacks(execute=True):
+        archive.title = "Offensive on Raqqa ends"
+        archive.save()
+
+    assert IndexOutbox.objects.filter(article_id=archive.pk).exists()
+    page = client.get(reverse("search:results") + "?q=raqqa")
+    assert page.status_code == 503
+    assert NOTICE in page.text
+
+    call_command("rebuild_index", stdout=StringIO(), stderr=StringIO())
+
+    assert not IndexOutbox.objects.exists()
+    assert whoosh_ids(settings.SEARCH_INDEX_DIR) == indexable_ids()
+    assert "Raqqa</mark> ends" in client.get(reverse("search:results") + "?q=raqqa").text
 
 
 @pytest.fixture
