@@ -159,6 +159,29 @@ def test_a_change_made_while_the_index_is_lost_waits_for_the_rebuild(
     assert "Raqqa</mark> ends" in client.get(reverse("search:results") + "?q=raqqa").text
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("backend_name", ["whoosh", "tantivy"])
+def test_no_embedded_backend_starts_a_partial_index_after_losing_its_directory(
+    settings, tmp_path, backend_name, django_capture_on_commit_callbacks
+):
+    settings.SEARCH_BACKEND = backend_name
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    reset_backend()
+    first = make_article(title="Dam repairs begin")
+    apply_outbox()
+    shutil.rmtree(settings.SEARCH_INDEX_DIR)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = make_article(title="Dam repairs end")
+
+    assert set(IndexOutbox.objects.values_list("article_id", flat=True)) == {second.pk}
+    with pytest.raises(SearchUnavailable):
+        get_backend().search(service.build_request("dam"))
+
+    call_command("rebuild_index", stdout=StringIO(), stderr=StringIO())
+    hits = get_backend().search(service.build_request("dam")).hits
+    assert {hit.article_id for hit in hits} == {first.pk, second.pk}
+
+
 @pytest.fixture
 def pristine_index(db, tmp_path):
     for n in range(30):
