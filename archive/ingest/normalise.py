@@ -81,6 +81,7 @@ def strip_markup(data: ArticleData) -> ArticleData:
     """Every text field of a record as plain text (archive.sanitise), whatever its format sent:
     a JSON Lines body with tags, a feed title with entities, a page's description with a
     script. Raises IngestError when nothing of the title, the text or the outlet is left."""
+    data = _storable(data)  # nh3 takes no lone surrogate
     dateline = data.dateline
     if dateline is not None:
         dateline = Dateline(
@@ -145,13 +146,15 @@ def outlet_name(text: str) -> str:
 
 
 def _storable(data: ArticleData) -> ArticleData:
-    """Every text of the record as a database can hold it (see archive.text.storable); the
-    title, body and summary get the same from tidy() below."""
+    """Every text of the record as a database (and nh3) can hold it: archive.text.storable."""
     dateline = data.dateline
     if dateline is not None:
         dateline = Dateline(*(storable(part) for part in astuple(dateline)))
     return replace(
         data,
+        title=storable(data.title),
+        body=storable(data.body),
+        summary=storable(data.summary),
         outlet_name=outlet_name(data.outlet_name),
         dateline=dateline,
         tags=[storable(tag) for tag in data.tags],

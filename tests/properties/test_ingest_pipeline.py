@@ -65,7 +65,8 @@ HOSTILE = {
     "outlet": "Wire \x00",
     "tags": ["\ud800", "a\x00b"],
     "dateline": "BAGHDAD\x00",
-    "extra": {"\ud800": "\x00", "list": ["\x00"]},
+    "extra": {"\ud800": "\x00", "list": ["\x00"], "&\ud800": "<b>\ud800</b>"},
+    "summary": "&\ud800",  # markup beside a surrogate: nh3 refused it and the ingest stopped
 }
 
 
