@@ -30,9 +30,23 @@ def _without_marks(match: re.Match) -> str:
     return "".join(ch for ch in match.group() if not unicodedata.combining(ch))
 
 
+# Control characters but the tab and line ends (as str.splitlines knows them), and lone
+# surrogates: no database stores NUL in text (PostgreSQL refuses it), no encoder takes a lone
+# surrogate (JSON can spell one, "\ud800"), and no source means any of them as text.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """The text without control characters (each a space) and with each lone surrogate the
+    replacement character: what every database and encoder can hold."""
+    return _LONE_SURROGATE.sub("\ufffd", _CONTROL.sub(" ", text))
+
+
 def tidy(text: str) -> str:
-    """Unicode NFC with runs of spaces and tabs collapsed and each line trimmed."""
-    normalised = unicodedata.normalize("NFC", text)
+    """Unicode NFC with control characters removed, runs of spaces and tabs collapsed and
+    each line trimmed."""
+    normalised = unicodedata.normalize("NFC", storable(text))
     lines = (_BLANKS.sub(" ", line).strip() for line in normalised.splitlines())
     return "\n".join(lines)
 

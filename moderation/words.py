@@ -19,6 +19,7 @@ _TOKEN = re.compile(r"(?:[^\W_]|[@$!|+])+")
 # Between the letters of a spaced-out word: a few spaces, dots, dashes or underscores.
 _SPACED_GAP = re.compile(r"[ .\-_·*]{1,3}")
 _MIN_SPACED_LETTERS = 3
+_STRETCH_REACH = 2  # a spaced word stretched to twice its letters ("f u u u c k") still counts
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ def _word_pattern(word: str) -> str:
 class WordList:
     def __init__(self, words: Iterable[str]):
         self.words = sorted({_fold(word) for word in words})
+        # The most letters a spaced-out listed word can take, stretched letters included:
+        # a match is looked for only that far, so a comment of 1,500 spaced letters costs
+        # linear time, not the cube of its length (18 s of screening at the form's limit).
+        self._spaced_reach = _STRETCH_REACH * max((len(word) for word in self.words), default=0)
         alternatives = (f"(?P<w{i}>{_word_pattern(word)})" for i, word in enumerate(self.words))
         self._pattern = re.compile("|".join(alternatives))
 
@@ -77,7 +82,8 @@ class WordList:
         letters = [_fold(token) for _, _, token in run]
         start = 0
         while start <= len(letters) - _MIN_SPACED_LETTERS:
-            for end in range(len(letters), start + _MIN_SPACED_LETTERS - 1, -1):
+            farthest = min(len(letters), start + self._spaced_reach)
+            for end in range(farthest, start + _MIN_SPACED_LETTERS - 1, -1):
                 if word := self._listed_word("".join(letters[start:end])):
                     yield WordMatch(run[start][0], run[end - 1][1], word)
                     start = end

@@ -20,7 +20,7 @@ from search.query import MAX_QUERY_LENGTH, parse_query
 MAX_PAGE = 100  # deeper than anyone reads; bounds the work one request can ask for
 MAX_FILTER_VALUES = 20
 MAX_FILTER_LENGTH = 200
-MAX_REGION_ID = 2**63 - 1  # a BigAutoField; larger "ids" would overflow the database's
+MAX_REGION_ID = service.MAX_REGION_ID
 # Far enough apart for any archive, near enough that adding a day to either end stays a date.
 EARLIEST_DATE, LATEST_DATE = date(1000, 1, 1), date(9998, 12, 31)
 

@@ -21,6 +21,7 @@ from search.query import DateRange, parse_query
 logger = logging.getLogger(__name__)
 
 NO_MATCH_ID = 0  # a region id no region has: an unknown region filter matches nothing
+MAX_REGION_ID = 2**63 - 1  # a BigAutoField's largest; a larger "id" would overflow the database's
 
 
 @dataclass(frozen=True)
@@ -112,7 +113,8 @@ def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
     for value in values:
         value = value.strip()
         if value.isascii() and value.isdigit():
-            ids.add(int(value))
+            # region:99999999999999999999 in a query is no region, not a database error.
+            ids.add(int(value) if int(value) <= MAX_REGION_ID else NO_MATCH_ID)
             continue
         by_slug = Region.objects.filter(slug=value).values_list("id", flat=True)
         found = set(by_slug) or _regions_by_name(value)

@@ -26,8 +26,8 @@ from django.db import transaction
 
 from config.routers import primary_reads
 from search.backends import get_backend
-from search.backends.base import SearchBackend, SearchBackendError
-from search.documents import documents_for
+from search.backends.base import SearchBackend, SearchBackendError, SearchUnavailable
+from search.documents import documents_for, indexable_articles
 from search.models import IndexFollower, IndexOutbox
 
 logger = logging.getLogger(__name__)
@@ -119,6 +119,7 @@ def forget_follower(backend_name: str) -> int:
 
 
 def _apply(backend: SearchBackend, batch_size: int, *, consume_shared: bool) -> int:
+    check_index_to_write(backend)
     applied = 0
     last_id = 0
     while True:
@@ -146,6 +147,21 @@ def _apply(backend: SearchBackend, batch_size: int, *, consume_shared: bool) -> 
             IndexOutbox.objects.filter(id__in=done).delete()
         applied += len(article_ids)
         last_id = rows[-1][0]
+
+
+def check_index_to_write(backend: SearchBackend) -> None:
+    """Raise SearchUnavailable, leaving the outbox as it is, when the backend has no index
+    and one begun from the outbox alone would lack articles: indexable ones with no change
+    pending, which the lost index held. Written to, it would serve a partial index as if it
+    were whole; `rebuild_index` makes a whole one. (On a new install every article is still
+    in the outbox, and the first write makes the index.)"""
+    if backend.has_index():
+        return
+    pending = IndexOutbox.objects.filter(backend__in=("", backend.name)).values("article_id")
+    if indexable_articles().exclude(id__in=pending).exists():
+        raise SearchUnavailable(
+            "The search index is missing: run rebuild_index (the changes are kept)."
+        )
 
 
 def _queue_for_followers(applied_by: str, article_ids: list[int]) -> None:
@@ -186,6 +202,8 @@ class StreamingApply:
                 return
             article_ids = {article_id for _, article_id, _ in rows}
             documents = documents_for(article_ids)
+            if not self._rows:  # the write opens with these: is there an index to write to?
+                check_index_to_write(self.backend)
         try:
             self._write.add(documents, article_ids - {d.article_id for d in documents})
         except SearchBackendError:

@@ -13,6 +13,11 @@ _HAS_YEAR = re.compile(r"\b\d{4}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2}\b")
 # Year first (ISO 8601 and its cousins) is never ambiguous, whatever the outlet's order:
 # dateutil would read 2017-09-01 day first as 9 January.
 _YEAR_FIRST = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+# A year outside these is a placeholder or a typo ("0002-01-01", "9999-12-31"), not when a
+# page was published; and the dates kept must leave room for date arithmetic (the
+# near-duplicate window, a day added to a search range) within what Python can represent.
+# The search form's date bounds are the same.
+EARLIEST_YEAR, LATEST_YEAR = 1000, 9998
 
 
 @dataclass(frozen=True)
@@ -45,14 +50,26 @@ def parse_published(text: str, *, day_first: bool = True, time_zone: str = "UTC"
 
     time_known = bool(_HAS_TIME.search(text))
     if not time_known:
-        return PublishedDate(datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC), False)
+        at = datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
+        return PublishedDate(plausible(at), False)
     if parsed.tzinfo is None:
         try:
             zone = ZoneInfo(time_zone)
         except (ZoneInfoNotFoundError, ValueError):
             zone = UTC
         parsed = parsed.replace(tzinfo=zone)
-    return PublishedDate(parsed.astimezone(UTC), True)
+    try:
+        at = parsed.astimezone(UTC)
+    except OverflowError as error:  # 9999-12-31T23:00-05:00 is in the year 10000 in UTC
+        raise ValueError(f"out of range: {text!r}") from error
+    return PublishedDate(plausible(at), True)
+
+
+def plausible(at: datetime) -> datetime:
+    """``at`` itself; ValueError when its year cannot be a publication's."""
+    if not EARLIEST_YEAR <= at.year <= LATEST_YEAR:
+        raise ValueError(f"the year {at.year} is out of range")
+    return at
 
 
 def looks_like_date(text: str) -> bool:

@@ -7,6 +7,7 @@ from xml.sax import SAXException, SAXParseException
 import feedparser
 
 from archive.ingest.article_data import ArticleData
+from archive.ingest.dates import plausible
 from archive.ingest.errors import IngestError
 from archive.ingest.normalise import html_to_paragraphs
 from archive.ingest.records import ReadContext, Records
@@ -63,7 +64,10 @@ def _published(entry, outlet: str, where: str, context: ReadContext) -> tuple[da
     # feedparser has already read the date, in UTC, from whichever field the feed used.
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if parsed:
-        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC), True
+        try:
+            return plausible(datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)), True
+        except (ValueError, OverflowError, OSError) as error:
+            raise IngestError(where, f"unreadable date: {error}") from error
     text = entry.get("published") or entry.get("updated") or ""
     try:
         return context.published(text, outlet)

@@ -13,8 +13,8 @@ Schema (one JSON object per line; unknown keys are kept in the article's extra m
     summary     string
 """
 
-import io
 import json
+from collections.abc import Iterator
 from typing import BinaryIO
 
 from archive.ingest.article_data import ArticleData
@@ -33,38 +33,61 @@ KNOWN_KEYS = {
     "language",
     "summary",
 }
+BOM = b"\xef\xbb\xbf"
 # Keys starting with "_ingest" are the rejected log's notes: ignored when it is ingested again.
 
 
 def read_jsonl(stream: BinaryIO, source: str, context: ReadContext) -> Records:
-    """Streams the file line by line: memory stays flat however long it is."""
-    lines = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline=None)
+    """Streams the file line by line: memory stays flat however long it is.
+
+    Each line is decoded on its own, so a line that is not UTF-8 is one bad record, not
+    the end of the file (a text wrapper decodes ahead of the line it returns, and would
+    lose the good lines before the bad one as well as those after it).
+    """
     number = 0
-    while True:
-        number += 1
-        try:
-            line = lines.readline()
-        except UnicodeDecodeError:
-            yield IngestError(source, "not UTF-8 text", line=number)
-            return
-        except (OSError, EOFError) as error:  # a truncated or corrupt gzip stream
-            yield IngestError(source, f"unreadable after line {number - 1}: {error}")
-            return
-        if not line:
-            return
-        if not line.strip():
-            continue
-        try:
-            yield _record(line, source, number, context)
-        except IngestError as error:
-            yield error
+    try:
+        for number, raw in _numbered_lines(stream):
+            if (record := _line_record(raw, source, number, context)) is not None:
+                yield record
+    except (OSError, EOFError) as error:  # a truncated or corrupt gzip stream
+        yield IngestError(source, f"unreadable after line {number}: {error}")
+
+
+def _numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """Lines as bytes, numbered as a text editor would: "\n", "\r\n" and a lone "\r" each
+    end a line (JSON keeps "\r" inside strings escaped, so a raw one is a line end)."""
+    number = 0
+    for chunk in iter(stream.readline, b""):
+        if number == 0:
+            chunk = chunk.removeprefix(BOM)
+        for line in chunk.removesuffix(b"\n").removesuffix(b"\r").split(b"\r"):
+            number += 1
+            yield number, line
+
+
+def _line_record(
+    raw: bytes, source: str, number: int, context: ReadContext
+) -> ArticleData | IngestError | None:
+    """The line's article, or why it is not one; None for a blank line."""
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return IngestError(source, "not UTF-8 text", line=number)
+    if not line.strip():
+        return None
+    try:
+        return _record(line, source, number, context)
+    except IngestError as error:
+        return error
 
 
 def _record(line: str, source: str, number: int, context: ReadContext) -> ArticleData:
     try:
-        item = json.loads(line)
+        item = json.loads(line, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise IngestError(source, f"not valid JSON ({error.msg})", line=number) from error
+    except ValueError as error:
+        raise IngestError(source, f"not valid JSON ({error})", line=number) from error
     if not isinstance(item, dict):
         raise IngestError(source, "a line must be a JSON object", line=number)
     try:
@@ -72,6 +95,11 @@ def _record(line: str, source: str, number: int, context: ReadContext) -> Articl
     except IngestError as error:
         error.record = item  # kept whole in the rejected log, to fix and ingest again
         raise
+
+
+def _refuse_constant(name: str) -> float:
+    # Python reads NaN and Infinity, which JSON does not have and a JSON column refuses.
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def _article(item: dict, source: str, number: int, context: ReadContext) -> ArticleData:

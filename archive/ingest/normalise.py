@@ -1,6 +1,6 @@
 """What every record goes through whatever its format: tidy text, dateline, URL, language."""
 
-from dataclasses import replace
+from dataclasses import astuple, replace
 from functools import cache
 
 import lxml.html
@@ -12,7 +12,7 @@ from archive.ingest.errors import IngestError
 from archive.ingest.saved_page import FURNITURE_LINES, OutletRules
 from archive.ingest.urls import canonical_url
 from archive.sanitise import plain_text, plain_text_tree
-from archive.text import tidy
+from archive.text import storable, tidy
 
 _BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td"}
 _DROP = {"script", "style", "noscript", "iframe", "form", "nav", "aside", "footer", "figure"}
@@ -81,6 +81,7 @@ def strip_markup(data: ArticleData) -> ArticleData:
     """Every text field of a record as plain text (archive.sanitise), whatever its format sent:
     a JSON Lines body with tags, a feed title with entities, a page's description with a
     script. Raises IngestError when nothing of the title, the text or the outlet is left."""
+    data = _storable(data)  # nh3 takes no lone surrogate
     dateline = data.dateline
     if dateline is not None:
         dateline = Dateline(
@@ -114,6 +115,7 @@ def parse_dateline(printed: str) -> Dateline | None:
 
 def normalise(data: ArticleData, rules: OutletRules) -> ArticleData:
     """Tidy a record from any format into the form the archive stores."""
+    data = _storable(data)
     paragraphs = [
         line
         for line in tidy(data.body).split("\n")
@@ -136,6 +138,42 @@ def normalise(data: ArticleData, rules: OutletRules) -> ArticleData:
         language=(data.language or detect_language(f"{title}. {body}")).lower()[:16],
         tags=[" ".join(tag.split()) for tag in data.tags if tag.strip()],
     )
+
+
+def outlet_name(text: str) -> str:
+    """An outlet's name as stored and looked up: storable, on one line, spaces collapsed."""
+    return " ".join(storable(text).split())
+
+
+def _storable(data: ArticleData) -> ArticleData:
+    """Every text of the record as a database (and nh3) can hold it: archive.text.storable."""
+    dateline = data.dateline
+    if dateline is not None:
+        dateline = Dateline(*(storable(part) for part in astuple(dateline)))
+    return replace(
+        data,
+        title=storable(data.title),
+        body=storable(data.body),
+        summary=storable(data.summary),
+        outlet_name=outlet_name(data.outlet_name),
+        dateline=dateline,
+        tags=[storable(tag) for tag in data.tags],
+        unseparated_tags=storable(data.unseparated_tags),
+        canonical_url=storable(data.canonical_url),
+        language=storable(data.language),
+        extra=_storable_json(data.extra),
+    )
+
+
+def _storable_json(value):
+    """A JSON value with every string in it (keys too) storable."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {storable(str(key)): _storable_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_storable_json(item) for item in value]
+    return value
 
 
 def _same_place(found: Dateline, given: Dateline) -> bool:

@@ -27,7 +27,7 @@ from archive.ingest.errors import IngestError
 from archive.ingest.feeds import read_feed
 from archive.ingest.html_pages import read_html_page
 from archive.ingest.jsonl import read_jsonl
-from archive.ingest.normalise import normalise, strip_markup
+from archive.ingest.normalise import normalise, outlet_name, strip_markup
 from archive.ingest.records import ReadContext, Records
 from archive.ingest.saved_page import OutletRules, decode_text, parse_saved_page
 from archive.ingest.sources import Format, Source, open_source, source_paths
@@ -160,6 +160,7 @@ class Ingester:
                 source.stream.close()
 
     def rules_for_outlet(self, name: str) -> OutletRules:
+        name = outlet_name(name)  # as a source printed it: it may hold what no database can
         key = name.casefold()
         if key not in self._rules:
             outlet = Outlet.objects.filter(name__iexact=name).first()

@@ -64,6 +64,8 @@ def parse_saved_page(
 ) -> ArticleData:
     lines = tidy(decode_text(raw, source)).split("\n")
     numbered = [(number, line) for number, line in enumerate(lines, start=1) if line]
+    if not numbered:  # blank once tidied: separators (U+001C, U+2028), control characters
+        raise IngestError(source, "empty file")
 
     title_line, title = numbered[0]
     if title.casefold() in FURNITURE_LINES or _TAGS_PREFIX.match(title) or looks_like_date(title):
@@ -125,7 +127,8 @@ def _split_header(
     for index, (_, line) in enumerate(numbered):
         if line.casefold() in FURNITURE_LINES:
             return numbered[:index], numbered[index + 1 :]
-        if len(line) > _MAX_HEADER_LINE or index >= 6:
+        long = len(line) > _MAX_HEADER_LINE and not _TAGS_PREFIX.match(line)  # many tags
+        if long or index >= 6:
             return numbered[:index], numbered[index:]
     return numbered, []
 

@@ -2,6 +2,7 @@
 read transparently, and each source's format told from its content, not its name."""
 
 import gzip
+import re
 import shutil
 import sys
 import tempfile
@@ -15,6 +16,7 @@ from archive.ingest.errors import IngestError
 
 STDIN = "-"
 _SNIFF_BYTES = 4096
+_JSON_OBJECT_LINE = re.compile(rb'^[ \t]*\{\s*["}]', re.MULTILINE)
 
 
 class Format(StrEnum):
@@ -76,7 +78,15 @@ def detect_format(head: bytes) -> Format:
         if b"<rss" in lowered or b"<feed" in lowered or b"<rdf:rdf" in lowered:
             return Format.FEED
         return Format.HTML
+    if _holds_a_json_object_line(text):
+        return Format.JSONL  # whose first line is damaged: the good lines after it count
     return Format.SAVED_PAGE
+
+
+def _holds_a_json_object_line(head: bytes) -> bool:
+    """Whether a line of ``head`` opens a JSON object with a key (``{"``; the line may be cut
+    short): prose never does, so a page saved as text has no such line."""
+    return _JSON_OBJECT_LINE.search(head) is not None
 
 
 def _peek(stream: BinaryIO, size: int) -> bytes:

@@ -30,8 +30,12 @@ def canonical_url(url: str) -> str:
         return ""
     scheme = parts.scheme.lower()
     host = parts.hostname.lower().rstrip(".")
-    if host.startswith("amp."):
+    while host.startswith("amp.") and "." in host[4:]:  # amp.example.com, not amp.com
         host = host[4:]
+    if not host:  # "http://./" has no host left once the root dot is dropped
+        return ""
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = _without_amp(parts.path) or "/"
     query = urlencode(
@@ -43,12 +47,16 @@ def canonical_url(url: str) -> str:
     )
     cleaned = urlunsplit((scheme, netloc, path, query, ""))
     try:
-        return normalize_url(cleaned, strict=False, trailing_slash=True)
+        normalised = urlsplit(normalize_url(cleaned, strict=False, trailing_slash=True))
     except (ValueError, TypeError):
         return cleaned
+    # courlan resolves "/.." to no path at all; the site's root is "/", as above.
+    return urlunsplit(normalised._replace(path=normalised.path or "/"))
 
 
 def _without_amp(path: str) -> str:
-    path = re.sub(r"/amp/?$", "/", path)
-    path = re.sub(r"/amp/", "/", path)
-    return re.sub(r"(\.amp)(\.html?)?$", r"\2", path)
+    # Every "amp" segment and suffix at once ("/amp/amp/x", "x.amp.amp"): the canonical
+    # form of a canonical URL must be itself.
+    path = re.sub(r"/amp(?=/)", "", path)
+    path = re.sub(r"/amp$", "/", path)
+    return re.sub(r"(?:\.amp)+(\.html?)?$", r"\1", path)

@@ -123,6 +123,11 @@ class SearchBackend(ABC):
         """Problems that stop this backend working here, as messages (none when fine)."""
         return []
 
+    def has_index(self) -> bool:
+        """Whether there is an index to write to. One that is not there is made by the first
+        write (search.sync decides when that is safe)."""
+        return True
+
 
 class BulkWrite(ABC):
     """One write fed in batches: ``add`` as often as needed, then ``commit`` or ``cancel``.

@@ -206,6 +206,9 @@ class SearchBackend(base.SearchBackend):
         except Exception as error:
             raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
 
+    def has_index(self) -> bool:
+        return self.generations.current() is not None  # a directory someone may delete
+
     def clear(self) -> None:
         generation, path = self.generations.new()
         with _tantivy_errors(base.SearchBackendError, "created"):

@@ -32,7 +32,9 @@ class Vocabulary:
         with self._lock:
             if modified == self._loaded_at:
                 return
-            words = self.path.read_text(encoding="utf-8").split() if modified else []
+            # A damaged file costs suggestions some words, not search: decode it anyway.
+            text = self.path.read_text(encoding="utf-8", errors="replace") if modified else ""
+            words = text.split()
             self._words, self._known, self._loaded_at = words, frozenset(words), modified
 
     def __contains__(self, word: str) -> bool:

@@ -16,6 +16,7 @@ import os
 import signal
 import threading
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -237,9 +238,11 @@ class SearchBackend(base.SearchBackend):
                     self._switch_to(generation)
         try:
             return index.open_dir(str(self.root / generation))
-        except (WhooshIndexError, OSError, ValueError, EOFError) as error:
-            # WhooshIndexError covers a missing index and a damaged table of contents.
+        except WhooshIndexError as error:  # a missing index
             raise base.SearchUnavailable(f"The search index cannot be opened: {error}") from error
+        except Exception as error:  # a damaged table of contents: see _reading_damage
+            logger.exception("The search index in %s cannot be opened", self.root)
+            raise base.SearchUnavailable(f"The search index cannot be opened: {error!r}") from error
 
     def _get_searcher(self):
         """One searcher per process, refreshed only when the index has changed."""
@@ -281,6 +284,9 @@ class SearchBackend(base.SearchBackend):
             raise base.SearchBackendError(
                 "The search index is locked by another writer."
             ) from error
+        except Exception as error:  # a damaged index, or a disk that refuses the lock file
+            message = f"The search index cannot be written: {error!r}"
+            raise base.SearchBackendError(message) from error
         try:
             for article_id in deletions:
                 writer.delete_by_term("id", str(article_id))
@@ -317,8 +323,12 @@ class SearchBackend(base.SearchBackend):
         generation, _ = self._new_generation()
         self._switch_to(generation)
 
+    def has_index(self) -> bool:
+        return self._current_generation() is not None  # a directory someone may delete
+
     def count(self) -> int:
-        return self._get_searcher().doc_count()
+        with _reading_damage():
+            return self._get_searcher().doc_count()
 
     def rebuild(self, batches: Iterator[Sequence[SearchDocument]]) -> int:
         with self.generations.marked_as_rebuilding():
@@ -347,6 +357,10 @@ class SearchBackend(base.SearchBackend):
     # Searching
 
     def search(self, request: base.SearchRequest) -> base.SearchResults:
+        with _reading_damage():
+            return self._search(request)
+
+    def _search(self, request: base.SearchRequest) -> base.SearchResults:
         searcher = self._get_searcher()
         text_query = _text_query(request.query)
         if text_query is None:
@@ -366,23 +380,20 @@ class SearchBackend(base.SearchBackend):
                 "region": sorting.FieldFacet("region", allow_overlap=True, maptype=sorting.Count),
                 "year": sorting.FieldFacet("year", maptype=sorting.Count),
             }
-        try:
-            results = searcher.search(
-                text_query,
-                filter=filter_query,
-                limit=request.offset + request.page_size,
-                groupedby=groupedby,
-                terms=True,
-                **sort_kwargs,
-            )
-            total = len(results)
-            hits = [
-                self._hit(hit, request.query)
-                for hit in results[request.offset : request.offset + request.page_size]
-            ]
-            facets = _facets(results, request.facet_limit) if groupedby else {}
-        except (OSError, ValueError, EOFError) as error:
-            raise base.SearchUnavailable(f"The search index cannot be read: {error}") from error
+        results = searcher.search(
+            text_query,
+            filter=filter_query,
+            limit=request.offset + request.page_size,
+            groupedby=groupedby,
+            terms=True,
+            **sort_kwargs,
+        )
+        total = len(results)
+        hits = [
+            self._hit(hit, request.query)
+            for hit in results[request.offset : request.offset + request.page_size]
+        ]
+        facets = _facets(results, request.facet_limit) if groupedby else {}
         suggestion = None
         if total < base.SUGGEST_BELOW and request.query.has_text:
             suggestion = self._suggestion(searcher, request, total, filter_query)
@@ -418,6 +429,21 @@ class SearchBackend(base.SearchBackend):
         if len(searcher.search(better, filter=filter_query, limit=1)) <= total:
             return None
         return corrected
+
+
+@contextmanager
+def _reading_damage() -> Iterator[None]:
+    """Whoosh trusts its files: one cut short or overwritten fails with whatever its decoder
+    meets (UnpicklingError, UnicodeDecodeError, TypeError, struct.error, EOFError ...). To
+    readers that is search being unavailable, not a server error; the log keeps the detail,
+    and `rebuild_index` mends it."""
+    try:
+        yield
+    except base.SearchBackendError:
+        raise
+    except Exception as error:
+        logger.exception("The search index cannot be read")
+        raise base.SearchUnavailable(f"The search index cannot be read: {error!r}") from error
 
 
 def _first_words(text: str, count: int = SNIPPET_WORDS) -> str:

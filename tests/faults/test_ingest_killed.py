@@ -1,0 +1,131 @@
+"""An ingest killed with SIGKILL at any moment and run again ends with every article
+exactly once, and the index holding exactly the articles the database says it should."""
+
+import json
+import random
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from django.db.models import Count
+from whoosh import index
+
+from archive.models import Article
+from search.backends import get_backend, reset_backend
+from search.sync import pending_count
+from tests.faults.conftest import indexable_ids, whoosh_ids
+from tests.processes import ROOT, environment, manage
+
+ARTICLES = 400
+BATCH = 10
+# Where the first run dies: after so many articles are saved (1: the first batch's
+# transaction; 150: midway), at three seeded random counts (each with a random extra moment
+# so the kill lands inside a batch as often as between two), and while its bulk write holds
+# the index's writer lock (from the first batch to the commit at the end), half way through.
+KILL_POINTS = [
+    pytest.param(1, id="after-the-first-article"),
+    pytest.param(150, id="midway"),
+    *(pytest.param(f"random-{seed}", id=f"random-{seed}") for seed in (1, 2, 3)),
+    pytest.param("index-write", id="during-the-index-write"),
+]
+
+
+def write_corpus(path) -> None:
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "title": f"Report number {n} from the front",
+                    "body": f"BAGHDAD (Reuters) - Report {n} says the front moved {n} metres.",
+                    "url": f"https://wire.example.com/report/{n}",
+                    "outlet": "Wire",
+                    "published": f"2017-08-{1 + n % 28:02d}",
+                    "tags": [f"Front {n % 7}"],
+                }
+            )
+            + "\n"
+            for n in range(ARTICLES)
+        )
+    )
+
+
+def wait_for(condition, process: subprocess.Popen, poll: float = 0.01) -> None:
+    deadline = time.monotonic() + 120
+    while not condition() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(poll)
+
+
+def writer_lock_is_held(index_dir) -> bool:
+    """Whether a writer holds the Whoosh index's lock (tried, and let go at once)."""
+    generation = (index_dir / "CURRENT").read_text().strip()
+    lock = index.open_dir(str(index_dir / generation)).lock("WRITELOCK")
+    if lock.acquire(blocking=False):
+        lock.release()
+        return False
+    return True
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("kill_point", KILL_POINTS)
+def test_an_ingest_killed_and_run_again_saves_every_article_once_and_indexes_it(
+    settings, tmp_path, gazetteer, kill_point
+):
+    settings.SEARCH_BACKEND = "whoosh"
+    settings.SEARCH_INDEX_DIR = tmp_path / "index"
+    reset_backend()
+    get_backend().clear()  # an empty serving index, whose writer lock can be looked at
+    source = tmp_path / "corpus.jsonl"
+    write_corpus(source)
+    command = manage("ingest", str(source), "--batch-size", str(BATCH))
+    env = environment(SEARCH_WRITER_TIMEOUT="120")
+
+    first = subprocess.Popen(
+        command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    if kill_point == "index-write":
+        wait_for(
+            lambda: (
+                Article.objects.count() >= ARTICLES // 2
+                and writer_lock_is_held(settings.SEARCH_INDEX_DIR)
+            ),
+            first,
+        )
+    elif isinstance(kill_point, int):
+        wait_for(lambda: Article.objects.count() >= kill_point, first)
+    else:
+        chance = random.Random(kill_point)
+        kill_after = chance.randrange(1, ARTICLES - BATCH)
+        wait_for(lambda: Article.objects.count() >= kill_after, first)
+        time.sleep(chance.uniform(0, 0.05))
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    assert Article.objects.count() < ARTICLES, "the ingest finished before it was killed"
+    if kill_point == "index-write":
+        assert pending_count() > 0, "the index write had already been committed"
+
+    # The killed ingest's Whoosh writer processes die with it: none is left holding the
+    # index's lock, so the rerun writes the index instead of waiting on the lock each batch.
+    subprocess.run(command, env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
+    assert not _processes_reading(source), "a process of the killed ingest is still alive"
+
+    assert Article.objects.count() == ARTICLES
+    assert not Article.objects.values("canonical_url").annotate(n=Count("id")).filter(n__gt=1)
+    assert pending_count() == 0
+    assert whoosh_ids(settings.SEARCH_INDEX_DIR) == indexable_ids()
+    assert len(indexable_ids()) == ARTICLES
+
+
+def _processes_reading(source) -> list[int]:
+    """Processes whose command line names ``source`` (the ingest and its writer processes,
+    which are forked and so share its command line)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if str(source).encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:  # ended while we looked
+                continue
+    return found
