@@ -12,6 +12,9 @@ process of its own (bench/search_measure.py): the bare engine, the backend API, 
 /search/ page with DEBUG off. Prints a table of p50/p95/p99 per class; --record appends it
 to bench/RESULTS.md with the date, commit, machine, load and the command.
 
+--profile CLASS [--profile-mode page|api|bare] times nothing: it runs that class's queries
+under pyinstrument and writes the report to var/bench-profiles/ (best with --reuse).
+
 --reuse DIR keeps the archive (corpus, database, index) in DIR and uses it again on the
 next run with the same --articles/--database/--backend; without it everything, the
 PostgreSQL database included, is removed at the end. A kept PostgreSQL archive's database
@@ -41,6 +44,7 @@ from bench.search_queries import CLASSES, make_queries, sample_articles  # noqa:
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 MANIFEST = "archive.json"
 MODES = ("bare", "api", "page")
+PROFILES = ROOT / "var" / "bench-profiles"
 SEED = 2017
 
 
@@ -169,44 +173,52 @@ def index_sizes(manifest: dict, work: Path) -> dict:
 # Measuring
 
 
-def measure(manifest: dict, work: Path, args: argparse.Namespace) -> dict:
+def write_queries(manifest: dict, work: Path, args: argparse.Namespace) -> Path:
     sample = sample_articles(work / "corpus.jsonl", manifest["articles"])
     queries = make_queries(sample, args.queries + args.warmup, manifest["seed"])
-    queries_file = work / "queries.json"
-    queries_file.write_text(
-        json.dumps([query.as_dict() for batch in queries.values() for query in batch])
-    )
+    path = work / "queries.json"
+    path.write_text(json.dumps([query.as_dict() for batch in queries.values() for query in batch]))
+    return path
+
+
+def run_mode(
+    mode: str, manifest: dict, work: Path, args: argparse.Namespace, out: Path, *extra: str
+) -> None:
+    """One way of asking, in a process of its own (bench/search_measure.py)."""
     page_settings = {
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "ALLOWED_HOSTS": "testserver",
         "ARTICLES_PER_PAGE": str(args.page_size),
     }
+    env = environment(manifest, work, **(page_settings if mode == "page" else {}))
+    command = [sys.executable, str(ROOT / "bench" / "search_measure.py"), mode]
+    command += ["--queries", str(work / "queries.json"), "--out", str(out)]
+    command += ["--warmup", str(args.warmup), "--page-size", str(args.page_size), *extra]
+    subprocess.run(command, env=env, cwd=ROOT, check=True)
+
+
+def measure(manifest: dict, work: Path, args: argparse.Namespace) -> dict:
+    write_queries(manifest, work, args)
     outcome = {"load_before": loadavg()}
     for mode in MODES:
         print(f"Measuring: {mode}", file=sys.stderr)
         out = work / f"measure-{mode}.json"
-        env = environment(manifest, work, **(page_settings if mode == "page" else {}))
-        subprocess.run(
-            [
-                sys.executable,
-                str(ROOT / "bench" / "search_measure.py"),
-                mode,
-                "--queries",
-                str(queries_file),
-                "--out",
-                str(out),
-                "--warmup",
-                str(args.warmup),
-                "--page-size",
-                str(args.page_size),
-            ],
-            env=env,
-            cwd=ROOT,
-            check=True,
-        )
+        run_mode(mode, manifest, work, args, out)
         outcome[mode] = json.loads(out.read_text())
     outcome["load_after"] = loadavg()
     return outcome
+
+
+def profile(manifest: dict, work: Path, args: argparse.Namespace) -> Path:
+    write_queries(manifest, work, args)
+    PROFILES.mkdir(parents=True, exist_ok=True)
+    slug = args.profile.replace(" ", "-")
+    out = PROFILES / (
+        f"search-{manifest['backend']}-{manifest['database']}-{manifest['articles']}-"
+        f"{args.profile_mode}-{slug}.txt"
+    )
+    run_mode(args.profile_mode, manifest, work, args, out, "--profile", args.profile)
+    return out
 
 
 def loadavg() -> list[float]:
@@ -399,9 +411,13 @@ def main() -> None:
     parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
     parser.add_argument("--label", default="", help='e.g. "smoke", in the recorded heading')
+    parser.add_argument("--profile", metavar="CLASS", choices=list(CLASSES))
+    parser.add_argument("--profile-mode", choices=MODES, default="page")
     args = parser.parse_args()
     if args.backend == "postgres" and args.database != "postgres":
         parser.error("--backend postgres needs --database postgres")
+    if args.profile and args.record:
+        parser.error("--profile times nothing: there is nothing to --record")
 
     keep = args.reuse is not None and not args.drop_reused
     work = args.reuse.resolve() if args.reuse else Path(tempfile.mkdtemp(prefix="bench-search-"))
@@ -409,6 +425,9 @@ def main() -> None:
     started = time.perf_counter()
     try:
         manifest = prepare_archive(args, work)
+        if args.profile:
+            print(f"Profile written to {profile(manifest, work, args)}")
+            return
         outcome = measure(manifest, work, args)
     finally:
         if not keep:

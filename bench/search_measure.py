@@ -10,6 +10,9 @@ page  GET /search/ through Django's test client: the whole page, middleware to t
 Settings, database and index come from the environment the harness sets. Every class's
 first N queries warm up (untimed, all classes first), the rest are timed one by one. The
 process's peak resident memory at the end is, for ``page``, the web worker's figure.
+
+With --profile CLASS, nothing is timed: after the warm-up, that class's queries run under
+pyinstrument and its report (text, and HTML beside it) goes to --out.
 """
 
 import argparse
@@ -25,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import django  # noqa: E402
 
-from bench.search_queries import BenchQuery  # noqa: E402
+from bench.search_queries import CLASSES, BenchQuery  # noqa: E402
 
 PAGE_TOTAL = re.compile(r'class="search-total">(?:About )?([\d,]+) result')
 
@@ -92,7 +95,8 @@ def page_figures(response) -> tuple:
     )
 
 
-def measure(mode: str, queries: list[BenchQuery], warmup: int, page_size: int) -> dict:
+def warmed_up(mode: str, queries: list[BenchQuery], warmup: int, page_size: int) -> tuple:
+    """The runner, after every class's first ``warmup`` queries, and the rest by class."""
     run = runner(mode, page_size, queries)
     by_class: dict[str, list[BenchQuery]] = {}
     for query in queries:
@@ -100,10 +104,15 @@ def measure(mode: str, queries: list[BenchQuery], warmup: int, page_size: int) -
     for batch in by_class.values():
         for query in batch[:warmup]:
             run(query)
+    return run, {kind: batch[warmup:] for kind, batch in by_class.items()}
+
+
+def measure(mode: str, queries: list[BenchQuery], warmup: int, page_size: int) -> dict:
+    run, by_class = warmed_up(mode, queries, warmup, page_size)
     classes = {}
     for kind, batch in by_class.items():
         figures = {"ms": [], "totals": [], "shown": [], "suggested": 0, "errors": 0, "error": ""}
-        for query in batch[warmup:]:
+        for query in batch:
             try:
                 started = time.perf_counter()
                 outcome = run(query)
@@ -121,6 +130,22 @@ def measure(mode: str, queries: list[BenchQuery], warmup: int, page_size: int) -
     return classes
 
 
+def profile(
+    mode: str, queries: list[BenchQuery], kind: str, warmup: int, page_size: int, out: Path
+) -> None:
+    from pyinstrument import Profiler
+
+    run, by_class = warmed_up(mode, queries, warmup, page_size)
+    if kind not in by_class:
+        raise SystemExit(f"No {kind!r} queries to profile; the classes are {list(CLASSES)}.")
+    profiler = Profiler(interval=0.0005)
+    with profiler:
+        for query in by_class[kind]:
+            run(query)
+    out.write_text(profiler.output_text(unicode=True, show_all=False, short_mode=False))
+    out.with_suffix(".html").write_text(profiler.output_html())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", choices=["bare", "api", "page"])
@@ -128,9 +153,13 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--page-size", type=int, default=10)
+    parser.add_argument("--profile", metavar="CLASS", help="profile this class, time nothing")
     args = parser.parse_args()
     django.setup()
     queries = [BenchQuery(**item) for item in json.loads(args.queries.read_text())]
+    if args.profile:
+        profile(args.mode, queries, args.profile, args.warmup, args.page_size, args.out)
+        return
     classes = measure(args.mode, queries, args.warmup, args.page_size)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     args.out.write_text(
