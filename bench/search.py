@@ -135,6 +135,7 @@ def build_archive(manifest: dict, work: Path) -> None:
         env=env,
         cwd=ROOT,
         check=True,
+        stdout=subprocess.DEVNULL,
     )
     seconds, peak = run(manage("rebuild_index", "--batch-size", "500"), env, work)
     manifest["rebuild"] = {"seconds": seconds, "peak_mib": peak}
