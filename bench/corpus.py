@@ -137,6 +137,7 @@ SYLLABLES = [
     "ar",
     "er",
 ]
+VOCABULARY_SIZE = 30_000  # content words, after FUNCTION_WORDS
 
 
 @dataclass(frozen=True)
@@ -158,9 +159,15 @@ def _vocabulary(rng: np.random.Generator, size: int) -> list[str]:
     return FUNCTION_WORDS + sorted(words)
 
 
+def ranked_vocabulary(seed: int = 2017) -> list[str]:
+    """The words generate() draws bodies from, most frequent first (Zipfian by position):
+    FUNCTION_WORDS, then the content words. Benchmarks pick common and rare words here."""
+    return _vocabulary(np.random.default_rng(seed), VOCABULARY_SIZE)
+
+
 def generate(articles: int, seed: int = 2017, words_per_body: int = 600) -> Iterator[Article]:
     rng = np.random.default_rng(seed)
-    vocabulary = np.array(_vocabulary(rng, 30_000))
+    vocabulary = np.array(_vocabulary(rng, VOCABULARY_SIZE))
     ranks = np.arange(1, len(vocabulary) + 1)
     probabilities = 1 / ranks**1.07
     probabilities /= probabilities.sum()

@@ -1,0 +1,457 @@
+"""Search latency at archive scale: the backend API and the /search/ page beside the bare engine.
+
+    python bench/search.py --articles 20000 [--database sqlite|postgres]
+        [--backend whoosh|postgres|tantivy] [--queries 200] [--warmup 20] [--page-size 10]
+        [--reuse DIR] [--record] [--label smoke]
+
+Builds an archive of N articles from the deterministic corpus (bench/corpus.py): migrate,
+load_regions, `manage.py ingest` of the JSON Lines corpus with index writes left out, then
+`manage.py rebuild_index`, timed with its peak memory. Measures the index's size against
+the raw text. Then asks every query class (bench/search_queries.py) three ways, each in a
+process of its own (bench/search_measure.py): the bare engine, the backend API, the
+/search/ page with DEBUG off. Prints a table of p50/p95/p99 per class; --record appends it
+to bench/RESULTS.md with the date, commit, machine, load and the command.
+
+--profile CLASS [--profile-mode page|api|bare] times nothing: it runs that class's queries
+under pyinstrument and writes the report to var/bench-profiles/ (best with --reuse).
+
+--reuse DIR keeps the archive (corpus, database, index) in DIR and uses it again on the
+next run with the same --articles/--database/--backend; without it everything, the
+PostgreSQL database included, is removed at the end. A kept PostgreSQL archive's database
+is dropped by --drop-reused (with --reuse DIR), so big databases do not linger.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.corpus import write  # noqa: E402
+from bench.ingest import manage, run  # noqa: E402
+from bench.search_queries import CLASSES, make_queries, sample_articles  # noqa: E402
+
+PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+MANIFEST = "archive.json"
+MODES = ("bare", "api", "page")
+PROFILES = ROOT / "var" / "bench-profiles"
+SEED = 2017
+
+
+# The archive
+
+
+def database_url(manifest: dict, work: Path) -> str:
+    if manifest["database"] == "sqlite":
+        return f"sqlite:///{work / 'archive.sqlite3'}"
+    return f"{PG_SERVER}/{manifest['database_name']}"
+
+
+def environment(manifest: dict, work: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DEBUG": "false",
+        "SECRET_KEY": "dateline-bench-only-not-secret",
+        "DATABASE_URL": database_url(manifest, work),
+        "SEARCH_BACKEND": manifest["backend"],
+        "SEARCH_INDEX_DIR": str(work / "index"),
+        "INGEST_REJECTED_DIR": str(work / "rejected"),
+        "LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+def pg(program: str, *arguments: str) -> None:
+    subprocess.run([program, "-h", "127.0.0.1", "-U", "postgres", *arguments], check=True)
+
+
+def drop_database(manifest: dict) -> None:
+    if manifest["database"] == "postgres":
+        pg("dropdb", "--if-exists", "--force", manifest["database_name"])
+
+
+def prepare_archive(args: argparse.Namespace, work: Path) -> dict:
+    """The archive's manifest: read from a reused DIR that matches, or built now."""
+    wanted = {
+        "articles": args.articles,
+        "database": args.database,
+        "backend": args.backend,
+        "seed": SEED,
+    }
+    path = work / MANIFEST
+    if path.exists():
+        manifest = json.loads(path.read_text())
+        if {key: manifest.get(key) for key in wanted} != wanted:
+            raise SystemExit(f"{work} holds another archive ({manifest}); use another DIR.")
+        if manifest.get("built"):
+            print(f"Reusing the archive in {work} (built {manifest['built']}).", file=sys.stderr)
+            return manifest
+        # A build that did not finish: start again.
+        drop_database(manifest)
+        for leftover in work.iterdir():
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+    manifest = wanted | {"database_name": f"bench_search_{args.articles}_{os.getpid()}"}
+    # Written first, so that whoever cleans up after a failed build knows the database.
+    path.write_text(json.dumps(manifest, indent=1))
+    build_archive(manifest, work)
+    manifest["built"] = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
+    path.write_text(json.dumps(manifest, indent=1))
+    return manifest
+
+
+def build_archive(manifest: dict, work: Path) -> None:
+    print(f"Building an archive of {manifest['articles']} articles in {work}", file=sys.stderr)
+    corpus = write(manifest["articles"], "jsonl", work / "corpus.jsonl", manifest["seed"])
+    manifest["raw_text_bytes"] = raw_text_bytes(corpus)
+    if manifest["database"] == "postgres":
+        pg("createdb", manifest["database_name"])
+    # Articles go in without touching the index (their outbox rows are then dropped):
+    # rebuild_index builds it once, and is what we time.
+    env = environment(manifest, work, SEARCH_SYNC_ON_COMMIT="false")
+    subprocess.run(manage("migrate", "-v0"), env=env, cwd=ROOT, check=True)
+    subprocess.run(manage("load_regions"), env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    seconds, peak = run(manage("ingest", str(corpus), "--batch-size", "500"), env, work)
+    manifest["ingest"] = {"seconds": seconds, "peak_mib": peak}
+    subprocess.run(
+        manage(
+            "shell",
+            "-c",
+            "from search.models import IndexOutbox; IndexOutbox.objects.all().delete()",
+        ),
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    seconds, peak = run(manage("rebuild_index", "--batch-size", "500"), env, work)
+    manifest["rebuild"] = {"seconds": seconds, "peak_mib": peak}
+    manifest["sizes"] = index_sizes(manifest, work)
+
+
+def raw_text_bytes(corpus: Path) -> int:
+    """Titles and bodies in UTF-8: what a reader could read, against which indexes weigh."""
+    total = 0
+    with corpus.open(encoding="utf-8") as lines:
+        for line in lines:
+            item = json.loads(line)
+            total += len(item["title"].encode()) + len(item["body"].encode())
+    return total
+
+
+def index_sizes(manifest: dict, work: Path) -> dict:
+    sizes = {}
+    index_dir = work / "index"
+    if index_dir.exists():
+        sizes["index_dir"] = sum(f.stat().st_size for f in index_dir.rglob("*") if f.is_file())
+    if manifest["backend"] == "postgres":
+        import psycopg
+
+        with psycopg.connect(database_url(manifest, work)) as connection:
+            row = connection.execute(
+                "SELECT pg_total_relation_size('search_document'),"
+                " pg_indexes_size('search_document'),"
+                " pg_relation_size('search_document_vector'),"
+                " pg_total_relation_size('search_word')"
+            ).fetchone()
+        sizes |= dict(zip(("table_total", "indexes", "vector_gin", "words"), row, strict=True))
+    return sizes
+
+
+# Measuring
+
+
+def write_queries(manifest: dict, work: Path, args: argparse.Namespace) -> Path:
+    sample = sample_articles(work / "corpus.jsonl", manifest["articles"])
+    queries = make_queries(sample, args.queries + args.warmup, manifest["seed"])
+    path = work / "queries.json"
+    path.write_text(json.dumps([query.as_dict() for batch in queries.values() for query in batch]))
+    return path
+
+
+def page_settings(work: Path, args: argparse.Namespace) -> dict[str, str]:
+    """The /search/ page is served with the production settings, as a web worker is."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "ALLOWED_HOSTS": "testserver",
+        "ARTICLES_PER_PAGE": str(args.page_size),
+        "STATIC_ROOT": str(work / "static"),
+    }
+
+
+def run_mode(
+    mode: str, manifest: dict, work: Path, args: argparse.Namespace, out: Path, *extra: str
+) -> None:
+    """One way of asking, in a process of its own (bench/search_measure.py)."""
+    env = environment(manifest, work, **(page_settings(work, args) if mode == "page" else {}))
+    if mode == "page" and not (work / "static" / "staticfiles.json").exists():
+        # Production settings serve static files with a manifest that collectstatic writes.
+        collect = manage("collectstatic", "--noinput", "-v0")
+        subprocess.run(collect, env=env, cwd=ROOT, check=True)
+    command = [sys.executable, str(ROOT / "bench" / "search_measure.py"), mode]
+    command += ["--queries", str(work / "queries.json"), "--out", str(out)]
+    command += ["--warmup", str(args.warmup), "--page-size", str(args.page_size), *extra]
+    subprocess.run(command, env=env, cwd=ROOT, check=True)
+
+
+def measure(manifest: dict, work: Path, args: argparse.Namespace) -> dict:
+    write_queries(manifest, work, args)
+    outcome = {"load_before": loadavg()}
+    for mode in MODES:
+        print(f"Measuring: {mode}", file=sys.stderr)
+        out = work / f"measure-{mode}.json"
+        run_mode(mode, manifest, work, args, out)
+        outcome[mode] = json.loads(out.read_text())
+    outcome["load_after"] = loadavg()
+    return outcome
+
+
+def profile(manifest: dict, work: Path, args: argparse.Namespace) -> Path:
+    write_queries(manifest, work, args)
+    PROFILES.mkdir(parents=True, exist_ok=True)
+    slug = args.profile.replace(" ", "-")
+    out = PROFILES / (
+        f"search-{manifest['backend']}-{manifest['database']}-{manifest['articles']}-"
+        f"{args.profile_mode}-{slug}.txt"
+    )
+    run_mode(args.profile_mode, manifest, work, args, out, "--profile", args.profile)
+    return out
+
+
+def loadavg() -> list[float]:
+    return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+
+
+# Reporting
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    if not values:
+        return (float("nan"),) * 3
+    if len(values) == 1:
+        return (values[0],) * 3
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
+def table(outcome: dict) -> str:
+    head = ["class", "n", "hits (API / bare)"]
+    for mode in ("bare", "API", "page"):
+        head += [f"{mode} p50", f"{mode} p95", f"{mode} p99"]
+    head += ["API ÷ bare p95", "page ÷ bare p95"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+    for kind in CLASSES:
+        figures = {mode: outcome[mode]["classes"].get(kind) for mode in MODES}
+        if not all(figures.values()):
+            continue
+        cells = {mode: percentiles(figures[mode]["ms"]) for mode in MODES}
+        hits = "{:,} / {:,}".format(
+            *(int(statistics.median(figures[m]["totals"] or [0])) for m in ("api", "bare"))
+        )
+        row = [kind, str(len(figures["api"]["ms"])), hits]
+        for mode in MODES:
+            row += [f"{value:.2f}" if value < 1 else f"{value:.1f}" for value in cells[mode]]
+        bare_p95 = cells["bare"][1]
+        row += [f"{cells[mode][1] / bare_p95:.1f}×" for mode in ("api", "page")]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def checks(outcome: dict) -> list[str]:
+    """What a reader of the table should know: errors, and whether misspellings got
+    their suggestion in each way of asking."""
+    notes = []
+    for mode in MODES:
+        for kind, figures in outcome[mode]["classes"].items():
+            if figures["errors"]:
+                notes.append(f"{mode} {kind}: {figures['errors']} errors ({figures['error']})")
+    for other in ("page", "bare"):
+        differing = []
+        for kind in CLASSES:
+            api, them = (outcome[mode]["classes"].get(kind) for mode in ("api", other))
+            if api and them and not api["errors"] and not them["errors"]:
+                pairs = list(zip(api["totals"], them["totals"], strict=True))
+                if mismatched := sum(a != b for a, b in pairs):
+                    differing.append(f"{kind} {mismatched}/{len(pairs)}")
+        if differing:
+            notes.append(
+                f"Totals that differ between the API and the {other} "
+                + (
+                    "(the same search, so a bug): "
+                    if other == "page"
+                    else "(the engine's own parser may read a query otherwise): "
+                )
+                + ", ".join(differing)
+                + "."
+            )
+    misspelt = {mode: outcome[mode]["classes"].get("misspelling") for mode in MODES}
+    if all(misspelt.values()):
+        notes.append(
+            "Misspellings with a suggestion: "
+            + ", ".join(
+                f"{mode} {misspelt[mode]['suggested']}/{len(misspelt[mode]['ms'])}"
+                for mode in MODES
+            )
+            + "."
+        )
+    return notes
+
+
+def summary(manifest: dict, outcome: dict, args: argparse.Namespace) -> str:
+    mib = 1024 * 1024
+    raw = manifest["raw_text_bytes"]
+    sizes = manifest["sizes"]
+    rebuild, ingest = manifest["rebuild"], manifest["ingest"]
+    if manifest["backend"] == "postgres":
+        size = (
+            f"search tables {(sizes['table_total'] + sizes['words']) / mib:,.0f} MiB "
+            f"({(sizes['table_total'] + sizes['words']) / raw:.1f}× the raw text; "
+            f"GIN on the tsvector {sizes['vector_gin'] / mib:,.0f} MiB, all indexes of "
+            f"search_document {sizes['indexes'] / mib:,.0f} MiB, search_word "
+            f"{sizes['words'] / mib:,.1f} MiB)"
+        )
+    else:
+        size = (
+            f"index on disk {sizes['index_dir'] / mib:,.0f} MiB "
+            f"({sizes['index_dir'] / raw:.1f}× the raw text)"
+        )
+    page = outcome["page"]
+    before, after = outcome["load_before"], outcome["load_after"]
+    cores = os.cpu_count() or 1
+    busy = max(before[0], after[0]) > 0.5
+    load = (
+        f"Load average (1/5/15 min) {before[0]:.2f}/{before[1]:.2f}/{before[2]:.2f} before "
+        f"the measurements, {after[0]:.2f}/{after[1]:.2f}/{after[2]:.2f} after, on {cores} "
+        + (
+            "cores: other work (other helpers' test runs) shared the CPUs, so the figures "
+            "are noisy and only good as a smoke test."
+            if busy
+            else "cores: the machine was quiet."
+        )
+    )
+    return "\n".join(
+        [
+            f"Archive: {manifest['articles']:,} articles on {manifest['database']}, "
+            f"{manifest['backend']} backend (built {manifest['built']}); raw text (titles "
+            f"and bodies) {raw / mib:,.1f} MiB; {size}.",
+            f"ingest {ingest['seconds']:,.0f} s without index writes (peak "
+            f"{ingest['peak_mib']} MiB); rebuild_index {rebuild['seconds']:,.0f} s "
+            f"({manifest['articles'] / rebuild['seconds']:,.0f} articles/s), peak "
+            f"{rebuild['peak_mib']} MiB.",
+            f"Web worker (the process that served the /search/ pages): peak RSS "
+            f"{page['peak_mib']:,.0f} MiB, {page['rss_mib']:,.0f} MiB at the end.",
+            f"{args.queries} queries per class after {args.warmup} warm-up queries each, "
+            f"{args.page_size} hits a page; times in milliseconds. The page always counts "
+            "facets (it shows them); the API and the bare engine only in the facet class.",
+            load,
+        ]
+    )
+
+
+def machine(manifest: dict) -> str:
+    memory = next(
+        int(line.split()[1]) / 1024 / 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal:")
+    )
+    text = (
+        f"{platform.machine()}, {os.cpu_count()} cores, {memory:.1f} GiB RAM, "
+        f"Python {platform.python_version()}"
+    )
+    if manifest["database"] == "postgres":
+        version = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW server_version"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        text += f", PostgreSQL {version}"
+    return text
+
+
+def commit() -> str:
+    """The commit measured, and whether the code differed from it (results files aside)."""
+    head = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    changes = subprocess.run(
+        ["git", "status", "--porcelain", "--", ".", ":!bench/RESULTS.md"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return head + (" with uncommitted changes" if changes else "")
+
+
+def record(text: str, manifest: dict, args: argparse.Namespace) -> None:
+    label = f" ({args.label})" if args.label else ""
+    with args.results.open("a", encoding="utf-8") as results:
+        results.write(
+            f"\n## Search latency{label}: {manifest['articles']:,} articles, "
+            f"{manifest['backend']} on {manifest['database']}\n\n"
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit()}; {machine(manifest)}.\n"
+            f"Command: `python bench/search.py {' '.join(sys.argv[1:])}`\n\n{text}\n"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=20_000)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--backend", choices=["whoosh", "postgres", "tantivy"], default="whoosh")
+    parser.add_argument("--queries", type=int, default=200, help="timed queries per class")
+    parser.add_argument("--warmup", type=int, default=20, help="untimed queries per class")
+    parser.add_argument("--page-size", type=int, default=10)
+    parser.add_argument("--reuse", type=Path, help="keep the archive in DIR, or use it again")
+    parser.add_argument(
+        "--drop-reused", action="store_true", help="with --reuse: remove DIR at the end"
+    )
+    parser.add_argument("--record", action="store_true", help="append to bench/RESULTS.md")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--label", default="", help='e.g. "smoke", in the recorded heading')
+    parser.add_argument("--profile", metavar="CLASS", choices=list(CLASSES))
+    parser.add_argument("--profile-mode", choices=MODES, default="page")
+    args = parser.parse_args()
+    if args.backend == "postgres" and args.database != "postgres":
+        parser.error("--backend postgres needs --database postgres")
+    if args.profile and args.record:
+        parser.error("--profile times nothing: there is nothing to --record")
+
+    keep = args.reuse is not None and not args.drop_reused
+    work = args.reuse.resolve() if args.reuse else Path(tempfile.mkdtemp(prefix="bench-search-"))
+    work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    try:
+        manifest = prepare_archive(args, work)
+        if args.profile:
+            print(f"Profile written to {profile(manifest, work, args)}")
+            return
+        outcome = measure(manifest, work, args)
+    finally:
+        if not keep:
+            if (work / MANIFEST).exists():
+                drop_database(json.loads((work / MANIFEST).read_text()))
+            shutil.rmtree(work, ignore_errors=True)
+    text = "\n\n".join(
+        [summary(manifest, outcome, args), table(outcome), "\n".join(checks(outcome))]
+    ).strip()
+    print(text)
+    print(f"({time.perf_counter() - started:,.0f} s in all)", file=sys.stderr)
+    if args.record:
+        record(text, manifest, args)
+
+
+if __name__ == "__main__":
+    main()

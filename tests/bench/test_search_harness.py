@@ -1,0 +1,72 @@
+"""The search benchmark, end to end at a tiny size, so that it cannot rot: it builds an
+archive, asks every query class three ways and writes a table with sane figures."""
+
+import json
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.search_queries import CLASSES
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+QUERIES = 5
+
+
+def _rows(output: str) -> dict[str, list[str]]:
+    rows = {}
+    for line in output.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0] in CLASSES:
+            rows[cells[0]] = cells
+    return rows
+
+
+def test_search_harness_measures_every_class_three_ways(tmp_path):
+    archive, results = tmp_path / "archive", tmp_path / "RESULTS.md"
+    finished = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "search.py"),
+            "--articles=200",
+            f"--queries={QUERIES}",
+            "--warmup=2",
+            f"--reuse={archive}",
+            "--record",
+            f"--results={results}",
+            "--label=test",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    output = finished.stdout
+
+    rows = _rows(output)
+    assert list(rows) == list(CLASSES)
+    for kind, cells in rows.items():
+        assert cells[1] == str(QUERIES), kind
+        assert re.fullmatch(r"[\d,]+ / [\d,]+", cells[2]), cells
+        timings = [float(cell) for cell in cells[3:12]]
+        assert all(math.isfinite(ms) and ms > 0 for ms in timings), (kind, timings)
+        for p50, p95, p99 in zip(timings[0::3], timings[1::3], timings[2::3], strict=True):
+            assert p50 <= p95 <= p99, (kind, timings)
+        assert all(re.fullmatch(r"\d+\.\d×", ratio) for ratio in cells[12:14]), cells
+    # Frequent words are found, and every misspelling gets its "Did you mean".
+    assert int(rows["common word"][2].split(" / ")[0]) > 0
+    assert f"api {QUERIES}/{QUERIES}, page {QUERIES}/{QUERIES}" in output
+    assert "errors" not in output
+    assert re.search(r"Web worker .*: peak RSS \d+ MiB", output)
+    assert re.search(r"rebuild_index \d+ s \(\d+ articles/s\), peak \d+ MiB", output)
+
+    manifest = json.loads((archive / "archive.json").read_text())
+    assert manifest["articles"] == 200
+    assert manifest["raw_text_bytes"] > 0
+    assert manifest["sizes"]["index_dir"] > 0
+    recorded = results.read_text()
+    assert "## Search latency (test): 200 articles, whoosh on sqlite" in recorded
+    assert "Command: `python bench/search.py --articles=200" in recorded
+    assert rows["facet counts"][0] in recorded
