@@ -43,7 +43,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.load_archive import build_archive, query_words, shell  # noqa: E402
+from bench.load_archive import build_archive, shell  # noqa: E402
 from bench.server import (  # noqa: E402
     PG_SERVER,
     Gunicorn,
@@ -274,8 +274,9 @@ def check(args, env, work, report, ingest, window, server) -> dict:
         )
         facts["ingested_during_load"] = articles
         notes.append(
-            f"ingest during the load: {len(ingest.runs)} runs of `manage.py ingest` "
-            f"({articles} new articles), busy {busy:.0f} s of the {end - start:.0f} s"
+            f"ingest during the load: {len(ingest.runs)} × `manage.py ingest` of up to "
+            f"{args.ingest_chunk} articles, {articles} new in all, busy {busy:.0f} s of the "
+            f"{end - start:.0f} s"
         )
         for job in ingest.runs:
             if job["code"] != 0:
@@ -420,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
             archive = build_archive(args, env, work)
             if collect.wait():
                 raise SystemExit(f"collectstatic failed: see {work / 'collectstatic.log'}")
-        targets, timings = {**archive.targets, **query_words(args.articles)}, archive.timings
+        targets, timings = archive.targets, archive.timings
         (work / "targets.json").write_text(json.dumps(targets))
 
         step(f"gunicorn, {args.workers} workers…")

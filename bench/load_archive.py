@@ -33,13 +33,32 @@ class Archive:
 
 
 def build_archive(args, env: dict[str, str], work: Path) -> Archive:
-    """Migrate, load the regions, ingest --articles articles; or restore a cached build."""
+    """Migrate, load the regions, ingest --articles articles, or restore a cached build;
+    the corpus's next --ingest-articles in chunks, for the ingest during the load; and the
+    targets, with the query words."""
     cache = _cache_dir(args)
+    incoming = _incoming_dir(args, cache, work)
     if cache and (cache / "archive.json").exists():
         step(f"archive from the cache {cache}")
-        return _restore(cache, args, env, work)
-    step(f"corpus: {args.articles} + {args.ingest_articles} articles in {work}")
-    incoming = _write_corpus(work, args.articles, args.ingest_articles, args.ingest_chunk)
+        archive = _restore(cache, args, env, work)
+        bodies = _write_corpus(args, incoming=incoming)
+    else:
+        step(f"corpus: {args.articles} + {args.ingest_articles} articles in {work}")
+        bodies = _write_corpus(args, archive=work / "archive.jsonl", incoming=incoming)
+        archive = _build(args, env, work)
+        if cache:
+            _save(archive, cache, args, env, work)
+    archive.targets.update(vocabulary(bodies))
+    if incoming and incoming.name.endswith(".partial"):
+        incoming = incoming.rename(incoming.with_name(incoming.name.removesuffix(".partial")))
+    archive.incoming = []
+    for chunk in sorted(incoming.glob("incoming-*.jsonl")) if incoming else []:
+        shutil.copy2(chunk, work)
+        archive.incoming.append(str(work / chunk.name))
+    return archive
+
+
+def _build(args, env: dict[str, str], work: Path) -> Archive:
     timings = {}
     for name, command in [
         ("migrate", manage("migrate", "--noinput", "-v0")),
@@ -53,15 +72,21 @@ def build_archive(args, env: dict[str, str], work: Path) -> Archive:
     targets = json.loads(shell(env, "print_archive_targets()", work))
     if empty := [key for key, values in targets.items() if not values]:
         raise SystemExit(f"nothing to ask for: {empty} (load more --countries?)")
-    archive = Archive([str(path) for path in incoming], targets, timings)
-    if cache:
-        _save(archive, cache, args, env, work)
-    return archive
+    return Archive([], targets, timings)
 
 
-def query_words(articles: int) -> dict[str, list]:
-    """The query words for an archive of this many articles (its first 400 bodies)."""
-    return vocabulary([article.body for article in generate(min(articles, 400))])
+def _incoming_dir(args, cache: Path | None, work: Path) -> Path | None:
+    """Where the chunks for the ingest during the load are: kept in the cache if there is
+    one, else in the work directory. A name ending in ".partial" is still to be written."""
+    if not args.ingest_articles:
+        return None
+    name = f"incoming-{args.ingest_articles}x{args.ingest_chunk}"
+    if cache and (cache / name).exists():
+        return cache / name
+    partial = (cache or work) / f"{name}.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    return partial
 
 
 def shell(env: dict[str, str], call: str, work: Path) -> str:
@@ -73,20 +98,32 @@ def shell(env: dict[str, str], call: str, work: Path) -> str:
 # The corpus
 
 
-def _write_corpus(work: Path, articles: int, incoming: int, chunk: int) -> list[Path]:
-    """The archive's slice of the corpus, then the next slice in chunks."""
-    chunks: list[Path] = []
-    with (work / "archive.jsonl").open("w", encoding="utf-8") as out:
-        for number, article in enumerate(generate(articles + incoming)):
-            if number < articles:
-                out.write(as_jsonl(article) + "\n")
+def _write_corpus(args, archive: Path | None = None, incoming: Path | None = None) -> list[str]:
+    """In one pass over the corpus: its first --articles to ``archive`` (if given), the next
+    --ingest-articles in chunk files to ``incoming`` (if it is still to be written); the
+    first 400 bodies, for the query words."""
+    if not (incoming and incoming.name.endswith(".partial")):
+        incoming = None
+    total = args.articles + (args.ingest_articles if incoming else 0)
+    if not (archive or incoming):
+        total = min(total, 400)
+    bodies = []
+    out = archive.open("w", encoding="utf-8") if archive else None
+    try:
+        for number, article in enumerate(generate(total)):
+            if number < 400:
+                bodies.append(article.body)
+            if number < args.articles:
+                if out:
+                    out.write(as_jsonl(article) + "\n")
                 continue
-            index = (number - articles) // chunk
-            if index == len(chunks):
-                chunks.append(work / f"incoming-{index:03d}.jsonl")
-            with chunks[index].open("a", encoding="utf-8") as part:
+            chunk = incoming / f"incoming-{(number - args.articles) // args.ingest_chunk:03d}.jsonl"
+            with chunk.open("a", encoding="utf-8") as part:
                 part.write(as_jsonl(article) + "\n")
-    return chunks
+    finally:
+        if out:
+            out.close()
+    return bodies
 
 
 def vocabulary(bodies: list[str]) -> dict[str, list]:
@@ -183,10 +220,7 @@ def _cache_dir(args) -> Path | None:
     ).stdout
     code = hashlib.sha1(trees.encode()).hexdigest()[:10] if trees else "no-git"
     countries = args.countries.replace(",", "-") or "world"
-    name = (
-        f"{args.database}-{args.articles}+{args.ingest_articles}x{args.ingest_chunk}"
-        f"-{countries}-{code}"
-    )
+    name = f"{args.database}-{args.articles}-{countries}-{code}"
     return Path(args.archive_cache).resolve() / name
 
 
@@ -201,10 +235,7 @@ def _save(archive: Archive, cache: Path, args, env: dict[str, str], work: Path) 
     else:
         dump = ["pg_dump", "--format=custom", "--no-owner", f"--file={partial / 'archive.dump'}"]
         subprocess.run([*dump, env["DATABASE_URL"]], check=True)
-    for chunk in archive.incoming:
-        shutil.copy2(chunk, partial)
-    saved = {**asdict(archive), "incoming": [Path(chunk).name for chunk in archive.incoming]}
-    (partial / "archive.json").write_text(json.dumps(saved))
+    (partial / "archive.json").write_text(json.dumps(asdict(archive)))
     shutil.rmtree(cache, ignore_errors=True)
     partial.rename(cache)
 
@@ -220,7 +251,4 @@ def _restore(cache: Path, args, env: dict[str, str], work: Path) -> Archive:
         subprocess.run(
             [*restore, f"--dbname={env['DATABASE_URL']}", cache / "archive.dump"], check=True
         )
-    for name in saved["incoming"]:
-        shutil.copy2(cache / name, work)
-    saved["incoming"] = [str(work / name) for name in saved["incoming"]]
-    return Archive(**saved)
+    return Archive(**{**saved, "incoming": []})

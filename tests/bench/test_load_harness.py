@@ -19,7 +19,7 @@ def load_command(tmp_path) -> list[str]:
     command = [
         *(sys.executable, str(ROOT / "bench" / "load.py")),
         *("--articles", "200", "--seconds", "10", "--users", "12", "--commenters", "3"),
-        *("--ingest-articles", "100", "--ingest-chunk", "50"),
+        *("--ingest-articles", "150", "--ingest-chunk", "50"),
         # A few countries' regions instead of the world's: seconds instead of half a minute.
         *("--countries", "US,IN,CN"),
         *("--json", str(tmp_path / "load.json")),
