@@ -47,6 +47,7 @@ from bench.load_archive import build_archive, shell  # noqa: E402
 from bench.server import (  # noqa: E402
     PG_SERVER,
     Gunicorn,
+    collect_static,
     get,
     manage,
     production_environment,
@@ -377,6 +378,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="Keep each archive built here (e.g. var/bench/load-archives) and reuse it when "
         "the same options and the same committed code ask for it again.",
     )
+    parser.add_argument(
+        "--static-cache",
+        type=Path,
+        help="Keep collectstatic's output here (e.g. var/bench/static) and reuse it while the "
+        "static files and the packages that process them are the same.",
+    )
     parser.add_argument("--keep", action="store_true", help="Keep the work directory.")
     parser.add_argument("--json", type=Path, help="Also write the figures and checks as JSON.")
     parser.add_argument("--record", action="store_true", help="Append to bench/RESULTS.md.")
@@ -414,13 +421,10 @@ def main(argv: list[str] | None = None) -> int:
     server = ingest = None
     try:
         # The static files, as the README's deployment collects them, while the archive builds.
-        with (work / "collectstatic.log").open("w") as log:
-            collect = subprocess.Popen(
-                manage("collectstatic", "--noinput", "-v0"), env=env, cwd=ROOT, stdout=log
-            )
-            archive = build_archive(args, env, work)
-            if collect.wait():
-                raise SystemExit(f"collectstatic failed: see {work / 'collectstatic.log'}")
+        collect = collect_static(env, work, args.static_cache)
+        archive = build_archive(args, env, work)
+        if collect.wait():
+            raise SystemExit(f"collectstatic failed: see {work / 'collectstatic.log'}")
         targets, timings = archive.targets, archive.timings
         (work / "targets.json").write_text(json.dumps(targets))
 

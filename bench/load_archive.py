@@ -37,20 +37,27 @@ def build_archive(args, env: dict[str, str], work: Path) -> Archive:
     the corpus's next --ingest-articles in chunks, for the ingest during the load; and the
     targets, with the query words."""
     cache = _cache_dir(args)
-    incoming = _incoming_dir(args, cache, work)
+    name = f"incoming-{args.ingest_articles}x{args.ingest_chunk}"
+    cached_incoming = cache / name if cache and args.ingest_articles else None
+    incoming = None
+    if cached_incoming and cached_incoming.exists():
+        incoming = cached_incoming
+    elif args.ingest_articles:
+        incoming = work / name
+        incoming.mkdir()
     if cache and (cache / "archive.json").exists():
         step(f"archive from the cache {cache}")
         archive = _restore(cache, args, env, work)
-        bodies = _write_corpus(args, incoming=incoming)
+        bodies = _write_corpus(args, incoming=incoming if incoming != cached_incoming else None)
     else:
         step(f"corpus: {args.articles} + {args.ingest_articles} articles in {work}")
         bodies = _write_corpus(args, archive=work / "archive.jsonl", incoming=incoming)
         archive = _build(args, env, work)
         if cache:
             _save(archive, cache, args, env, work)
+    if cached_incoming and incoming != cached_incoming:
+        shutil.copytree(incoming, cached_incoming)
     archive.targets.update(vocabulary(bodies))
-    if incoming and incoming.name.endswith(".partial"):
-        incoming = incoming.rename(incoming.with_name(incoming.name.removesuffix(".partial")))
     archive.incoming = []
     for chunk in sorted(incoming.glob("incoming-*.jsonl")) if incoming else []:
         shutil.copy2(chunk, work)
@@ -75,20 +82,6 @@ def _build(args, env: dict[str, str], work: Path) -> Archive:
     return Archive([], targets, timings)
 
 
-def _incoming_dir(args, cache: Path | None, work: Path) -> Path | None:
-    """Where the chunks for the ingest during the load are: kept in the cache if there is
-    one, else in the work directory. A name ending in ".partial" is still to be written."""
-    if not args.ingest_articles:
-        return None
-    name = f"incoming-{args.ingest_articles}x{args.ingest_chunk}"
-    if cache and (cache / name).exists():
-        return cache / name
-    partial = (cache or work) / f"{name}.partial"
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(parents=True)
-    return partial
-
-
 def shell(env: dict[str, str], call: str, work: Path) -> str:
     """The last line one of this module's functions prints, run in `manage.py shell`."""
     code = f"import bench.load_archive; bench.load_archive.{call}"
@@ -100,10 +93,8 @@ def shell(env: dict[str, str], call: str, work: Path) -> str:
 
 def _write_corpus(args, archive: Path | None = None, incoming: Path | None = None) -> list[str]:
     """In one pass over the corpus: its first --articles to ``archive`` (if given), the next
-    --ingest-articles in chunk files to ``incoming`` (if it is still to be written); the
-    first 400 bodies, for the query words."""
-    if not (incoming and incoming.name.endswith(".partial")):
-        incoming = None
+    --ingest-articles in chunk files to ``incoming`` (if given); the first 400 bodies, for
+    the query words."""
     total = args.articles + (args.ingest_articles if incoming else 0)
     if not (archive or incoming):
         total = min(total, 400)
@@ -236,6 +227,8 @@ def _save(archive: Archive, cache: Path, args, env: dict[str, str], work: Path) 
         dump = ["pg_dump", "--format=custom", "--no-owner", f"--file={partial / 'archive.dump'}"]
         subprocess.run([*dump, env["DATABASE_URL"]], check=True)
     (partial / "archive.json").write_text(json.dumps(asdict(archive)))
+    for kept in cache.glob("incoming-*x*") if cache.exists() else []:
+        kept.rename(partial / kept.name)  # the ingest's slices belong to no one archive
     shutil.rmtree(cache, ignore_errors=True)
     partial.rename(cache)
 

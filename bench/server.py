@@ -11,6 +11,7 @@ import http.client
 import os
 import re
 import secrets
+import shlex
 import signal
 import socket
 import subprocess
@@ -61,6 +62,53 @@ def production_environment(work: Path, database_url: str, backend: str) -> dict[
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests; never in production
     return env
+
+
+def collect_static(env: dict[str, str], work: Path, cache: Path | None) -> subprocess.Popen:
+    """Start `manage.py collectstatic` into STATIC_ROOT, as the README's deployment does, in
+    the background (wait() on what this returns). With a cache directory, files collected
+    before from the same sources are reused: WhiteNoise compresses every file (with Brotli
+    too, which locust brings in), about 40 s of CPU, more than the rest of a short run."""
+    log = (work / "collectstatic.log").open("w")
+    if cache:
+        code = "import bench.server; bench.server.print_static_key()"
+        key = run(manage("shell", "-c", code), env, work / "static-key.log").split()[-1]
+        kept = cache.resolve() / key
+        env["STATIC_ROOT"] = str(kept)
+        if (kept / "staticfiles.json").exists():
+            return subprocess.Popen(["true"])
+        env = {**env, "STATIC_ROOT": str(kept.with_name(f"{key}.{os.getpid()}.partial"))}
+        partial, final = shlex.quote(env["STATIC_ROOT"]), shlex.quote(str(kept))
+        # Another run may have put the same files there first: then theirs serve.
+        command = (
+            f"{shlex.join(manage('collectstatic', '--noinput', '-v0'))} && "
+            f"{{ mv -T {partial} {final} || test -e {final}/staticfiles.json; }}"
+        )
+        return subprocess.Popen(command, shell=True, env=env, cwd=ROOT, stdout=log, stderr=log)
+    command = manage("collectstatic", "--noinput", "-v0")
+    return subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
+
+
+def print_static_key() -> None:
+    """A key for what collectstatic would write: the static files found (path, size, time),
+    the storage and the versions of what transforms them (run in `manage.py shell`)."""
+    import hashlib
+    from importlib import metadata
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    digest = hashlib.sha1(repr(settings.STORAGES["staticfiles"]).encode())
+    for package in ("django", "whitenoise", "brotli"):
+        try:
+            digest.update(f"{package} {metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"no {package}".encode())
+    for finder in get_finders():
+        for path, storage in sorted(finder.list([]), key=lambda found: found[0]):
+            source = Path(storage.path(path))
+            digest.update(f"{path} {source.stat().st_size} {source.stat().st_mtime}".encode())
+    print(digest.hexdigest()[:16])
 
 
 def free_port() -> int:
