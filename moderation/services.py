@@ -90,6 +90,12 @@ def submit_comment(
 ) -> Comment:
     """Take a reader's comment: refuse it, or store it pending (or rejected by screening)."""
     author_email = author_email.strip().lower()
+    # Screened before the transaction: the toxicity model takes a second or more to load in a
+    # fresh worker, and inside the transaction every other writer would wait for it (SQLite
+    # has one write lock for the whole database). Screening only reads.
+    screening = screen(
+        Submission(article, author_name, author_email, body, ip_hash, honeypot_filled)
+    )
     with transaction.atomic():
         # Lock the article's row: submissions to one article queue here, so a double click
         # cannot slip two copies past the repeat check.
@@ -97,9 +103,6 @@ def submit_comment(
         check_comments_open(article)
         check_rate_limits(author_email=author_email, ip_hash=ip_hash)
         check_not_repeated(article=article, author_email=author_email, ip_hash=ip_hash, body=body)
-        screening = screen(
-            Submission(article, author_name, author_email, body, ip_hash, honeypot_filled)
-        )
         comment = Comment.objects.create(
             article=article,
             author_name=author_name,
