@@ -310,7 +310,8 @@ def git(*args: str) -> str:
 
 def record(args: argparse.Namespace, facts: dict, text: str) -> None:
     engine = "SQLite + Whoosh" if args.database == "sqlite" else "PostgreSQL + postgres search"
-    dirty = " (uncommitted changes)" if git("status", "--porcelain", "-uno") else ""
+    changed = git("status", "--porcelain", "-uno", "--", ".", ":!bench/RESULTS.md")
+    dirty = " (uncommitted changes)" if changed else ""
     with (ROOT / "bench" / "RESULTS.md").open("a", encoding="utf-8") as results:
         results.write(
             f"\n## Load, {args.mix} mix, {engine}: "

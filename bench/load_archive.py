@@ -22,7 +22,7 @@ from bench.corpus import as_jsonl, generate
 from bench.server import ROOT, manage, run, step
 
 # Code that decides what an archive holds: a cached archive built by other code is rebuilt.
-ARCHIVE_CODE = ["archive", "search", "config", "bench/corpus.py"]
+ARCHIVE_CODE = ["archive", "search", "config/settings", "bench/corpus.py"]
 
 
 @dataclass

@@ -152,6 +152,13 @@ def _toxicity_model() -> Callable:
     return predict_prob
 
 
+def load_toxicity_model() -> None:
+    """Load the model (and run it once) now: for web processes, which will screen comments,
+    before their first request rather than during a reader's first comment, with every
+    request queued behind it waiting too (seconds on a busy machine; see bench/load.py)."""
+    toxicity("Loading the model.")
+
+
 def toxicity(text: str) -> float:
     """Probability, by alt-profanity-check's bundled model, that the text is offensive."""
     return float(_toxicity_model()([text])[0])
