@@ -237,7 +237,7 @@ def check(args, env, work, report, ingest, window, server) -> dict:
     if facts["unanswered"]:
         failures.append(f"requests with no answer: {facts['unanswered']}")
     if report["unexpected_count"]:
-        failures.append(f"unexpected statuses: {report['unexpected'][:10]}")
+        failures.append(f"unexpected answers: {report['unexpected'][:10]}")
     problems = server.logged_problems()
     if problems:
         failures.append(f"gunicorn's log names problems: {problems[:5]}")
