@@ -152,16 +152,16 @@ def server(cluster, tmp_path):
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            requests.get(base + "/", timeout=5)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.2)
     try:
+        # Until the workers answer: each loads the application (and the toxicity model) first.
+        deadline, answered = time.monotonic() + 120, 0
+        while answered < 2 * WORKERS and time.monotonic() < deadline:
+            try:
+                answered += requests.get(base + "/", timeout=60).status_code == 200
+            except requests.RequestException:
+                time.sleep(0.2)
         yield base, process
-    finally:
+    finally:  # whatever failed above: the server goes with the test
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
 
