@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from whoosh import highlight, index, sorting
+from whoosh import highlight, index
 from whoosh import query as wq
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
@@ -29,11 +29,13 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.scoring import BM25F
+from whoosh.searching import Results
 from whoosh.support.charset import accent_map
 
 from search.backends import base
 from search.backends.generations import Generations
 from search.backends.vocabulary import Vocabulary
+from search.backends.whoosh_arrays import DocArrays, Leaf, Matches
 from search.documents import SearchDocument
 from search.query import ParsedQuery, Term, parse_query
 from search.spelling import corrections_for, replace_words, vocabulary_of
@@ -203,7 +205,11 @@ class _WhooshBulkWrite(base.BulkWrite):
 class SearchBackend(base.SearchBackend):
     name = "whoosh"
 
-    def __init__(self, index_dir: str | Path | None = None, writer_timeout: float | None = None):
+    def __init__(
+        self,
+        index_dir: str | Path | None = None,
+        writer_timeout: float | None = None,
+    ):
         self.root = Path(index_dir or settings.SEARCH_INDEX_DIR)
         self.generations = Generations(self.root)
         self.writer_timeout = (
@@ -212,6 +218,8 @@ class SearchBackend(base.SearchBackend):
         self._lock = threading.Lock()
         self._searcher = None
         self._searcher_generation: str | None = None
+        self._arrays = DocArrays()
+        self._leaves: list[Leaf] = []
         self._vocabularies: dict[str, Vocabulary] = {}
 
     # Generations
@@ -264,6 +272,7 @@ class SearchBackend(base.SearchBackend):
         with self._lock:
             try:
                 self._searcher = ix.searcher(weighting=BM25F())
+                self._leaves = self._arrays.leaves(self._searcher)
             except Exception as error:
                 raise base.SearchUnavailable(f"The search index cannot be read: {error}") from error
             self._searcher_generation = self._current_generation()
@@ -361,43 +370,48 @@ class SearchBackend(base.SearchBackend):
             return self._search(request)
 
     def _search(self, request: base.SearchRequest) -> base.SearchResults:
-        searcher = self._get_searcher()
+        """Matches, scores, the total, facets and date order from arrays kept per segment
+        (search/backends/whoosh_arrays.py); Whoosh highlights the page's hits."""
+        searcher, leaves = self._get_searcher_and_leaves()
         text_query = _text_query(request.query)
         if text_query is None:
             return base.SearchResults(total=0, hits=[])
         filter_query = _filter_query(request)
-        sort_kwargs: dict = {}
+        matches = Matches.of(leaves, text_query, filter_query)
+        stop = request.offset + request.page_size
         if request.sort != base.Sort.RELEVANCE or not request.query.has_text:
-            sort_kwargs = {
-                "sortedby": [sorting.FieldFacet("published"), sorting.FieldFacet("id")],
-                "reverse": request.sort != base.Sort.OLDEST,
-            }
-        groupedby = None
+            docnums = matches.by_date(
+                "published",
+                stop,
+                newest_first=request.sort != base.Sort.OLDEST,
+                article_id=lambda docnum: int(searcher.stored_fields(docnum)["id"]),
+            )
+            # Sorted by date, a hit has no relevance score.
+            top = [(0.0, docnum) for docnum in docnums]
+        else:
+            top = matches.by_relevance(searcher, text_query, stop)
+        results = Results(searcher, text_query, top)
+        hits = [self._hit(hit, request.query) for hit in results[request.offset : stop]]
+        facets = {}
         if request.facets:
-            groupedby = {
-                "outlet": sorting.FieldFacet("outlet", maptype=sorting.Count),
-                "tag": sorting.FieldFacet("tag", allow_overlap=True, maptype=sorting.Count),
-                "region": sorting.FieldFacet("region", allow_overlap=True, maptype=sorting.Count),
-                "year": sorting.FieldFacet("year", maptype=sorting.Count),
+            facets = {
+                name: _top_facets(matches.facet_counts(name), request.facet_limit)
+                for name in base.FACET_FIELDS
             }
-        results = searcher.search(
-            text_query,
-            filter=filter_query,
-            limit=request.offset + request.page_size,
-            groupedby=groupedby,
-            terms=True,
-            **sort_kwargs,
-        )
-        total = len(results)
-        hits = [
-            self._hit(hit, request.query)
-            for hit in results[request.offset : request.offset + request.page_size]
-        ]
-        facets = _facets(results, request.facet_limit) if groupedby else {}
         suggestion = None
-        if total < base.SUGGEST_BELOW and request.query.has_text:
-            suggestion = self._suggestion(searcher, request, total, filter_query)
-        return base.SearchResults(total=total, hits=hits, facets=facets, suggestion=suggestion)
+        if matches.total < base.SUGGEST_BELOW and request.query.has_text:
+            suggestion = self._suggestion(leaves, request, matches.total, filter_query)
+        return base.SearchResults(
+            total=matches.total, hits=hits, facets=facets, suggestion=suggestion
+        )
+
+    def _get_searcher_and_leaves(self) -> tuple:
+        searcher = self._get_searcher()
+        with self._lock:
+            if self._searcher is searcher:
+                return searcher, self._leaves
+        # Another thread reopened the searcher meanwhile: this one's leaves, not kept.
+        return searcher, DocArrays().leaves(searcher)
 
     def _hit(self, hit, parsed: ParsedQuery) -> base.Hit:
         title, body = hit["title"], hit["body"]
@@ -410,13 +424,14 @@ class SearchBackend(base.SearchBackend):
             snippet_html = hit.highlights("body", text=body, top=2)
         return base.Hit(
             article_id=int(hit["id"]),
-            # Sorted by date, Whoosh's score is the sort key, not a relevance score.
-            score=hit.score if isinstance(hit.score, float) else 0.0,
+            score=hit.score,
             title_html=title_html or html.escape(title, quote=False),
             snippet_html=snippet_html or html.escape(_first_words(body), quote=False),
         )
 
-    def _suggestion(self, searcher, request, total: int, filter_query) -> str | None:
+    def _suggestion(
+        self, leaves: list[Leaf], request: base.SearchRequest, total: int, filter_query
+    ) -> str | None:
         """The query with each unknown word replaced by the closest indexed word, offered
         only when the corrected query finds more."""
         corrections = corrections_for(request.query, self._vocabulary(self._searcher_generation))
@@ -426,7 +441,7 @@ class SearchBackend(base.SearchBackend):
         better = _text_query(parse_query(corrected).without_filters())
         if better is None:
             return None
-        if len(searcher.search(better, filter=filter_query, limit=1)) <= total:
+        if Matches.of(leaves, better, filter_query).total <= total:
             return None
         return corrected
 
@@ -518,18 +533,14 @@ def _filter_query(request: base.SearchRequest) -> wq.Query | None:
     return wq.And(parts) if len(parts) > 1 else parts[0]
 
 
-def _facets(results, limit: int) -> dict[str, list[base.FacetCount]]:
-    facets = {}
-    for name in base.FACET_FIELDS:
-        counts = results.groups(name)
-        values = [
-            base.FacetCount(value=_text(value), count=count)
-            for value, count in counts.items()
-            if value not in (None, b"", "") and count
-        ]
-        values.sort(key=lambda facet: (-facet.count, facet.value))
-        facets[name] = values[:limit]
-    return facets
+def _top_facets(counts: dict, limit: int) -> list[base.FacetCount]:
+    values = [
+        base.FacetCount(value=_text(value), count=count)
+        for value, count in counts.items()
+        if value not in (None, b"", "") and count
+    ]
+    values.sort(key=lambda facet: (-facet.count, facet.value))
+    return values[:limit]
 
 
 def _text(value) -> str:

@@ -1,0 +1,405 @@
+"""Whoosh's matches as numpy arrays: matching, scoring, counting, facets and date order.
+
+Whoosh walks a query's matches one Python call per document: the exact total, every facet
+(tags and places worst of all: Whoosh un-inverts those fields on every search), sorting by
+date and each filter's document set. Its shortcut for the top hits (skipping postings
+blocks and dropping sub-queries that seem unable to reach the page) is not safe either: on
+an index with updated documents it dropped the best hit of an AND query, and its matcher
+for ``a -b`` let through a document holding ``b`` (both pinned by tests/search/
+test_whoosh_arrays.py). At 100,000 articles the walk is nearly all of a search's time.
+
+Here each segment's postings for a term (document numbers and weights), its field lengths,
+publication dates and facet values are read into numpy arrays once and kept: a Whoosh
+segment never changes after it is written, only its set of deleted documents does, and
+that is applied on every query. A query's matches come from array operations
+(intersections, unions, differences, range masks), its BM25F scores from Whoosh's own
+formula over the same weights, lengths and statistics, and a facet's counts from one
+``bincount``. Phrases are left to Whoosh's matcher (matching and, for a query that holds
+one, ranking), without the unsafe shortcuts.
+"""
+
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.collectors import FilterCollector, TopCollector
+from whoosh.scoring import BM25F
+
+DOCNUM = np.int32
+EMPTY_IDS = np.zeros(0, dtype=DOCNUM)
+EMPTY_SCORES = np.zeros(0, dtype=np.float64)
+# Facet fields holding one value per document are counted per document; the others (an
+# article has several tags, and every place brings its ancestors) per posting.
+SINGLE_VALUED = frozenset({"outlet", "year", "language"})
+# Postings kept per segment, in postings per document of the segment: a common word's list
+# is about half the segment, so this keeps a few dozen such words and every rare one.
+CACHED_POSTINGS_PER_DOCUMENT = 32
+
+
+class Unscorable(Exception):
+    """A query this module does not score itself (a phrase): Whoosh ranks it."""
+
+
+@dataclass(frozen=True)
+class Postings:
+    ids: np.ndarray  # sorted document numbers of the segment
+    weights: np.ndarray  # the term's weight in each (its frequency times the field's boost)
+
+
+EMPTY_POSTINGS = Postings(EMPTY_IDS, EMPTY_SCORES)
+
+
+@dataclass(frozen=True)
+class FacetTable:
+    """One facet field of a segment: its values, and for each posting its value and its
+    document (term-major, as the postings are read)."""
+
+    values: list[bytes]
+    value_of_posting: np.ndarray
+    doc_of_posting: np.ndarray
+    value_of_doc: np.ndarray | None  # single-valued fields: -1 where a document has none
+
+
+class SegmentArrays:
+    """What the search needs of one immutable segment, read lazily and then kept."""
+
+    def __init__(self, doc_count_all: int) -> None:
+        self.doc_count_all = doc_count_all
+        self._postings: OrderedDict[tuple[str, str | bytes], Postings] = OrderedDict()
+        self._cached = 0
+        self._max_cached = max(CACHED_POSTINGS_PER_DOCUMENT * doc_count_all, 1 << 16)
+        self._columns: dict[str, np.ndarray] = {}
+        self._lengths: dict[str, np.ndarray] = {}
+        self._facets: dict[str, FacetTable] = {}
+
+    def postings(self, reader, field: str, text: str | bytes) -> Postings:
+        """``text``'s postings in ``field``. Documents deleted since they were read may be
+        among them: Leaf.deleted says which."""
+        key = (field, text)
+        found = self._postings.get(key)
+        if found is not None:
+            self._postings.move_to_end(key)
+            return found
+        found = _read_postings(reader, field, text)
+        self._postings[key] = found
+        self._cached += len(found.ids)
+        while self._cached > self._max_cached and len(self._postings) > 1:
+            _, dropped = self._postings.popitem(last=False)
+            self._cached -= len(dropped.ids)
+        return found
+
+    def column(self, reader, field: str) -> np.ndarray:
+        """A sortable numeric field's value for every document (for dates: Whoosh's long)."""
+        if field not in self._columns:
+            values = reader.column_reader(field, translate=False)
+            self._columns[field] = np.fromiter(
+                (values[docnum] for docnum in range(self.doc_count_all)),
+                dtype=np.int64,
+                count=self.doc_count_all,
+            )
+        return self._columns[field]
+
+    def lengths(self, reader, field: str) -> np.ndarray:
+        """Each document's length in ``field`` as Whoosh scores with it (stored in a byte,
+        so approximate for long fields, and the same approximation Whoosh uses)."""
+        if field not in self._lengths:
+            self._lengths[field] = np.fromiter(
+                (reader.doc_field_length(d, field, 1) or 1 for d in range(self.doc_count_all)),
+                dtype=np.float64,
+                count=self.doc_count_all,
+            )
+        return self._lengths[field]
+
+    def facet_table(self, reader, field: str) -> FacetTable:
+        if field not in self._facets:
+            values: list[bytes] = []
+            postings: list[np.ndarray] = []
+            for term in reader.lexicon(field):
+                ids = _read_postings(reader, field, term).ids
+                if len(ids):
+                    values.append(term)
+                    postings.append(ids)
+            lengths = np.fromiter(map(len, postings), dtype=np.int64, count=len(postings))
+            value_of_posting = np.repeat(np.arange(len(values), dtype=DOCNUM), lengths)
+            doc_of_posting = np.concatenate(postings) if postings else EMPTY_IDS
+            value_of_doc = None
+            if field in SINGLE_VALUED:
+                value_of_doc = np.full(self.doc_count_all, -1, dtype=DOCNUM)
+                value_of_doc[doc_of_posting] = value_of_posting
+            self._facets[field] = FacetTable(values, value_of_posting, doc_of_posting, value_of_doc)
+        return self._facets[field]
+
+
+def _read_postings(reader, field: str, text: str | bytes) -> Postings:
+    if field not in reader.schema or (field, text) not in reader:
+        return EMPTY_POSTINGS
+    # Whoosh's reader leaves out the documents deleted when this reader was opened.
+    matcher = reader.postings(field, text)
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return Postings(np.array(ids, dtype=DOCNUM), np.array(weights, dtype=np.float64))
+
+
+@dataclass
+class Leaf:
+    """A segment as one searcher sees it: where its documents start in the searcher's
+    numbering, which of them are deleted, and the searcher whose statistics score them."""
+
+    searcher: object  # whoosh.searching.Searcher on this segment alone
+    top: object  # the searcher over every segment: idf and average lengths are global
+    offset: int
+    arrays: SegmentArrays
+    deleted: np.ndarray | None  # bool per document; None when nothing is deleted
+
+    @property
+    def reader(self):
+        return self.searcher.reader()
+
+    def alive(self, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` are not deleted, as a mask."""
+        if self.deleted is None or not len(ids):
+            return np.ones(len(ids), dtype=bool)
+        return ~self.deleted[ids]
+
+    def matches(self, query: wq.Query) -> np.ndarray:
+        ids = self._match(query)
+        return ids[self.alive(ids)]
+
+    def _match(self, query: wq.Query) -> np.ndarray:
+        kind = type(query)
+        if kind is wq.Term:
+            return self.arrays.postings(self.reader, query.fieldname, query.text).ids
+        if kind is wq.Every:
+            return np.arange(self.arrays.doc_count_all, dtype=DOCNUM)
+        if kind is wq.And:
+            return _intersection(self._match(part) for part in query.subqueries)
+        if kind is wq.Or and not getattr(query, "minmatch", 0):
+            parts = [part for part in map(self._match, query.subqueries) if len(part)]
+            if not parts:
+                return EMPTY_IDS
+            return parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts))
+        if kind is wq.AndNot:
+            positive = self._match(query.a)
+            if not len(positive):
+                return positive
+            return np.setdiff1d(positive, self._match(query.b), assume_unique=True)
+        if kind is wq.DateRange:
+            return self._date_range(query)
+        # Phrases and anything else: Whoosh's own matcher, document by document.
+        return np.fromiter(query.docs(self.searcher), dtype=DOCNUM)
+
+    def _date_range(self, query: wq.DateRange) -> np.ndarray:
+        # DateRange keeps its bounds as the longs the column holds.
+        published = self.arrays.column(self.reader, query.fieldname)
+        keep = np.ones(len(published), dtype=bool)
+        if query.start is not None:
+            keep &= published > query.start if query.startexcl else published >= query.start
+        if query.end is not None:
+            keep &= published < query.end if query.endexcl else published <= query.end
+        return np.flatnonzero(keep).astype(DOCNUM)
+
+    def scored(self, query: wq.Query) -> tuple[np.ndarray, np.ndarray]:
+        """The matches of a words query with their BM25F scores, as Whoosh computes them
+        (deleted documents included: ``alive`` drops them). Raises Unscorable."""
+        kind = type(query)
+        if kind is wq.Term:
+            return self._term_scores(query)
+        if kind is wq.Every:
+            ids = np.arange(self.arrays.doc_count_all, dtype=DOCNUM)
+            return ids, np.zeros(len(ids))
+        if kind is wq.Or and not getattr(query, "minmatch", 0):
+            parts = [self.scored(part) for part in query.subqueries]
+            ids = np.concatenate([part[0] for part in parts])
+            scores = np.concatenate([part[1] for part in parts])
+            unique, position = np.unique(ids, return_inverse=True)
+            return unique, np.bincount(position, weights=scores, minlength=len(unique))
+        if kind is wq.And:
+            parts = [self.scored(part) for part in query.subqueries]
+            ids = _intersection(part[0] for part in parts)
+            scores = np.zeros(len(ids))
+            for part_ids, part_scores in parts:
+                scores += part_scores[np.searchsorted(part_ids, ids)]
+            return ids, scores
+        if kind is wq.AndNot:
+            ids, scores = self.scored(query.a)
+            keep = np.isin(ids, self._match(query.b), assume_unique=True, invert=True)
+            return ids[keep], scores[keep]
+        raise Unscorable(repr(query))
+
+    def _term_scores(self, query: wq.Term) -> tuple[np.ndarray, np.ndarray]:
+        field, text = query.fieldname, query.text
+        postings = self.arrays.postings(self.reader, field, text)
+        if not len(postings.ids):
+            return postings.ids, EMPTY_SCORES
+        if not self.reader.schema[field].scorable:
+            return postings.ids, postings.weights
+        weighting = self.top.weighting
+        if not isinstance(weighting, BM25F) or query.boost != 1:
+            raise Unscorable(f"{weighting!r}, boost {query.boost}")
+        b = weighting._field_B.get(field, weighting.B)
+        k1 = weighting.K1
+        idf = self.top.idf(field, text)
+        average = self.top.avg_field_length(field) or 1
+        lengths = self.arrays.lengths(self.reader, field)[postings.ids]
+        tf = postings.weights
+        # whoosh.scoring.bm25, over every posting at once
+        return postings.ids, idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / average)))
+
+    def facet_counts(self, field: str, ids: np.ndarray) -> dict[bytes, int]:
+        if not len(ids):
+            return {}
+        table = self.arrays.facet_table(self.reader, field)
+        if not table.values:
+            return {}
+        if table.value_of_doc is not None:
+            values = table.value_of_doc[ids]
+            counts = np.bincount(values[values >= 0], minlength=len(table.values))
+        else:
+            matched = np.zeros(self.arrays.doc_count_all, dtype=bool)
+            matched[ids] = True
+            counts = np.bincount(
+                table.value_of_posting[matched[table.doc_of_posting]],
+                minlength=len(table.values),
+            )
+        return {table.values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+
+
+def _intersection(parts: Iterable[np.ndarray]) -> np.ndarray:
+    arrays = sorted(parts, key=len)
+    if not arrays:
+        return EMPTY_IDS
+    result = arrays[0]
+    for other in arrays[1:]:
+        if not len(result):
+            break
+        result = np.intersect1d(result, other, assume_unique=True)
+    return result
+
+
+class DocArrays:
+    """The leaves of one searcher, with their arrays carried over from the last searcher
+    for every segment that is still there."""
+
+    def __init__(self) -> None:
+        self._segments: dict[str, SegmentArrays] = {}
+
+    def leaves(self, searcher) -> list["Leaf"]:
+        leaves, kept = [], {}
+        for subsearcher, offset in searcher.leaf_searchers():
+            reader = subsearcher.reader()
+            key = _segment_key(reader)
+            arrays = self._segments.get(key) or SegmentArrays(reader.doc_count_all())
+            kept[key] = arrays
+            leaves.append(Leaf(subsearcher, searcher, offset, arrays, _deleted_mask(reader)))
+        self._segments = kept  # segments merged away are let go
+        return leaves
+
+
+def _segment_key(reader) -> str:
+    segment = reader.segment()
+    if segment is None:  # an empty index's reader
+        return "empty"
+    return f"{segment.segment_id()}:{reader.doc_count_all()}"
+
+
+def _deleted_mask(reader) -> np.ndarray | None:
+    if not reader.has_deletions():
+        return None
+    mask = np.zeros(reader.doc_count_all(), dtype=bool)
+    deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int64)
+    mask[deleted[deleted < len(mask)]] = True
+    return mask
+
+
+@dataclass(frozen=True)
+class Matches:
+    """A query's matches: per leaf, sorted local document numbers, with their scores when
+    the words could be scored here (None when Whoosh must rank them)."""
+
+    leaves: list[Leaf]
+    ids: list[np.ndarray]
+    scores: list[np.ndarray] | None
+
+    @classmethod
+    def of(cls, leaves: list[Leaf], words: wq.Query, filters: wq.Query | None) -> "Matches":
+        try:
+            scored = [leaf.scored(words) for leaf in leaves]
+        except Unscorable:
+            scored = None
+        all_ids, all_scores = [], []
+        for number, leaf in enumerate(leaves):
+            ids, scores = scored[number] if scored else (leaf._match(words), None)
+            keep = leaf.alive(ids)
+            if filters is not None and len(ids):
+                keep &= np.isin(ids, leaf._match(filters), assume_unique=True)
+            all_ids.append(ids[keep])
+            if scores is not None:
+                all_scores.append(scores[keep])
+        return cls(leaves, all_ids, all_scores if scored else None)
+
+    @property
+    def total(self) -> int:
+        return sum(len(ids) for ids in self.ids)
+
+    def _global(self) -> np.ndarray:
+        parts = [
+            ids.astype(np.int64) + leaf.offset
+            for leaf, ids in zip(self.leaves, self.ids, strict=True)
+        ]
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    def facet_counts(self, field: str) -> dict[bytes, int]:
+        counts: dict[bytes, int] = {}
+        for leaf, ids in zip(self.leaves, self.ids, strict=True):
+            for value, count in leaf.facet_counts(field, ids).items():
+                counts[value] = counts.get(value, 0) + count
+        return counts
+
+    def by_relevance(self, searcher, words: wq.Query, stop: int) -> list[tuple[float, int]]:
+        """The first ``stop`` matches, best score first, then by document number (Whoosh's
+        order), as (score, searcher docnum) pairs."""
+        if stop <= 0 or not self.total:
+            return []
+        if self.scores is None:
+            return self._ranked_by_whoosh(searcher, words, stop)
+        scores, docnums = np.concatenate(self.scores), self._global()
+        if stop < len(scores):
+            # Everything scoring at least the stop-th best, ties at that score included.
+            edge = np.partition(scores, len(scores) - stop)[len(scores) - stop]
+            chosen = scores >= edge
+            scores, docnums = scores[chosen], docnums[chosen]
+        order = np.lexsort((docnums, -scores))[:stop]
+        return [(float(scores[i]), int(docnums[i])) for i in order]
+
+    def _ranked_by_whoosh(self, searcher, words: wq.Query, stop: int) -> list[tuple[float, int]]:
+        # Scoring every match: no skipped blocks, no dropped sub-queries (see the docstring).
+        top = TopCollector(limit=stop, usequality=False, replace=0)
+        allowed = {int(docnum) for docnum in self._global()}
+        searcher.search_with_collector(words, FilterCollector(top, allow=allowed))
+        return [(hit.score, hit.docnum) for hit in top.results()]
+
+    def by_date(self, field: str, stop: int, newest_first: bool, article_id) -> list[int]:
+        """The first ``stop`` matches by ``field`` then by article id (both descending for
+        newest first), as searcher docnums. ``article_id(docnum)`` is asked only for the
+        matches up to the page's edge, ties at the edge included."""
+        if stop <= 0 or not self.total:
+            return []
+        parts = [
+            leaf.arrays.column(leaf.reader, field)[ids] if len(ids) else EMPTY_IDS
+            for leaf, ids in zip(self.leaves, self.ids, strict=True)
+        ]
+        keys, docnums = np.concatenate(parts).astype(np.int64), self._global()
+        if newest_first:
+            keys = -keys
+        if stop < len(keys):
+            edge = np.partition(keys, stop - 1)[stop - 1]
+            chosen = keys <= edge
+            keys, docnums = keys[chosen], docnums[chosen]
+        ids = np.fromiter((article_id(int(d)) for d in docnums), dtype=np.int64, count=len(keys))
+        order = np.lexsort((-ids if newest_first else ids, keys))[:stop]
+        return [int(docnums[i]) for i in order]

@@ -1,0 +1,308 @@
+"""The Whoosh backend's array path (search/backends/whoosh_arrays.py) against the
+straightforward answers: totals, facets and date order computed document by document from
+what the index was given, and relevance order from Whoosh scoring every match with none of
+its shortcuts, on an index of several segments with updates and deletions."""
+
+import functools
+import random
+from collections import Counter
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from whoosh.collectors import FilterCollector, UnlimitedCollector
+
+from search.backends.base import FACET_FIELDS, SearchRequest, Sort
+from search.backends.whoosh import SearchBackend, _text_query, analyzer
+from search.documents import SearchDocument
+from search.query import DateRange, parse_query
+
+WORDS = [
+    *(
+        [
+            "ceasefire",
+            "talks",
+            "parliament",
+            "drought",
+            "harvest",
+            "refinery",
+            "pipeline",
+            "election",
+            "court",
+        ]
+    ),
+    *(
+        [
+            "protest",
+            "border",
+            "militia",
+            "tribe",
+            "council",
+            "budget",
+            "oil",
+            "water",
+            "river",
+            "dam",
+            "school",
+        ]
+    ),
+    *(["hospital", "vaccine", "minister", "envoy", "summit", "sanction", "reconstruction"]),
+]
+OUTLETS = ("rudaw", "kurdistan24", "reuters", "afp")
+TAGS = ("iraq", "syria", "oil", "politics", "health", "water", "security")
+REGIONS = (1, 2, 3, 10, 11, 20, 21, 22)  # ids as the index holds them, ancestors included
+START = datetime(2019, 1, 1, tzinfo=UTC)
+
+
+def _document(rng: random.Random, article_id: int) -> SearchDocument:
+    body = " ".join(rng.choices(WORDS, k=rng.randint(20, 60)))
+    tags = tuple(sorted(set(rng.sample(TAGS, rng.randint(0, 3)))))
+    return SearchDocument(
+        article_id=article_id,
+        title=" ".join(rng.choices(WORDS, k=4)).capitalize(),
+        body=body,
+        dateline=rng.choice(("ERBIL", "BAGHDAD", "", "DAMASCUS")),
+        tag_names=tags,
+        tag_slugs=tags,
+        outlet_slug=rng.choice(OUTLETS),
+        outlet_name="",
+        region_ids=tuple(sorted(set(rng.sample(REGIONS, rng.randint(0, 4))))),
+        language=rng.choice(("en", "en", "ar")),
+        # Whole weeks over five years, so many articles share a moment: ties in date order.
+        published_at=START + timedelta(weeks=rng.randrange(0, 5 * 52)),
+    )
+
+
+class Archive:
+    """The documents an index was given, as they stand after every write: the oracle the
+    backend's answers are checked against, computed document by document."""
+
+    def __init__(self) -> None:
+        self.documents: dict[int, SearchDocument] = {}
+
+    def apply(self, backend: SearchBackend, upserts=(), deletions=()) -> None:
+        backend.apply(list(upserts), deletions=list(deletions))
+        for article_id in deletions:
+            self.documents.pop(article_id, None)
+        self.documents.update((document.article_id, document) for document in upserts)
+
+    def matching(self, request: SearchRequest) -> list[SearchDocument]:
+        return [d for d in self.documents.values() if _matches(d, request)]
+
+
+def _tokens(text: str) -> list[str]:
+    return [token.text for token in analyzer()(text)]
+
+
+@functools.cache
+def _tokens_of(text: str) -> list[str]:
+    return _tokens(text)
+
+
+def _has(document: SearchDocument, term, title_only: bool = False) -> bool:
+    words = _tokens(" ".join(term.words))
+    texts = (
+        [document.title]
+        if title_only or term.field == "title"
+        else [
+            document.title,
+            document.body,
+            " ".join(document.tag_names),
+            document.dateline,
+        ]
+    )
+    for text in texts:
+        tokens = _tokens_of(text)
+        if any(tokens[i : i + len(words)] == words for i in range(len(tokens))):
+            return True
+    return False
+
+
+def _matches(document: SearchDocument, request: SearchRequest) -> bool:
+    query = request.query
+    if not all(any(_has(document, term) for term in group) for group in query.groups):
+        return False
+    if any(_has(document, term) for term in query.excluded):
+        return False
+    if request.outlets and document.outlet_slug not in request.outlets:
+        return False
+    if request.languages and document.language not in request.languages:
+        return False
+    if not set(request.tags) <= set(document.tag_slugs):
+        return False
+    if not set(request.regions) <= set(document.region_ids):
+        return False
+    dates = request.date_range
+    day = document.published_at.date()
+    return not dates or (
+        (not dates.start or day >= dates.start) and (not dates.end or day <= dates.end)
+    )
+
+
+def _facets(documents: list[SearchDocument]) -> dict[str, dict[str, int]]:
+    counts = {name: Counter() for name in FACET_FIELDS}
+    for document in documents:
+        counts["outlet"][document.outlet_slug] += 1
+        counts["tag"].update(document.tag_slugs)
+        counts["region"].update(str(region) for region in document.region_ids)
+        counts["year"][str(document.year)] += 1
+    return {name: dict(counter) for name, counter in counts.items()}
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    """An index written in several commits (several segments), with updates and deletions
+    after the first, and the oracle of what it holds."""
+    rng = random.Random(2017)
+    backend = SearchBackend(index_dir=tmp_path_factory.mktemp("whoosh-arrays"), writer_timeout=10)
+    archive = Archive()
+    for first in range(1, 241, 60):
+        archive.apply(
+            backend, [_document(rng, article_id) for article_id in range(first, first + 60)]
+        )
+    archive.apply(backend, [_document(rng, article_id) for article_id in range(5, 40, 3)])
+    archive.apply(backend, deletions=range(100, 130))
+    return backend, archive
+
+
+def _whoosh_ranking(backend: SearchBackend, request: SearchRequest, allowed_ids: set[int]):
+    """Whoosh scoring every match, with none of its shortcuts, restricted to the documents
+    the oracle says match: [(score, article id)], best first."""
+    searcher = backend._get_searcher()
+    reader = searcher.reader()
+    allowed = {
+        docnum
+        for docnum in range(reader.doc_count_all())
+        if not reader.is_deleted(docnum) and int(reader.stored_fields(docnum)["id"]) in allowed_ids
+    }
+    collector = UnlimitedCollector()
+    collector.replace = 0
+    searcher.search_with_collector(
+        _text_query(request.query), FilterCollector(collector, allow=allowed)
+    )
+    return [(hit.score, int(hit["id"])) for hit in collector.results()]
+
+
+def _requests():
+    queries = [
+        "",
+        "oil",
+        "oil water",
+        "oil OR dam",
+        "oil -water",
+        '"ceasefire talks"',
+        '"ceasefire talks" oil',
+        "title:summit",
+        "harvest outlet:reuters",
+        "dam tag:water",
+        "refinery region:3",
+        "river date:2020-01-01..2021-06-30",
+        "tag:oil region:10",
+        "minister envoy -court",
+        "zzzzqqq",
+    ]
+    for q in queries:
+        parsed = parse_query(q)
+        first_page = SearchRequest(
+            query=parsed.without_filters(),
+            outlets=tuple(parsed.outlets),
+            tags=tuple(parsed.tags),
+            regions=tuple(int(region) for region in parsed.regions),
+            date_range=parsed.date_range,
+        )
+        yield first_page
+        yield replace(first_page, sort=Sort.NEWEST)
+        yield replace(first_page, sort=Sort.OLDEST)
+        yield replace(first_page, page=3)
+        yield replace(first_page, languages=("ar",), outlets=("afp", "rudaw"))
+        yield replace(
+            first_page,
+            date_range=DateRange.between(date(2021, 3, 1), date(2022, 2, 28)),
+            sort=Sort.NEWEST,
+            page=2,
+        )
+
+
+def test_answers_equal_the_oracle_and_whoosh_scoring_every_match(archive):
+    backend, oracle = archive
+    compared = 0
+    for request in _requests():
+        found = backend.search(request)
+        expected = oracle.matching(request)
+        assert found.total == len(expected), request
+        wanted = _facets(expected)
+        for name, facet_counts in found.facets.items():
+            assert {f.value: f.count for f in facet_counts} == wanted[name], (name, request)
+        page = slice(request.offset, request.offset + request.page_size)
+        ids = [hit.article_id for hit in found.hits]
+        if request.sort == Sort.RELEVANCE and request.query.has_text:
+            ranking = _whoosh_ranking(backend, request, {d.article_id for d in expected})
+            assert ids == [article_id for _, article_id in ranking[page]], request
+            assert [hit.score for hit in found.hits] == pytest.approx(
+                [score for score, _ in ranking[page]]
+            )
+        else:
+            newest = request.sort != Sort.OLDEST
+            order = sorted(expected, key=lambda d: (d.published_at, d.article_id), reverse=newest)
+            assert ids == [d.article_id for d in order[page]], request
+        compared += 1
+    assert compared == 90
+
+
+def test_the_comparison_covers_big_and_empty_answers(archive):
+    """The requests above are worth comparing: some find much, some nothing, some need a
+    suggestion, and facets are counted over many documents."""
+    backend, oracle = archive
+    totals = [backend.search(request).total for request in _requests()]
+    assert max(totals) == len(oracle.documents) == 210
+    assert min(totals) == 0
+    assert backend.search(SearchRequest(query=parse_query("vacine"))).suggestion == "vaccine"
+
+
+def test_whoosh_shortcuts_this_path_avoids(archive):
+    """Why the backend does not take Whoosh's own ways: on this index, Whoosh's matcher
+    for "oil -water" lets through an article holding "water", and its top-hits shortcut
+    leaves an updated article off the first page of "oil water". If a Whoosh release
+    fixes them, this fails, and the shortcuts can be reconsidered."""
+    backend, oracle = archive
+    searcher = backend._get_searcher()
+    exclusion = SearchRequest(query=parse_query("oil -water"))
+    whoosh_ids = {
+        int(searcher.stored_fields(docnum)["id"])
+        for docnum in searcher.docs_for_query(_text_query(exclusion.query))
+    }
+    assert whoosh_ids - {d.article_id for d in oracle.matching(exclusion)}
+    both = SearchRequest(query=parse_query("oil water"))
+    shortcut = [int(hit["id"]) for hit in searcher.search(_text_query(both.query), limit=10)]
+    ranking = _whoosh_ranking(backend, both, {d.article_id for d in oracle.matching(both)})
+    first_page = [article_id for _, article_id in ranking[:10]]
+    assert set(first_page) - set(shortcut)  # an article updated in place, left out
+    assert [hit.article_id for hit in backend.search(both).hits] == first_page
+
+
+def test_articles_at_the_same_moment_come_newest_id_first(tmp_path):
+    moment = datetime(2024, 5, 1, 12, tzinfo=UTC)
+    rng = random.Random(1)
+    documents = [
+        SearchDocument(**{**_document(rng, article_id).__dict__, "published_at": moment})
+        for article_id in (3, 11, 7, 2)
+    ]
+    backend = SearchBackend(index_dir=tmp_path)
+    backend.apply(documents)
+    newest = backend.search(SearchRequest(sort=Sort.NEWEST, page_size=3))
+    oldest = backend.search(SearchRequest(sort=Sort.OLDEST, page_size=3))
+    assert [hit.article_id for hit in newest.hits] == [11, 7, 3]
+    assert [hit.article_id for hit in oldest.hits] == [2, 3, 7]
+
+
+def test_a_search_after_a_write_sees_it(tmp_path):
+    """Arrays are kept per segment: a new segment and a deletion in an old one both show."""
+    rng = random.Random(5)
+    backend = SearchBackend(index_dir=tmp_path)
+    backend.apply([_document(rng, article_id) for article_id in range(1, 21)])
+    assert backend.search(SearchRequest()).total == 20
+    backend.apply([_document(rng, 21)], deletions=[1, 2])
+    results = backend.search(SearchRequest(page_size=30))
+    assert results.total == 19
+    assert {hit.article_id for hit in results.hits} == set(range(3, 22))
+    assert sum(facet.count for facet in results.facets["year"]) == 19
