@@ -35,7 +35,8 @@ from whoosh.support.charset import accent_map
 from search.backends import base
 from search.backends.generations import Generations
 from search.backends.vocabulary import Vocabulary
-from search.backends.whoosh_arrays import DocArrays, Leaf, Matches
+from search.backends.whoosh_arrays import DocArrays, Matches, Snapshot
+from search.backends.whoosh_highlight import Highlighter, WordAnalyses
 from search.documents import SearchDocument
 from search.query import ParsedQuery, Term, parse_query
 from search.spelling import corrections_for, replace_words, vocabulary_of
@@ -219,7 +220,8 @@ class SearchBackend(base.SearchBackend):
         self._searcher = None
         self._searcher_generation: str | None = None
         self._arrays = DocArrays()
-        self._leaves: list[Leaf] = []
+        self._snapshot = Snapshot([])
+        self._analyses = WordAnalyses(analyzer())
         self._vocabularies: dict[str, Vocabulary] = {}
 
     # Generations
@@ -272,7 +274,7 @@ class SearchBackend(base.SearchBackend):
         with self._lock:
             try:
                 self._searcher = ix.searcher(weighting=BM25F())
-                self._leaves = self._arrays.leaves(self._searcher)
+                self._snapshot = self._arrays.snapshot(self._searcher)
             except Exception as error:
                 raise base.SearchUnavailable(f"The search index cannot be read: {error}") from error
             self._searcher_generation = self._current_generation()
@@ -372,12 +374,12 @@ class SearchBackend(base.SearchBackend):
     def _search(self, request: base.SearchRequest) -> base.SearchResults:
         """Matches, scores, the total, facets and date order from arrays kept per segment
         (search/backends/whoosh_arrays.py); Whoosh highlights the page's hits."""
-        searcher, leaves = self._get_searcher_and_leaves()
+        searcher, snapshot = self._get_searcher_and_snapshot()
         text_query = _text_query(request.query)
         if text_query is None:
             return base.SearchResults(total=0, hits=[])
         filter_query = _filter_query(request)
-        matches = Matches.of(leaves, text_query, filter_query)
+        matches = Matches.of(snapshot, text_query, filter_query)
         stop = request.offset + request.page_size
         if request.sort != base.Sort.RELEVANCE or not request.query.has_text:
             docnums = matches.by_date(
@@ -390,28 +392,31 @@ class SearchBackend(base.SearchBackend):
             top = [(0.0, docnum) for docnum in docnums]
         else:
             top = matches.by_relevance(searcher, text_query, stop)
-        results = Results(searcher, text_query, top)
+        results = Results(searcher, text_query, top, highlighter=Highlighter(self._analyses))
         hits = [self._hit(hit, request.query) for hit in results[request.offset : stop]]
         facets = {}
         if request.facets:
             facets = {
-                name: _top_facets(matches.facet_counts(name), request.facet_limit)
+                name: [
+                    base.FacetCount(value=value.decode(), count=count)
+                    for value, count in matches.top_facets(name, request.facet_limit)
+                ]
                 for name in base.FACET_FIELDS
             }
         suggestion = None
         if matches.total < base.SUGGEST_BELOW and request.query.has_text:
-            suggestion = self._suggestion(leaves, request, matches.total, filter_query)
+            suggestion = self._suggestion(snapshot, request, matches.total, filter_query)
         return base.SearchResults(
             total=matches.total, hits=hits, facets=facets, suggestion=suggestion
         )
 
-    def _get_searcher_and_leaves(self) -> tuple:
+    def _get_searcher_and_snapshot(self) -> tuple:
         searcher = self._get_searcher()
         with self._lock:
             if self._searcher is searcher:
-                return searcher, self._leaves
-        # Another thread reopened the searcher meanwhile: this one's leaves, not kept.
-        return searcher, DocArrays().leaves(searcher)
+                return searcher, self._snapshot
+        # Another thread reopened the searcher meanwhile: arrays for this one, not kept.
+        return searcher, DocArrays().snapshot(searcher)
 
     def _hit(self, hit, parsed: ParsedQuery) -> base.Hit:
         title, body = hit["title"], hit["body"]
@@ -430,7 +435,7 @@ class SearchBackend(base.SearchBackend):
         )
 
     def _suggestion(
-        self, leaves: list[Leaf], request: base.SearchRequest, total: int, filter_query
+        self, snapshot: Snapshot, request: base.SearchRequest, total: int, filter_query
     ) -> str | None:
         """The query with each unknown word replaced by the closest indexed word, offered
         only when the corrected query finds more."""
@@ -441,7 +446,7 @@ class SearchBackend(base.SearchBackend):
         better = _text_query(parse_query(corrected).without_filters())
         if better is None:
             return None
-        if Matches.of(leaves, better, filter_query).total <= total:
+        if Matches.of(snapshot, better, filter_query).total <= total:
             return None
         return corrected
 
@@ -531,17 +536,3 @@ def _filter_query(request: base.SearchRequest) -> wq.Query | None:
     if not parts:
         return None
     return wq.And(parts) if len(parts) > 1 else parts[0]
-
-
-def _top_facets(counts: dict, limit: int) -> list[base.FacetCount]:
-    values = [
-        base.FacetCount(value=_text(value), count=count)
-        for value, count in counts.items()
-        if value not in (None, b"", "") and count
-    ]
-    values.sort(key=lambda facet: (-facet.count, facet.value))
-    return values[:limit]
-
-
-def _text(value) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

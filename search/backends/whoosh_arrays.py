@@ -24,7 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.collectors import FilterCollector, TopCollector
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 
 DOCNUM = np.int32
@@ -34,8 +36,11 @@ EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 # article has several tags, and every place brings its ancestors) per posting.
 SINGLE_VALUED = frozenset({"outlet", "year", "language"})
 # Postings kept per segment, in postings per document of the segment: a common word's list
-# is about half the segment, so this keeps a few dozen such words and every rare one.
+# is about half the segment, so this keeps a few dozen such words and every rare one; and
+# never more than MAX_CACHED_POSTINGS (8 bytes each), so a worker on a big archive stays
+# small.
 CACHED_POSTINGS_PER_DOCUMENT = 32
+MAX_CACHED_POSTINGS = 4_000_000
 
 
 class Unscorable(Exception):
@@ -45,10 +50,12 @@ class Unscorable(Exception):
 @dataclass(frozen=True)
 class Postings:
     ids: np.ndarray  # sorted document numbers of the segment
-    weights: np.ndarray  # the term's weight in each (its frequency times the field's boost)
+    # The term's weight in each (its frequency times the field's boost): small whole
+    # numbers and halves, exact in 32 bits.
+    weights: np.ndarray
 
 
-EMPTY_POSTINGS = Postings(EMPTY_IDS, EMPTY_SCORES)
+EMPTY_POSTINGS = Postings(EMPTY_IDS, np.zeros(0, dtype=np.float32))
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,9 @@ class SegmentArrays:
         self.doc_count_all = doc_count_all
         self._postings: OrderedDict[tuple[str, str | bytes], Postings] = OrderedDict()
         self._cached = 0
-        self._max_cached = max(CACHED_POSTINGS_PER_DOCUMENT * doc_count_all, 1 << 16)
+        self._max_cached = min(
+            max(CACHED_POSTINGS_PER_DOCUMENT * doc_count_all, 1 << 16), MAX_CACHED_POSTINGS
+        )
         self._columns: dict[str, np.ndarray] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._facets: dict[str, FacetTable] = {}
@@ -107,7 +116,7 @@ class SegmentArrays:
         if field not in self._lengths:
             self._lengths[field] = np.fromiter(
                 (reader.doc_field_length(d, field, 1) or 1 for d in range(self.doc_count_all)),
-                dtype=np.float64,
+                dtype=np.float32,  # whole numbers, exact in 32 bits
                 count=self.doc_count_all,
             )
         return self._lengths[field]
@@ -135,14 +144,39 @@ class SegmentArrays:
 def _read_postings(reader, field: str, text: str | bytes) -> Postings:
     if field not in reader.schema or (field, text) not in reader:
         return EMPTY_POSTINGS
-    # Whoosh's reader leaves out the documents deleted when this reader was opened.
     matcher = reader.postings(field, text)
+    if isinstance(matcher, FilterMatcher):  # deletions: Leaf.deleted applies them
+        matcher = matcher.child
+    if type(matcher) is W3LeafMatcher and not matcher._byteids:
+        return _read_blocks(matcher)
     ids, weights = [], []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
         matcher.next()
-    return Postings(np.array(ids, dtype=DOCNUM), np.array(weights, dtype=np.float64))
+    return Postings(np.array(ids, dtype=DOCNUM), np.array(weights, dtype=np.float32))
+
+
+def _read_blocks(matcher: W3LeafMatcher) -> Postings:
+    """A whole postings list a block at a time: Whoosh stores each block's ids as deltas
+    and its weights as an array, which numpy turns into arrays in one step each, instead
+    of one Python call per posting (this reaches into the matcher's block data, the same
+    way its own _read_ids and _read_weights do)."""
+    ids, weights = [], []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        deltas, block_weights = matcher._data[0], matcher._data[1]
+        count = matcher._blocklength
+        ids.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if block_weights is None or isinstance(block_weights, float):
+            weights.append(np.full(count, block_weights or 1.0, dtype=np.float32))
+        else:
+            weights.append(np.asarray(block_weights, dtype=np.float32))
+        matcher._next_block()
+    if not ids:
+        return EMPTY_POSTINGS
+    return Postings(np.concatenate(ids).astype(DOCNUM), np.concatenate(weights))
 
 
 @dataclass
@@ -236,8 +270,9 @@ class Leaf:
         postings = self.arrays.postings(self.reader, field, text)
         if not len(postings.ids):
             return postings.ids, EMPTY_SCORES
+        tf = postings.weights.astype(np.float64)
         if not self.reader.schema[field].scorable:
-            return postings.ids, postings.weights
+            return postings.ids, tf
         weighting = self.top.weighting
         if not isinstance(weighting, BM25F) or query.boost != 1:
             raise Unscorable(f"{weighting!r}, boost {query.boost}")
@@ -245,28 +280,26 @@ class Leaf:
         k1 = weighting.K1
         idf = self.top.idf(field, text)
         average = self.top.avg_field_length(field) or 1
-        lengths = self.arrays.lengths(self.reader, field)[postings.ids]
-        tf = postings.weights
+        lengths = self.arrays.lengths(self.reader, field)[postings.ids].astype(np.float64)
         # whoosh.scoring.bm25, over every posting at once
         return postings.ids, idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * lengths / average)))
 
-    def facet_counts(self, field: str, ids: np.ndarray) -> dict[bytes, int]:
+    def facet_counts(self, field: str, ids: np.ndarray) -> np.ndarray | None:
+        """How many of ``ids`` have each of the segment's values of ``field``, in the order
+        of FacetTable.values (None when none of them can have one)."""
         if not len(ids):
-            return {}
+            return None
         table = self.arrays.facet_table(self.reader, field)
         if not table.values:
-            return {}
+            return None
         if table.value_of_doc is not None:
             values = table.value_of_doc[ids]
-            counts = np.bincount(values[values >= 0], minlength=len(table.values))
-        else:
-            matched = np.zeros(self.arrays.doc_count_all, dtype=bool)
-            matched[ids] = True
-            counts = np.bincount(
-                table.value_of_posting[matched[table.doc_of_posting]],
-                minlength=len(table.values),
-            )
-        return {table.values[i]: int(counts[i]) for i in np.flatnonzero(counts)}
+            return np.bincount(values[values >= 0], minlength=len(table.values))
+        matched = np.zeros(self.arrays.doc_count_all, dtype=bool)
+        matched[ids] = True
+        return np.bincount(
+            table.value_of_posting[matched[table.doc_of_posting]], minlength=len(table.values)
+        )
 
 
 def _intersection(parts: Iterable[np.ndarray]) -> np.ndarray:
@@ -288,7 +321,7 @@ class DocArrays:
     def __init__(self) -> None:
         self._segments: dict[str, SegmentArrays] = {}
 
-    def leaves(self, searcher) -> list["Leaf"]:
+    def snapshot(self, searcher) -> "Snapshot":
         leaves, kept = [], {}
         for subsearcher, offset in searcher.leaf_searchers():
             reader = subsearcher.reader()
@@ -297,7 +330,29 @@ class DocArrays:
             kept[key] = arrays
             leaves.append(Leaf(subsearcher, searcher, offset, arrays, _deleted_mask(reader)))
         self._segments = kept  # segments merged away are let go
-        return leaves
+        return Snapshot(leaves)
+
+
+class Snapshot:
+    """One searcher's leaves, and what spans them: each facet field's values in one
+    numbering, sorted, so that counts from every segment add up in one array and ties
+    between counts are broken by the value, as a sort by (count, value) would."""
+
+    def __init__(self, leaves: list[Leaf]) -> None:
+        self.leaves = leaves
+        self._facet_values: dict[str, tuple[list[bytes], list[np.ndarray]]] = {}
+
+    def facet_values(self, field: str) -> tuple[list[bytes], list[np.ndarray]]:
+        """Every value of ``field``, sorted, and for each leaf where its values are."""
+        if field not in self._facet_values:
+            tables = [leaf.arrays.facet_table(leaf.reader, field) for leaf in self.leaves]
+            values = sorted({value for table in tables for value in table.values})
+            position = {value: number for number, value in enumerate(values)}
+            where = [
+                np.fromiter((position[v] for v in table.values), dtype=np.int64) for table in tables
+            ]
+            self._facet_values[field] = (values, where)
+        return self._facet_values[field]
 
 
 def _segment_key(reader) -> str:
@@ -321,12 +376,17 @@ class Matches:
     """A query's matches: per leaf, sorted local document numbers, with their scores when
     the words could be scored here (None when Whoosh must rank them)."""
 
-    leaves: list[Leaf]
+    snapshot: Snapshot
     ids: list[np.ndarray]
     scores: list[np.ndarray] | None
 
+    @property
+    def leaves(self) -> list[Leaf]:
+        return self.snapshot.leaves
+
     @classmethod
-    def of(cls, leaves: list[Leaf], words: wq.Query, filters: wq.Query | None) -> "Matches":
+    def of(cls, snapshot: Snapshot, words: wq.Query, filters: wq.Query | None) -> "Matches":
+        leaves = snapshot.leaves
         try:
             scored = [leaf.scored(words) for leaf in leaves]
         except Unscorable:
@@ -340,7 +400,7 @@ class Matches:
             all_ids.append(ids[keep])
             if scores is not None:
                 all_scores.append(scores[keep])
-        return cls(leaves, all_ids, all_scores if scored else None)
+        return cls(snapshot, all_ids, all_scores if scored else None)
 
     @property
     def total(self) -> int:
@@ -353,12 +413,23 @@ class Matches:
         ]
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
-    def facet_counts(self, field: str) -> dict[bytes, int]:
-        counts: dict[bytes, int] = {}
-        for leaf, ids in zip(self.leaves, self.ids, strict=True):
-            for value, count in leaf.facet_counts(field, ids).items():
-                counts[value] = counts.get(value, 0) + count
-        return counts
+    def top_facets(self, field: str, limit: int) -> list[tuple[bytes, int]]:
+        """The ``limit`` most frequent values of ``field`` among the matches, with their
+        counts, most frequent first and then by value."""
+        if not self.total:
+            return []
+        values, where = self.snapshot.facet_values(field)
+        counts = np.zeros(len(values), dtype=np.int64)
+        for leaf, ids, positions in zip(self.leaves, self.ids, where, strict=True):
+            leaf_counts = leaf.facet_counts(field, ids)
+            if leaf_counts is not None:
+                counts[positions] += leaf_counts
+        if values and values[0] == b"":  # sorted first: an empty value is no facet
+            counts[0] = 0
+        found = np.flatnonzero(counts)
+        # Values are numbered in sorted order: the number breaks ties between counts.
+        best = found[np.lexsort((found, -counts[found]))[:limit]]
+        return [(values[i], int(counts[i])) for i in best]
 
     def by_relevance(self, searcher, words: wq.Query, stop: int) -> list[tuple[float, int]]:
         """The first ``stop`` matches, best score first, then by document number (Whoosh's

@@ -1,0 +1,82 @@
+"""Highlighting from remembered word analyses, near matches only, gives exactly what
+Whoosh's highlighter gives by re-analysing the whole text."""
+
+import random
+
+import pytest
+from whoosh import highlight
+
+from search.backends.whoosh import _MarkFormatter, analyzer
+from search.backends.whoosh_highlight import WordAnalyses, _context_of
+
+WORDS = [
+    *("the", "of", "and", "a", "to", "in", "ceasefire", "talks", "Parliament's", "drought"),
+    *("harvest", "refinery", "pipeline", "élection", "Kürdistan", "court", "protest"),
+    *("border", "militia", "tribe", "council", "budget", "oil", "water", "river", "dam"),
+    *("school", "hospital", "vaccines", "vaccine", "minister", "envoy", "summit"),
+    *("sanctions", "I", "x", "2024", "don't"),
+]
+SEPARATORS = (" ", " ", " ", ", ", ". ", " — ", " (", ") ", "\n\n", "-", " ' ")
+
+
+def _text(rng: random.Random, words: int) -> str:
+    parts = []
+    for _ in range(words):
+        parts.append(rng.choice(WORDS))
+        parts.append(rng.choice(SEPARATORS))
+    return "".join(parts)
+
+
+def _whoosh(text: str, terms: frozenset[str], fragmenter) -> str:
+    """Highlighter.highlight_hit's retokenizing branch, as Whoosh runs it."""
+    stock = highlight.Highlighter(fragmenter=fragmenter, formatter=_MarkFormatter())
+    tokens = analyzer()(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = stock._merge_matched_tokens(highlight.set_matched_filter(tokens, terms))
+    fragments = stock.fragmenter.fragment_tokens(text, tokens)
+    fragments = highlight.top_fragments(fragments, 2, stock.scorer, stock.order, minscore=1)
+    return stock.formatter.format(fragments)
+
+
+def _ours(text: str, terms: frozenset[str], fragmenter, analyses: WordAnalyses) -> str:
+    ours = highlight.Highlighter(fragmenter=fragmenter, formatter=_MarkFormatter())
+    tokens = analyses.tokens(text, terms, context=_context_of(fragmenter))
+    fragments = ours.fragmenter.fragment_tokens(text, ours._merge_matched_tokens(tokens))
+    fragments = highlight.top_fragments(fragments, 2, ours.scorer, ours.order, minscore=1)
+    return ours.formatter.format(fragments)
+
+
+@pytest.mark.parametrize("length", [3, 40, 600, 3000])
+def test_snippets_equal_whooshs(length):
+    rng = random.Random(length)
+    analyses = WordAnalyses(analyzer())
+    fragmenters = (
+        highlight.ContextFragmenter(maxchars=220, surround=60),
+        highlight.WholeFragmenter(),
+    )
+    compared = with_marks = 0
+    for _ in range(40):
+        text = _text(rng, length)
+        # Mostly words of the text (so there is something to mark), some maybe not.
+        in_text = [word for word in WORDS if word in text]
+        query_words = rng.sample(in_text if rng.random() < 0.8 else WORDS, 1)
+        query_words += rng.sample(WORDS, rng.randint(0, 2))
+        terms = frozenset(t.text for w in query_words for t in analyzer()(w))
+        for fragmenter in fragmenters:
+            expected = _whoosh(text, terms, fragmenter)
+            assert _ours(text, terms, fragmenter, analyses) == expected, (text, terms)
+            compared += 1
+            with_marks += "<mark>" in expected
+    assert compared == 80
+    assert with_marks > 20  # the comparison is of real snippets, not only empty ones
+
+
+def test_a_sparse_long_text_keeps_only_the_matches_neighbourhood():
+    filler = " ".join(["council"] * 2000)
+    text = f"{filler} the ceasefire talks {filler}"
+    analyses = WordAnalyses(analyzer())
+    fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+    terms = frozenset({"ceasefir"})
+    tokens = [t.copy() for t in analyses.tokens(text, terms, context=_context_of(fragmenter))]
+    assert 0 < len(tokens) < 600
+    assert _ours(text, terms, fragmenter, analyses) == _whoosh(text, terms, fragmenter)
+    assert list(analyses.tokens(filler, terms, context=_context_of(fragmenter))) == []
