@@ -306,3 +306,22 @@ def test_a_search_after_a_write_sees_it(tmp_path):
     assert results.total == 19
     assert {hit.article_id for hit in results.hits} == set(range(3, 22))
     assert sum(facet.count for facet in results.facets["year"]) == 19
+
+
+def test_a_big_rebuild_writes_in_two_processes_and_finds_everything(tmp_path):
+    rng = random.Random(9)
+    documents = [_document(rng, article_id) for article_id in range(1, 1301)]
+    backend = SearchBackend(index_dir=tmp_path)
+    written = backend.rebuild(documents[i : i + 500] for i in range(0, len(documents), 500))
+    assert written == backend.count() == 1300
+    searcher = backend._get_searcher()
+    assert len(searcher.leaf_searchers()) >= 2  # a segment per writer process
+    everything = backend.search(SearchRequest(page_size=5))
+    assert everything.total == 1300
+    assert sum(facet.count for facet in everything.facets["outlet"]) == 1300
+    newest = max(documents, key=lambda d: (d.published_at, d.article_id))
+    assert everything.hits[0].article_id == newest.article_id
+    oil = sum(
+        "oil" in _tokens(d.body + " " + d.title + " " + " ".join(d.tag_names)) for d in documents
+    )
+    assert backend.search(SearchRequest(query=parse_query("oil"))).total == oil
