@@ -5,12 +5,13 @@ tokenizer and four filters (lower case, accent folding, stop words, stemming) as
 generators, about 5 microseconds a word, so 30 ms or more for a page of ten 600-word
 articles, more than the search itself. A body repeats the same few hundred distinct
 words, and a word always analyses the same way, so here each distinct word is analysed
-once per process (the same analyzer, one word at a time) and remembered; the tokens then
-go to Whoosh's own fragmenter, scorer and formatter exactly as before.
+once per process (the same analyzer, one word at a time) and remembered. The snippet's
+fragments are then cut by a copy of Whoosh's ContextFragmenter that walks plain lists
+instead of a chain of token generators, and go to Whoosh's scorer and formatter as before.
 """
 
-import bisect
 import re
+from collections import deque
 from collections.abc import Callable, Iterator
 
 from whoosh import highlight
@@ -39,44 +40,80 @@ class WordAnalyses:
             known = self._known[word] = analysed[0] if analysed else ""
         return known
 
-    def tokens(
-        self, text: str, matched: frozenset[str], context: int | None = None
-    ) -> Iterator[Token]:
+    def tokens(self, text: str, matched: frozenset[str]) -> Iterator[Token]:
         """What ``analyzer(text, chars=True, removestops=False)`` yields, with ``matched``
-        set as Whoosh's set_matched_filter sets it. One Token, reused, as analyzers do.
-
-        With ``context`` (characters), only the tokens within that distance of a matched
-        one: a fragmenter that looks no further than that around a match makes the same
-        fragments from them, and a body with no match costs no tokens at all."""
-        words = WORD.findall(text)
-        known = self._known
-        analysed = [known.get(word) or self[word] for word in words]
-        hits = [number for number, term in enumerate(analysed) if term in matched]
-        if context is not None and not hits:
-            return
-        spans = [found.span() for found in WORD.finditer(text)]
-        wanted = range(len(words))
-        if context is not None:
-            wanted = _near(hits, spans, context)
+        set as Whoosh's set_matched_filter sets it. One Token, reused, as analyzers do."""
         token = Token(positions=True, chars=True, removestops=False, mode="index")
-        for number in wanted:
-            token.text = analysed[number]
-            token.pos = number
-            token.startchar, token.endchar = spans[number]
+        for position, found in enumerate(WORD.finditer(text)):
+            token.text = self[found.group()]
+            token.pos = position
+            token.startchar, token.endchar = found.span()
             token.matched = token.text in matched
             token.boost = 1.0
             yield token
 
+    def context_fragments(
+        self, text: str, matched: frozenset[str], fragmenter: highlight.ContextFragmenter
+    ) -> list[highlight.Fragment]:
+        """ContextFragmenter.fragment_tokens over plain lists instead of a token stream,
+        the same fragments (the tests compare them with Whoosh's): a body whose words do
+        not match costs one findall and a dictionary lookup a word."""
+        words = WORD.findall(text)
+        known = self._known
+        analysed = [known.get(word) or self[word] for word in words]
+        hits = [term in matched for term in analysed]
+        if not any(hits):
+            return []
+        spans = [found.span() for found in WORD.finditer(text)]
+        return _context_fragments(text, spans, hits, analysed, fragmenter)
 
-def _near(hits: list[int], spans: list[tuple[int, int]], context: int) -> list[int]:
-    """The numbers of the tokens starting within ``context`` characters of a hit."""
-    starts = [start for start, _ in spans]
-    wanted: list[int] = []
-    for hit in hits:
-        low = bisect.bisect_left(starts, spans[hit][0] - context)
-        high = bisect.bisect_right(starts, spans[hit][1] + context)
-        wanted.extend(range(max(low, wanted[-1] + 1 if wanted else 0), high))
-    return wanted
+
+def _context_fragments(
+    text: str,
+    spans: list[tuple[int, int]],
+    hits: list[bool],
+    terms: list[str],
+    fragmenter: highlight.ContextFragmenter,
+) -> list[highlight.Fragment]:
+    """whoosh.highlight.ContextFragmenter.fragment_tokens, step for step (its quirks
+    included: a fragment with no match can be emitted, and scores nothing)."""
+    maxchars, surround, charlimit = fragmenter.maxchars, fragmenter.surround, fragmenter.charlimit
+    fragments = []
+    first = None
+    firsts: deque[int] = deque()
+    countdown = -1
+    matches: list[Token] = []
+    endchar = None
+    currentlen = 0
+    for (startchar, endchar), hit, term in zip(spans, hits, terms, strict=True):
+        length = endchar - startchar
+        if charlimit and endchar > charlimit:
+            break
+        if countdown < 0 and not hit:
+            firsts.append(startchar)
+            while firsts and endchar - firsts[0] > surround:
+                firsts.popleft()
+        elif currentlen + length > maxchars:
+            countdown = 0
+        elif hit:
+            countdown = surround
+            if first is None:
+                if firsts:
+                    first = firsts[0]
+                else:
+                    first = startchar
+                    countdown += surround
+            # The scorer counts distinct terms by their analysed text, as Whoosh's tokens.
+            matches.append(Token(text=term, startchar=startchar, endchar=endchar, boost=1.0))
+        if countdown >= 0:
+            currentlen += length
+            countdown -= length
+            if countdown <= 0:
+                fragments.append(highlight.mkfrag(text, matches, first, endchar))
+                matches, firsts, first, currentlen = [], deque(), None, 0
+    if matches:
+        fragments.append(highlight.mkfrag(text, matches, first, endchar))
+    return fragments
 
 
 class Highlighter(highlight.Highlighter):
@@ -95,22 +132,12 @@ class Highlighter(highlight.Highlighter):
         words = frozenset(field.from_bytes(term[1]) for term in terms)
         if not words:
             return ""
-        tokens = self._merge_matched_tokens(
-            self.analyses.tokens(text, words, context=_context_of(self.fragmenter))
-        )
-        fragments = self.fragmenter.fragment_tokens(text, tokens)
+        if isinstance(self.fragmenter, highlight.ContextFragmenter):
+            fragments = self.analyses.context_fragments(text, words, self.fragmenter)
+        else:
+            tokens = self._merge_matched_tokens(self.analyses.tokens(text, words))
+            fragments = self.fragmenter.fragment_tokens(text, tokens)
         fragments = highlight.top_fragments(
             fragments, top, self.scorer, self.order, minscore=minscore
         )
         return self.formatter.format(fragments)
-
-
-def _context_of(fragmenter) -> int | None:
-    """How far from a match a fragmenter can look, in characters: a ContextFragmenter ends
-    a fragment ``surround`` characters of words after its last match and never spans more
-    than ``maxchars``; words are at least a quarter of a text's characters (a one-letter
-    word between dashes), so four times that, plus the context before, bounds it. Other
-    fragmenters (the whole title) see every token."""
-    if isinstance(fragmenter, highlight.ContextFragmenter):
-        return 4 * (fragmenter.surround + fragmenter.maxchars)
-    return None

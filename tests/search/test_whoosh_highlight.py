@@ -7,7 +7,7 @@ import pytest
 from whoosh import highlight
 
 from search.backends.whoosh import _MarkFormatter, analyzer
-from search.backends.whoosh_highlight import WordAnalyses, _context_of
+from search.backends.whoosh_highlight import WordAnalyses
 
 WORDS = [
     *("the", "of", "and", "a", "to", "in", "ceasefire", "talks", "Parliament's", "drought"),
@@ -39,8 +39,11 @@ def _whoosh(text: str, terms: frozenset[str], fragmenter) -> str:
 
 def _ours(text: str, terms: frozenset[str], fragmenter, analyses: WordAnalyses) -> str:
     ours = highlight.Highlighter(fragmenter=fragmenter, formatter=_MarkFormatter())
-    tokens = analyses.tokens(text, terms, context=_context_of(fragmenter))
-    fragments = ours.fragmenter.fragment_tokens(text, ours._merge_matched_tokens(tokens))
+    if isinstance(fragmenter, highlight.ContextFragmenter):
+        fragments = analyses.context_fragments(text, terms, fragmenter)
+    else:
+        tokens = ours._merge_matched_tokens(analyses.tokens(text, terms))
+        fragments = fragmenter.fragment_tokens(text, tokens)
     fragments = highlight.top_fragments(fragments, 2, ours.scorer, ours.order, minscore=1)
     return ours.formatter.format(fragments)
 
@@ -70,13 +73,21 @@ def test_snippets_equal_whooshs(length):
     assert with_marks > 20  # the comparison is of real snippets, not only empty ones
 
 
-def test_a_sparse_long_text_keeps_only_the_matches_neighbourhood():
-    filler = " ".join(["council"] * 2000)
-    text = f"{filler} the ceasefire talks {filler}"
+def test_a_text_without_the_words_has_no_fragments():
     analyses = WordAnalyses(analyzer())
     fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
-    terms = frozenset({"ceasefir"})
-    tokens = [t.copy() for t in analyses.tokens(text, terms, context=_context_of(fragmenter))]
-    assert 0 < len(tokens) < 600
-    assert _ours(text, terms, fragmenter, analyses) == _whoosh(text, terms, fragmenter)
-    assert list(analyses.tokens(filler, terms, context=_context_of(fragmenter))) == []
+    text = " ".join(["council"] * 2000)
+    assert analyses.context_fragments(text, frozenset({"ceasefir"}), fragmenter) == []
+    assert _whoosh(text, frozenset({"ceasefir"}), fragmenter) == ""
+
+
+def test_the_fragmenters_limits_are_kept():
+    """Whoosh stops looking at charlimit, and a fragment never grows past maxchars."""
+    analyses = WordAnalyses(analyzer())
+    text = " ".join(["oil water"] * 400)
+    for fragmenter in (
+        highlight.ContextFragmenter(maxchars=220, surround=60, charlimit=500),
+        highlight.ContextFragmenter(maxchars=30, surround=5),
+    ):
+        terms = frozenset({"oil"})
+        assert _ours(text, terms, fragmenter, analyses) == _whoosh(text, terms, fragmenter)
