@@ -5,13 +5,14 @@ cannot be read (``page=abc``, ``from=notadate``, ``sort=xyz``) falls back to its
 instead of becoming an error page.
 """
 
+import functools
 from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from search import service
 from search.backends.base import SearchRequest, Sort
@@ -205,7 +206,7 @@ class SearchParams:
 
     def url(self, view_name: str = "search:results") -> str:
         query = self.querystring()
-        return reverse(view_name) + (f"?{query}" if query else "")
+        return _path(view_name, get_script_prefix(), get_urlconf()) + (f"?{query}" if query else "")
 
     def feed_url(self) -> str:
         """The Atom feed of this search's newest hits (it sorts and pages for itself)."""
@@ -224,3 +225,11 @@ class SearchParams:
             "page_size": page_size,
         }
         return service.build_request(self.q, **{**arguments, **overrides})
+
+
+@functools.lru_cache(maxsize=64)
+def _path(view_name: str, script_prefix: str, urlconf: str | None) -> str:
+    """A view's path, reversed once: a results page links to itself with other filters a
+    hundred times or so, and each reverse() walks the URL patterns again. The prefix and
+    URL configuration are part of the key, so a site mounted elsewhere gets its own."""
+    return reverse(view_name, urlconf=urlconf)
