@@ -1,6 +1,7 @@
 """One way of asking, measured in a process of its own (started by bench/search.py):
 
     python bench/search_measure.py bare|api|page --queries FILE --out FILE [--warmup N]
+        [--budget SECONDS]
 
 bare  the engine alone (bench/search_engines.py) on the index Dateline built;
 api   the configured backend's SearchBackend.search with the SearchRequest that
@@ -107,12 +108,19 @@ def warmed_up(mode: str, queries: list[BenchQuery], warmup: int, page_size: int)
     return run, {kind: batch[warmup:] for kind, batch in by_class.items()}
 
 
-def measure(mode: str, queries: list[BenchQuery], warmup: int, page_size: int) -> dict:
+def measure(
+    mode: str, queries: list[BenchQuery], warmup: int, page_size: int, budget: float | None = None
+) -> dict:
+    """Every class's timed queries; with ``budget`` (seconds), a class stops once it has
+    spent that long (a bare engine can take seconds a query: its n says how many ran)."""
     run, by_class = warmed_up(mode, queries, warmup, page_size)
     classes = {}
     for kind, batch in by_class.items():
         figures = {"ms": [], "totals": [], "shown": [], "suggested": 0, "errors": 0, "error": ""}
+        spent = 0.0
         for query in batch:
+            if budget is not None and spent > budget:
+                break
             try:
                 started = time.perf_counter()
                 outcome = run(query)
@@ -121,6 +129,7 @@ def measure(mode: str, queries: list[BenchQuery], warmup: int, page_size: int) -
                 figures["errors"] += 1
                 figures["error"] = figures["error"] or f"{query.q}: {error}"
                 continue
+            spent += elapsed
             total, shown, suggested = page_figures(outcome) if mode == "page" else outcome
             figures["ms"].append(elapsed * 1000)
             figures["totals"].append(total)
@@ -154,13 +163,14 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--page-size", type=int, default=10)
     parser.add_argument("--profile", metavar="CLASS", help="profile this class, time nothing")
+    parser.add_argument("--budget", type=float, help="seconds of timed queries per class")
     args = parser.parse_args()
     django.setup()
     queries = [BenchQuery(**item) for item in json.loads(args.queries.read_text())]
     if args.profile:
         profile(args.mode, queries, args.profile, args.warmup, args.page_size, args.out)
         return
-    classes = measure(args.mode, queries, args.warmup, args.page_size)
+    classes = measure(args.mode, queries, args.warmup, args.page_size, args.budget)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     args.out.write_text(
         json.dumps(
