@@ -24,12 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
+from whoosh.util.numeric import _length_byte_cache
 
 DOCNUM = np.int32
+# Whoosh keeps a field's length in a byte; this is its table back to lengths.
+BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float32)
 EMPTY_IDS = np.zeros(0, dtype=DOCNUM)
 EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 # Facet fields holding one value per document are counted per document; the others (an
@@ -103,22 +106,21 @@ class SegmentArrays:
         """A sortable numeric field's value for every document (for dates: Whoosh's long)."""
         if field not in self._columns:
             values = reader.column_reader(field, translate=False)
-            self._columns[field] = np.fromiter(
-                (values[docnum] for docnum in range(self.doc_count_all)),
-                dtype=np.int64,
-                count=self.doc_count_all,
-            )
+            self._columns[field] = _numeric_column(values, self.doc_count_all, np.int64)
         return self._columns[field]
 
     def lengths(self, reader, field: str) -> np.ndarray:
         """Each document's length in ``field`` as Whoosh scores with it (stored in a byte,
         so approximate for long fields, and the same approximation Whoosh uses)."""
         if field not in self._lengths:
-            self._lengths[field] = np.fromiter(
-                (reader.doc_field_length(d, field, 1) or 1 for d in range(self.doc_count_all)),
-                dtype=np.float32,  # whole numbers, exact in 32 bits
-                count=self.doc_count_all,
-            )
+            lengths_column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+            if lengths_column is None:
+                lengths = np.ones(self.doc_count_all, dtype=np.float32)
+            else:
+                codes = _numeric_column(lengths_column, self.doc_count_all, np.uint8)
+                lengths = BYTE_TO_LENGTH[codes]
+                lengths[codes == 0] = 1  # Whoosh's doc_field_length(..., default=1)
+            self._lengths[field] = lengths
         return self._lengths[field]
 
     def facet_table(self, reader, field: str) -> FacetTable:
@@ -126,7 +128,7 @@ class SegmentArrays:
             values: list[bytes] = []
             postings: list[np.ndarray] = []
             for term in reader.lexicon(field):
-                ids = _read_postings(reader, field, term).ids
+                ids = _read_postings(reader, field, term, listed=True).ids
                 if len(ids):
                     values.append(term)
                     postings.append(ids)
@@ -141,10 +143,31 @@ class SegmentArrays:
         return self._facets[field]
 
 
-def _read_postings(reader, field: str, text: str | bytes) -> Postings:
-    if field not in reader.schema or (field, text) not in reader:
+def _numeric_column(values, doc_count: int, dtype) -> np.ndarray:
+    """A NumericColumn's values for every document, read from its file in one piece (its
+    reader returns them one Python call at a time: seconds at 100,000 articles)."""
+    try:
+        raw = values._dbfile.get(values._basepos, values._count * values._fixedlen)
+        found = np.frombuffer(raw, dtype=">" + values._typecode).astype(dtype)
+        default = values._default
+    except AttributeError:  # another kind of column: ask it document by document
+        return np.fromiter((values[d] for d in range(doc_count)), dtype=dtype, count=doc_count)
+    if len(found) >= doc_count:
+        return found[:doc_count]
+    return np.concatenate([found, np.full(doc_count - len(found), default, dtype=dtype)])
+
+
+def _read_postings(reader, field: str, text: str | bytes, listed: bool = False) -> Postings:
+    """A term's postings; ``listed`` when it comes from the field's own lexicon, so it is
+    there and the segment's terms file can be asked directly (a facet table reads
+    thousands of terms)."""
+    terms = getattr(reader, "_terms", None)
+    if listed and terms is not None and isinstance(text, bytes):
+        matcher = terms.matcher(field, text, reader.schema[field].format)
+    elif field not in reader.schema or (field, text) not in reader:
         return EMPTY_POSTINGS
-    matcher = reader.postings(field, text)
+    else:
+        matcher = reader.postings(field, text)
     if isinstance(matcher, FilterMatcher):  # deletions: Leaf.deleted applies them
         matcher = matcher.child
     if type(matcher) is W3LeafMatcher and not matcher._byteids:
