@@ -385,11 +385,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="Keep collectstatic's output here (e.g. var/bench/static) and reuse it while the "
         "static files and the packages that process them are the same.",
     )
+    parser.add_argument(
+        "--from-archive",
+        type=Path,
+        help="Serve a SQLite + Whoosh archive that bench/search.py kept (--reuse DIR) with the "
+        "same --articles, instead of building one (search mix: nothing is ingested).",
+    )
     parser.add_argument("--keep", action="store_true", help="Keep the work directory.")
     parser.add_argument("--json", type=Path, help="Also write the figures and checks as JSON.")
     parser.add_argument("--record", action="store_true", help="Append to bench/RESULTS.md.")
     args = parser.parse_args(argv)
     full = args.mix == "full"
+    if args.from_archive and (full or args.database != "sqlite"):
+        parser.error("--from-archive serves a SQLite + Whoosh archive to the search mix only")
     if args.users is None:
         args.users = 16 if full else 3 * args.workers
     if args.think is None:

@@ -36,6 +36,8 @@ def build_archive(args, env: dict[str, str], work: Path) -> Archive:
     """Migrate, load the regions, ingest --articles articles, or restore a cached build;
     the corpus's next --ingest-articles in chunks, for the ingest during the load; and the
     targets, with the query words."""
+    if getattr(args, "from_archive", None):
+        return _from_search_archive(args, env, work)
     cache = _cache_dir(args)
     name = f"incoming-{args.ingest_articles}x{args.ingest_chunk}"
     cached_incoming = cache / name if cache and args.ingest_articles else None
@@ -62,6 +64,28 @@ def build_archive(args, env: dict[str, str], work: Path) -> Archive:
     for chunk in sorted(incoming.glob("incoming-*.jsonl")) if incoming else []:
         shutil.copy2(chunk, work)
         archive.incoming.append(str(work / chunk.name))
+    return archive
+
+
+def _from_search_archive(args, env: dict[str, str], work: Path) -> Archive:
+    """An archive bench/search.py built and kept (--reuse DIR): the same corpus (same
+    seed), its SQLite database and Whoosh index copied, so a 100,000-article load run does
+    not build the archive a second time. Nothing is ingested during the load."""
+    source = Path(args.from_archive)
+    manifest = json.loads((source / "archive.json").read_text())
+    if (manifest.get("database"), manifest.get("backend")) != ("sqlite", "whoosh"):
+        raise SystemExit(f"{source} is not a SQLite + Whoosh archive: {manifest}")
+    if not manifest.get("built") or manifest["articles"] != args.articles:
+        raise SystemExit(
+            f"{source} holds {manifest.get('articles')} built articles, not {args.articles}"
+        )
+    step(f"archive from {source} ({manifest['articles']} articles)")
+    for path in source.glob("archive.sqlite3*"):
+        shutil.copy2(path, work)
+    shutil.copytree(source / "index", work / "index")
+    targets = json.loads(shell(env, "print_archive_targets()", work))
+    archive = Archive([], targets, {})
+    archive.targets.update(vocabulary(_write_corpus(args)))
     return archive
 
 
