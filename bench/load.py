@@ -329,8 +329,13 @@ def record(args: argparse.Namespace, facts: dict, text: str) -> None:
 def describe(args: argparse.Namespace, timings: dict, facts: dict) -> str:
     groups = {row["request"]: row for row in facts["table"]}
     search = groups.get("all search pages")
+    built = (
+        f"built by bench/search.py in {args.from_archive}"
+        if args.from_archive
+        else f"{timings['ingest']:.0f} s to ingest them"
+    )
     lines = [
-        f"archive: {args.articles} articles ({timings['ingest']:.0f} s to ingest them); gunicorn "
+        f"archive: {args.articles} articles ({built}); gunicorn "
         f"{args.workers} sync workers, production settings; locust {args.users} users "
         f"({args.commenters} commenters), think time 0–{args.think:g} s, {args.seconds} s",
         f"throughput: {groups['all requests']['per_second']:.1f} requests/s",
