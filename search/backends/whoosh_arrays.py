@@ -18,6 +18,7 @@ formula over the same weights, lengths and statistics, and a facet's counts from
 one, ranking), without the unsafe shortcuts.
 """
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -85,21 +86,25 @@ class SegmentArrays:
         self._columns: dict[str, np.ndarray] = {}
         self._lengths: dict[str, np.ndarray] = {}
         self._facets: dict[str, FacetTable] = {}
+        self._lock = threading.Lock()
 
     def postings(self, reader, field: str, text: str | bytes) -> Postings:
         """``text``'s postings in ``field``. Documents deleted since they were read may be
         among them: Leaf.deleted says which."""
         key = (field, text)
-        found = self._postings.get(key)
-        if found is not None:
-            self._postings.move_to_end(key)
-            return found
+        with self._lock:  # threaded servers share the cache
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
         found = _read_postings(reader, field, text)
-        self._postings[key] = found
-        self._cached += len(found.ids)
-        while self._cached > self._max_cached and len(self._postings) > 1:
-            _, dropped = self._postings.popitem(last=False)
-            self._cached -= len(dropped.ids)
+        with self._lock:
+            if key not in self._postings:
+                self._postings[key] = found
+                self._cached += len(found.ids)
+            while self._cached > self._max_cached and len(self._postings) > 1:
+                _, dropped = self._postings.popitem(last=False)
+                self._cached -= len(dropped.ids)
         return found
 
     def column(self, reader, field: str) -> np.ndarray:
