@@ -10,19 +10,20 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import reduce
 from operator import or_
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
 from archive.datelines import Dateline
-from archive.fingerprints import is_near_duplicate
+from archive.fingerprints import NEAR_DUPLICATE_BITS
 from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
 from archive.ingest.feeds import read_feed
@@ -476,38 +477,64 @@ class Ingester:
 
 class SyndicationFinder:
     """Finds the first copy of a syndicated story among articles published close to it:
-    copies appear within days of each other, so only that window is compared."""
+    copies appear within days of each other, so only that window is compared.
+
+    The candidates are compared all at once (numpy: their times and fingerprints in arrays),
+    not one by one in Python: a batch has hundreds of candidates for each of its articles."""
 
     def __init__(self, batch: list[ArticleData]) -> None:
         window = timedelta(days=NEAR_DUPLICATE_WINDOW_DAYS)
         ranges = _merged_ranges(sorted(data.published_at for data in batch), window)
-        self._known: list[tuple[Article | int, int, datetime]] = []
+        self._known: list[Article | int] = []  # in the order first copies are looked for
+        self._fingerprints = np.zeros(64, dtype=np.uint64)
+        self._moments = np.zeros(64, dtype=np.int64)  # microseconds since 1970, UTC
         if ranges:
             in_window = reduce(or_, (Q(published_at__range=r) for r in ranges))
-            self._known = list(
+            for row in (
                 Article.objects.filter(in_window, near_duplicate_of=None)
                 .exclude(simhash=None)
                 .order_by("published_at", "id")
                 .values_list("id", "simhash", "published_at")
-            )
-        self._window = window
+            ):
+                self._append(*row)
+        self._window = window // _MICROSECOND
 
     def first_copy_of(
         self, fingerprint: int | None, published_at: datetime
     ) -> "Article | int | None":
         """The first copy's id, or the article itself when it is new in this batch."""
-        if fingerprint is None:
+        count = len(self._known)
+        if fingerprint is None or not count:
             return None
-        for article_id, known, when in self._known:
-            if abs(when - published_at) <= self._window and is_near_duplicate(fingerprint, known):
-                return article_id
-        return None
+        close = np.abs(self._moments[:count] - _microseconds(published_at)) <= self._window
+        differing = self._fingerprints[:count] ^ np.uint64(fingerprint & _U64_MASK)
+        found = np.flatnonzero(close & (np.bitwise_count(differing) <= NEAR_DUPLICATE_BITS))
+        return self._known[found[0]] if found.size else None
 
     def add(
         self, article: "Article", fingerprint: int | None, published_at: datetime, is_copy: bool
     ) -> None:
         if fingerprint is not None and not is_copy:
-            self._known.append((article, fingerprint, published_at))
+            self._append(article, fingerprint, published_at)
+
+    def _append(self, article: "Article | int", fingerprint: int, published_at: datetime) -> None:
+        count = len(self._known)
+        if count == len(self._fingerprints):  # full: twice the room
+            self._fingerprints = np.resize(self._fingerprints, 2 * count)
+            self._moments = np.resize(self._moments, 2 * count)
+        self._fingerprints[count] = fingerprint & _U64_MASK
+        self._moments[count] = _microseconds(published_at)
+        self._known.append(article)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_U64_MASK = (1 << 64) - 1  # fingerprints are stored signed; compared as 64 bits
+
+
+def _microseconds(moment: datetime) -> int:
+    """Exact, as timedelta arithmetic is: the window's edge is where it was."""
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def _merged_ranges(moments: list[datetime], margin: timedelta) -> list[tuple[datetime, datetime]]:
