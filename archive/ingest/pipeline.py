@@ -30,7 +30,7 @@ from archive.ingest.feeds import read_feed
 from archive.ingest.html_pages import read_html_page
 from archive.ingest.jsonl import read_jsonl
 from archive.ingest.normalise import outlet_name
-from archive.ingest.prepare import Item, Prepared, in_reader_process, prepare
+from archive.ingest.prepare import Item, Prepared, in_reader_process, pin_gazetteer, prepare
 from archive.ingest.records import ReadContext, Records
 from archive.ingest.saved_page import OutletRules, decode_text, parse_saved_page
 from archive.ingest.sources import STDIN, Format, Source, open_source, source_paths, spooled_stdin
@@ -136,13 +136,18 @@ class Ingester:
             return self._prepared(paths)
         # What the reader process reads from the database, read now: it inherits it (forked)
         # and never opens a connection of its own.
-        current_gazetteer()
+        gazetteer = current_gazetteer()
         self._read_all_rules()
         if any(str(path) == STDIN for path in paths):
             # A forked process gets no standard input (multiprocessing closes it): read it
             # here, as open_source would have (it spools all of it before reading a record).
             self._stdin = spooled_stdin()
-        return in_reader_process(lambda: self._prepared(paths))
+
+        def records() -> Iterator[Item]:  # run in the reader process
+            pin_gazetteer(gazetteer)
+            return self._prepared(paths)
+
+        return in_reader_process(records)
 
     def _prepared(self, paths: Iterable[str | Path]) -> Iterator[Item]:
         for item in self._records(paths):

@@ -26,13 +26,21 @@ from archive.ingest.errors import IngestError
 from archive.ingest.normalise import normalise, strip_markup
 from archive.ingest.saved_page import OutletRules
 from archive.mentions import Mention, find_mentions
-from archive.places import current_gazetteer
+from archive.places import Gazetteer, current_gazetteer
 from archive.text import content_hash
 
 TITLE_LENGTH = 500  # Article.title's max_length: places are found in the title as saved
 CHUNK = 64  # records a message: pickling and queue costs are per message, not per record
 CHUNKS_IN_FLIGHT = 8  # how far the reader may run ahead: memory stays flat
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_pinned_gazetteer: Gazetteer | None = None
+
+
+def pin_gazetteer(gazetteer: Gazetteer) -> None:
+    """Find place names with this gazetteer from now on, however old it grows: the reader
+    process must never reload it (that would use the connection its parent owns)."""
+    global _pinned_gazetteer
+    _pinned_gazetteer = gazetteer
 
 
 @dataclass
@@ -53,7 +61,7 @@ class Prepared:
 
     @cached_property
     def mentions(self) -> list[Mention]:
-        gazetteer = current_gazetteer()
+        gazetteer = _pinned_gazetteer or current_gazetteer()
         return find_mentions(
             self.data.title[:TITLE_LENGTH],
             self.data.body,

@@ -18,6 +18,7 @@ from archive.ingest.errors import IngestError
 from archive.ingest.pipeline import Ingester
 from archive.ingest.prepare import CHUNK, Prepared, ReaderProcessDied
 from archive.models import Article, Outlet
+from archive.places import Gazetteer, forget_gazetteer
 from search.documents import documents_for
 from search.sync import StreamingApply
 from tests.conftest import SAMPLE_PAGE
@@ -131,6 +132,34 @@ def test_an_ingest_through_the_reader_process_saves_the_same_articles(gazetteer,
         [str(e) for e in first.errors],
     )
     assert not multiprocessing.active_children()
+
+
+def test_the_reader_process_never_reads_the_database(gazetteer, tmp_path, monkeypatch, settings):
+    """Not even when the gazetteer grows old (GAZETTEER_MAX_AGE): the connection it would
+    use is its parent's."""
+    ingest_pid = os.getpid()
+    original = Gazetteer.from_database.__func__
+
+    def from_database(cls):
+        if os.getpid() != ingest_pid:
+            os._exit(5)  # the reader process read the database
+        return original(cls)
+
+    monkeypatch.setattr(Gazetteer, "from_database", classmethod(from_database))
+    outlets = Outlet.objects.filter
+
+    def filter_outlets(*args, **kwargs):
+        if os.getpid() != ingest_pid:
+            os._exit(6)  # the reader process looked up an outlet's rules
+        return outlets(*args, **kwargs)
+
+    monkeypatch.setattr(Outlet.objects, "filter", filter_outlets, raising=False)
+    settings.GAZETTEER_MAX_AGE = 0  # stale at once: a reload at every look-up
+    forget_gazetteer()
+    path = tmp_path / "few.jsonl"  # few: each look-up in the saving process reloads it
+    path.write_text(json.dumps(record(1)) + "\n" + json.dumps(record(2, outlet="Star")) + "\n")
+    report = Ingester(reader_process=True).run([path])
+    assert (report.new + report.near_duplicates, report.errors) == (2, [])
 
 
 def test_strict_ends_the_reader_process_at_the_first_error(gazetteer, tmp_path):
