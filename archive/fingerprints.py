@@ -16,7 +16,7 @@ from hashlib import blake2b
 
 import numpy as np
 
-from archive.text import fold
+from archive.text import fold_words
 
 SHINGLE_WORDS = 3
 MIN_WORDS = 40  # shorter texts share too few shingles for a fingerprint to mean anything
@@ -43,7 +43,7 @@ def _mix(values: np.ndarray) -> np.ndarray:
 def simhash(text: str) -> int | None:
     """The text's fingerprint as a signed 64-bit integer (as databases store it), or None
     for a text too short to fingerprint."""
-    words = fold(text).split()
+    words = fold_words(text)
     if len(words) < MIN_WORDS:
         return None
     word_hashes = np.fromiter(map(_word_hash, words), dtype=_U64, count=len(words))

@@ -245,19 +245,23 @@ def qualifier_places(qualifier: str, gazetteer: Gazetteer) -> list[Place]:
 # Places covered
 
 
-def places_covered(article, gazetteer: Gazetteer | None = None) -> list[int]:
+def places_covered(
+    article, gazetteer: Gazetteer | None = None, mentions: list[Mention] | None = None
+) -> list[int]:
     """Ids of the regions an article is about: its dateline's place, then the places its
     title and body name at least MIN_MENTIONS times (or in the title), most named first.
 
     ``article`` needs ``title``, ``body``, ``dateline_region_id`` and ``outlet`` (for its
-    country); it is read, never saved.
+    country); it is read, never saved. ``mentions``, when given, are find_mentions of its
+    title and body, found beforehand (by the ingest's reader process).
     """
     gazetteer = gazetteer or current_gazetteer()
     dateline = gazetteer.places.get(article.dateline_region_id)
     outlet_country = getattr(getattr(article, "outlet", None), "country", "") or ""
-    mentions = find_mentions(
-        article.title, article.body, gazetteer.names, gazetteer.prefixes, gazetteer.acronyms
-    )
+    if mentions is None:
+        mentions = find_mentions(
+            article.title, article.body, gazetteer.names, gazetteer.prefixes, gazetteer.acronyms
+        )
     chosen = resolve_mentions(mentions, gazetteer, dateline, outlet_country)
 
     counts: Counter[int] = Counter()

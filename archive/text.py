@@ -15,12 +15,21 @@ def fold(text: str) -> str:
 
     "Déir ez-Zor", "DEIR EZ ZOR" and "deir ez–zor" all fold to "deir ez zor".
     """
+    return _SPACES.sub(" ", _spaced(text)).strip()
+
+
+def fold_words(text: str) -> list[str]:
+    """``fold(text).split()``, without collapsing the spaces that split drops anyway (a
+    SimHash of each article's body: a pass over the text saved)."""
+    return _spaced(text).split()
+
+
+def _spaced(text: str) -> str:
     without_marks = text
     if not text.isascii():  # ASCII, most text: nothing to decompose and no marks to drop
         # Only the non-ASCII runs can hold marks: news text has few, so few are tested.
         without_marks = _NON_ASCII.sub(_without_marks, unicodedata.normalize("NFKD", text))
-    spaced = _PUNCTUATION_AS_SPACE.sub(" ", without_marks.casefold())
-    return _SPACES.sub(" ", spaced).strip()
+    return _PUNCTUATION_AS_SPACE.sub(" ", without_marks.casefold())
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -53,5 +62,7 @@ def tidy(text: str) -> str:
 
 def content_hash(title: str, body: str) -> str:
     """A stable fingerprint of an article's words, blind to spacing and case differences."""
-    canonical = _SPACES.sub(" ", f"{title}\n{body}".casefold()).strip()
+    # split() and the \s of a str pattern both take str.isspace() characters as white space:
+    # this is _SPACES.sub(" ", text).strip(), at half the cost.
+    canonical = " ".join(f"{title}\n{body}".casefold().split())
     return hashlib.sha256(unicodedata.normalize("NFC", canonical).encode()).hexdigest()

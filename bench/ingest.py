@@ -30,16 +30,18 @@ PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
 PEAK_WRAPPER = """
 import atexit, resource, runpy, sys
 report = sys.argv.pop(1)
-peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-atexit.register(lambda: open(report, "w").write(str(peak())))
+peak = lambda who: resource.getrusage(who).ru_maxrss
+atexit.register(lambda: open(report, "w").write(
+    f"{peak(resource.RUSAGE_SELF)} {peak(resource.RUSAGE_CHILDREN)}"))
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, int]:
+def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, int, int]:
     """Seconds and peak resident memory (MiB) of one command, measured in its own process
-    (RUSAGE_CHILDREN would report the largest child so far, e.g. load_regions)."""
+    (RUSAGE_CHILDREN here would report the largest child so far, e.g. load_regions), and of
+    the largest process it started (the ingest's reader process, Whoosh's writers)."""
     report = work / "peak.txt"
     started = time.perf_counter()
     subprocess.run(
@@ -49,7 +51,9 @@ def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, int
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    return time.perf_counter() - started, int(report.read_text()) // 1024
+    seconds = time.perf_counter() - started
+    own, child = (int(kib) // 1024 for kib in report.read_text().split())
+    return seconds, own, child
 
 
 def environment(database: str, work: Path, backend: str) -> dict[str, str]:
@@ -135,10 +139,10 @@ def main() -> None:
             subprocess.run(
                 manage("load_regions"), env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
             )
-            seconds, peak = run(
+            seconds, peak, child_peak = run(
                 manage("ingest", str(corpus), "--batch-size", str(args.batch_size)), env, work
             )
-            rows.append((fmt, args.database, backend, args.articles / seconds, peak))
+            rows.append((fmt, args.database, backend, args.articles / seconds, peak, child_peak))
             shutil.rmtree(work / "index", ignore_errors=True)
             if (work / "archive.sqlite3").exists():
                 (work / "archive.sqlite3").unlink()
@@ -150,11 +154,15 @@ def main() -> None:
     lines = [
         f"articles: {args.articles}; bare Whoosh (procs=2, multisegment): {bare:.0f} articles/s",
         "",
-        "| format | database | backend | articles/s end to end | vs bare Whoosh | peak MiB |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "| format | database | backend | articles/s end to end | vs bare Whoosh | peak MiB "
+        "| largest child process, peak MiB |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for fmt, database, name, rate, peak in rows:
-        lines.append(f"| {fmt} | {database} | {name} | {rate:.0f} | {rate / bare:.0%} | {peak} |")
+    for fmt, database, name, rate, peak, child_peak in rows:
+        lines.append(
+            f"| {fmt} | {database} | {name} | {rate:.0f} | {rate / bare:.0%} | {peak} "
+            f"| {child_peak} |"
+        )
     table = "\n".join(lines)
     print(table)
     if args.record:

@@ -1,10 +1,10 @@
 """The one place that decides what of an Article is indexed, and how."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from archive.models import Article
+from archive.models import Article, Tag
 from archive.models.places import path_ids
 
 
@@ -30,12 +30,21 @@ class SearchDocument:
 
 
 def document_for(article: Article) -> SearchDocument:
-    tags = list(article.tags.all())
     regions = list(article.regions.all())
     if article.dateline_region_id:
         regions.append(article.dateline_region)
     # Each region's path holds its ancestors' ids: no walk up the tree, no extra query.
-    region_ids = sorted({region_id for region in regions for region_id in path_ids(region.path)})
+    return assemble_document(
+        article, list(article.tags.all()), [path_ids(region.path) for region in regions]
+    )
+
+
+def assemble_document(
+    article: Article, tags: Sequence[Tag], lineages: Iterable[Iterable[int]]
+) -> SearchDocument:
+    """The document of an article from what it holds: ``tags`` in the order Tag's ordering
+    gives, ``lineages`` the region ids of each region it covers and of its dateline's,
+    root first. An ingest that has them all in memory builds the document without a query."""
     return SearchDocument(
         article_id=article.id,
         title=article.title,
@@ -45,9 +54,10 @@ def document_for(article: Article) -> SearchDocument:
         tag_slugs=tuple(tag.slug for tag in tags),
         outlet_slug=article.outlet.slug,
         outlet_name=article.outlet.name,
-        region_ids=tuple(region_ids),
+        region_ids=tuple(sorted({region_id for lineage in lineages for region_id in lineage})),
         language=article.language,
-        published_at=article.published_at,
+        # As read back from the database: in UTC, whatever zone the source wrote it in.
+        published_at=article.published_at.astimezone(UTC),
     )
 
 

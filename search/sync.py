@@ -18,7 +18,8 @@ tagged with its own name; ``sync_index`` run by the switched site ends the follo
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -27,7 +28,7 @@ from django.db import transaction
 from config.routers import primary_reads
 from search.backends import get_backend
 from search.backends.base import SearchBackend, SearchBackendError, SearchUnavailable
-from search.documents import documents_for, indexable_articles
+from search.documents import SearchDocument, documents_for, indexable_articles
 from search.models import IndexFollower, IndexOutbox
 
 logger = logging.getLogger(__name__)
@@ -173,6 +174,22 @@ def _queue_for_followers(applied_by: str, article_ids: list[int]) -> None:
     )
 
 
+def _documents(
+    rows: list[tuple[int, int, str]],
+    article_ids: set[int],
+    known: Mapping[int, SearchDocument | None],
+) -> list[SearchDocument]:
+    """The documents of these articles, in id order: from ``known`` for an article whose one
+    row is the caller's, read from the database for the rest (an article with another row
+    too was changed by someone else since: what the database holds now is what counts)."""
+    rows_of = Counter(article_id for _, article_id, _ in rows)
+    ready = {i for i in article_ids if i in known and rows_of[i] == 1}
+    documents = [document for i in ready if (document := known[i]) is not None]
+    if rest := article_ids - ready:
+        documents += documents_for(rest)
+    return sorted(documents, key=lambda document: document.article_id)
+
+
 class StreamingApply:
     """``apply_outbox`` for a long bulk job, fed after each batch it commits: the pending
     documents go to the backend's bulk write at once (Whoosh indexes them in other
@@ -188,8 +205,11 @@ class StreamingApply:
         self._last_id = 0
         self._articles = 0
 
-    def feed(self) -> None:
-        """Send what the outbox holds now to the open write; commit when it is full."""
+    def feed(self, known: Mapping[int, SearchDocument | None] | None = None) -> None:
+        """Send what the outbox holds now to the open write; commit when it is full.
+
+        ``known``: the documents of articles the caller has just saved and has in memory
+        (None for one that is not indexable), used instead of reading them back."""
         with primary_reads():
             rows = list(
                 IndexOutbox.objects.filter(
@@ -201,7 +221,7 @@ class StreamingApply:
             if not rows:
                 return
             article_ids = {article_id for _, article_id, _ in rows}
-            documents = documents_for(article_ids)
+            documents = _documents(rows, article_ids, known or {})
             if not self._rows:  # the write opens with these: is there an index to write to?
                 check_index_to_write(self.backend)
         try:

@@ -13,6 +13,11 @@ _HAS_YEAR = re.compile(r"\b\d{4}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{2}\b")
 # Year first (ISO 8601 and its cousins) is never ambiguous, whatever the outlet's order:
 # dateutil would read 2017-09-01 day first as 9 January.
 _YEAR_FIRST = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+# Read without dateutil: a date, or a date and time to the second (with a fraction of 3 or
+# 6 digits) and an offset or Z.
+_ISO = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d{3}|\.\d{6})?(?:Z|[+-]\d{2}:\d{2})?)?\Z"
+)
 # A year outside these is a placeholder or a typo ("0002-01-01", "9999-12-31"), not when a
 # page was published; and the dates kept must leave room for date arithmetic (the
 # near-duplicate window, a day added to a search range) within what Python can represent.
@@ -38,15 +43,7 @@ def parse_published(text: str, *, day_first: bool = True, time_zone: str = "UTC"
     text = text.strip()
     if not text or len(text) > 64 or not _HAS_YEAR.search(text):
         raise ValueError(f"not a date: {text[:64]!r}")
-    try:
-        year_first = bool(_YEAR_FIRST.match(text))
-        parsed = dateutil_parser.parse(
-            text, dayfirst=day_first and not year_first, yearfirst=year_first, default=_SENTINEL
-        )
-    except (ValueError, OverflowError) as error:
-        raise ValueError(f"not a date: {text!r}") from error
-    if parsed.year == _SENTINEL.year:
-        raise ValueError(f"no year in {text!r}")
+    parsed = _iso(text) or _dateutil(text, day_first)
 
     time_known = bool(_HAS_TIME.search(text))
     if not time_known:
@@ -63,6 +60,31 @@ def parse_published(text: str, *, day_first: bool = True, time_zone: str = "UTC"
     except OverflowError as error:  # 9999-12-31T23:00-05:00 is in the year 10000 in UTC
         raise ValueError(f"out of range: {text!r}") from error
     return PublishedDate(plausible(at), True)
+
+
+def _iso(text: str) -> datetime | None:
+    """The strict ISO 8601 forms feeds and JSON exports write, read by datetime (a tenth of
+    dateutil's time, the same result); None for anything else, which dateutil reads."""
+    if not _ISO.match(text):
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:  # "2017-02-30": dateutil says why
+        return None
+    return None if parsed.year == _SENTINEL.year else parsed  # and the year 1, that none is
+
+
+def _dateutil(text: str, day_first: bool) -> datetime:
+    try:
+        year_first = bool(_YEAR_FIRST.match(text))
+        parsed = dateutil_parser.parse(
+            text, dayfirst=day_first and not year_first, yearfirst=year_first, default=_SENTINEL
+        )
+    except (ValueError, OverflowError) as error:
+        raise ValueError(f"not a date: {text!r}") from error
+    if parsed.year == _SENTINEL.year:
+        raise ValueError(f"no year in {text!r}")
+    return parsed
 
 
 def plausible(at: datetime) -> datetime:

@@ -16,6 +16,10 @@ class IngestError(Exception):
         self.record = record  # the rejected record as read, when there is one to keep
         super().__init__(str(self))
 
+    def __reduce__(self):
+        # Sent from the reader process: rebuilt from its fields, not from the message.
+        return (type(self), (self.source, self.reason, self.line, self.record))
+
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line else self.source
         return f"{where}: {self.reason}"

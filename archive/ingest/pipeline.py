@@ -10,34 +10,38 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import reduce
 from operator import or_
 from pathlib import Path
+from typing import BinaryIO
 
+import numpy as np
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
 from archive.datelines import Dateline
-from archive.fingerprints import is_near_duplicate, simhash
+from archive.fingerprints import NEAR_DUPLICATE_BITS
 from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
 from archive.ingest.feeds import read_feed
 from archive.ingest.html_pages import read_html_page
 from archive.ingest.jsonl import read_jsonl
-from archive.ingest.normalise import normalise, outlet_name, strip_markup
+from archive.ingest.normalise import outlet_name
+from archive.ingest.prepare import Item, Prepared, in_reader_process, pin_gazetteer, prepare
 from archive.ingest.records import ReadContext, Records
 from archive.ingest.saved_page import OutletRules, decode_text, parse_saved_page
-from archive.ingest.sources import Format, Source, open_source, source_paths
+from archive.ingest.sources import STDIN, Format, Source, open_source, source_paths, spooled_stdin
 from archive.ingest.tag_line import split_tag_line
 from archive.ingest.warc import read_warc
 from archive.models import Article, Outlet, Tag
-from archive.places import dateline_place, known_place_names, places_covered
-from archive.text import content_hash, fold
+from archive.places import current_gazetteer, dateline_place, known_place_names, places_covered
+from archive.text import fold
 from search import sync as search_sync
 from search.backends.base import SearchBackendError
+from search.documents import SearchDocument, assemble_document
 
 logger = logging.getLogger(__name__)
 
@@ -87,22 +91,29 @@ class Ingester:
     on_saved: Callable[[int], None] = lambda count: None
     rejected_log: Path | None = None
     index_every: int = INDEX_EVERY
+    # Read and prepare the records in a second process while this one saves and indexes.
+    reader_process: bool = False
     report: IngestReport = field(default_factory=IngestReport)
 
     def __post_init__(self) -> None:
         self._outlets: dict[str, Outlet] = {}
         self._rules: dict[str, OutletRules] = {}
+        self._all_rules_read = False  # then an outlet not in _rules has the default rules
         self._places: dict[tuple[str, str, str], int | None] = {}
         self._log = None
         self._index: search_sync.StreamingApply | None = None
         self._index_failed = False
         self._tags: dict[str, Tag] | None = None
         self._tag_slugs: set[str] = set()
+        self._documents: dict[int, SearchDocument | None] = {}  # saved, not yet indexed
+        self._stdin: BinaryIO | None = None  # standard input, read before the reader forked
 
     def run(self, paths: Iterable[str | Path]) -> IngestReport:
+        paths = list(paths)
+        items = self._items(paths)
         try:
-            batch: list[ArticleData] = []
-            for item in self._records(paths):
+            batch: list[Prepared] = []
+            for item in items:
                 if isinstance(item, IngestError):
                     self._reject(item)
                     continue
@@ -114,21 +125,45 @@ class Ingester:
         except StopIngest:
             pass
         finally:
+            items.close()  # ends the reader process, if it is still reading
             if self._log:
                 self._log.close()
             self._commit_index()
         return self.report
 
+    def _items(self, paths: list[str | Path]) -> Iterator[Item]:
+        if not self.reader_process:
+            return self._prepared(paths)
+        # What the reader process reads from the database, read now: it inherits it (forked)
+        # and never opens a connection of its own.
+        gazetteer = current_gazetteer()
+        self._read_all_rules()
+        if any(str(path) == STDIN for path in paths):
+            # A forked process gets no standard input (multiprocessing closes it): read it
+            # here, as open_source would have (it spools all of it before reading a record).
+            self._stdin = spooled_stdin()
+
+        def records() -> Iterator[Item]:  # run in the reader process
+            pin_gazetteer(gazetteer)
+            return self._prepared(paths)
+
+        return in_reader_process(records)
+
+    def _prepared(self, paths: Iterable[str | Path]) -> Iterator[Item]:
+        for item in self._records(paths):
+            yield prepare(item, self.rules_for_outlet)
+
     def _feed_index(self) -> None:
         """Send a saved batch's outbox rows to the index, which commits every
         ``index_every`` articles. If the index cannot be written now, the rows stay for
         `sync_index` or the next write: the articles are saved."""
+        documents, self._documents = self._documents, {}
         if self.dry_run or not settings.SEARCH_SYNC_ON_COMMIT or self._index_failed:
             return
         try:
             if self._index is None:
                 self._index = search_sync.StreamingApply(every=self.index_every)
-            self._index.feed()
+            self._index.feed(documents)
         except SearchBackendError as error:
             # Not again each batch (a locked index makes each try wait): once, at the end.
             self._index_failed = True
@@ -149,8 +184,9 @@ class Ingester:
     def _records(self, paths: Iterable[str | Path]) -> Iterator[ArticleData | IngestError]:
         context = ReadContext(outlet=self.outlet, rules_for_outlet=self.rules_for_outlet)
         for name in source_paths(paths):
+            stdin, self._stdin = (self._stdin, None) if name == STDIN else (None, self._stdin)
             try:
-                source = open_source(name)
+                source = open_source(name, stdin)
             except IngestError as error:
                 yield error
                 continue
@@ -163,6 +199,8 @@ class Ingester:
         name = outlet_name(name)  # as a source printed it: it may hold what no database can
         key = name.casefold()
         if key not in self._rules:
+            if self._all_rules_read:
+                return OutletRules()
             outlet = Outlet.objects.filter(name__iexact=name).first()
             self._rules[key] = (
                 OutletRules(
@@ -174,6 +212,20 @@ class Ingester:
                 else OutletRules()
             )
         return self._rules[key]
+
+    def _read_all_rules(self) -> None:
+        """Every outlet's rules, read in one query (outlets are few): what rules_for_outlet
+        would read one by one. An outlet made during the run has the default rules."""
+        for outlet in Outlet.objects.order_by("name"):
+            self._rules.setdefault(
+                outlet_name(outlet.name).casefold(),
+                OutletRules(
+                    day_first=outlet.date_order == Outlet.DateOrder.DAY_FIRST,
+                    time_zone=outlet.time_zone,
+                    boilerplate=frozenset(outlet.boilerplate_lines),
+                ),
+            )
+        self._all_rules_read = True
 
     def _reject(self, error: IngestError) -> None:
         self.report.errors.append(error)
@@ -197,19 +249,11 @@ class Ingester:
 
     # Saving
 
-    def _save_batch(self, batch: list[ArticleData]) -> None:
+    def _save_batch(self, batch: list[Prepared]) -> None:
         if not batch:
             return
-        normalised = []
-        for data in batch:
-            try:
-                data = strip_markup(data)
-            except IngestError as error:
-                self._reject(error)
-                continue
-            normalised.append(normalise(data, self.rules_for_outlet(data.outlet_name)))
         with search_sync.deferred(apply=False), transaction.atomic():
-            counts = self._save(normalised)
+            counts = self._save(batch)
             if self.dry_run:
                 transaction.set_rollback(True)
         if self.dry_run:  # what the batch made is gone: forget it too
@@ -222,21 +266,22 @@ class Ingester:
         self.report.near_duplicates += counts["near-duplicate"]
         self.on_saved(len(batch))
 
-    def _save(self, batch: list[ArticleData]) -> dict[str, int]:
+    def _save(self, batch: list[Prepared]) -> dict[str, int]:
         """Save one batch in a fixed number of queries: new articles, their tags, places
         and outbox rows are bulk inserted; only updates of known pages go one by one."""
         counts = {"new": 0, "updated": 0, "duplicate": 0, "near-duplicate": 0}
-        urls = {data.canonical_url for data in batch if data.canonical_url}
+        urls = {item.data.canonical_url for item in batch if item.data.canonical_url}
         by_url = {a.canonical_url: a for a in Article.objects.filter(canonical_url__in=urls)}
-        digests = [content_hash(data.title, data.body) for data in batch]
+        digests = [item.digest for item in batch]
         seen_hashes = set(
             Article.objects.filter(content_hash__in=set(digests)).values_list(
                 "content_hash", flat=True
             )
         )
-        originals = SyndicationFinder(batch)
-        new: list[tuple[Article, ArticleData]] = []
-        for data, digest in zip(batch, digests, strict=True):
+        originals = SyndicationFinder([item.data for item in batch])
+        new: list[tuple[Article, Prepared]] = []
+        for item, digest in zip(batch, digests, strict=True):
+            data = item.data
             existing = by_url.get(data.canonical_url) if data.canonical_url else None
             if existing is not None:
                 if existing.pk is None or existing.content_hash == digest:
@@ -248,11 +293,11 @@ class Ingester:
             if digest in seen_hashes:
                 counts["duplicate"] += 1
                 continue
-            fingerprint = simhash(data.body)
+            fingerprint = item.fingerprint
             original = originals.first_copy_of(fingerprint, data.published_at)
             article = self._new_article(data, original, digest, fingerprint)
             originals.add(article, fingerprint, data.published_at, is_copy=original is not None)
-            new.append((article, data))
+            new.append((article, item))
             seen_hashes.add(digest)
             if data.canonical_url:
                 by_url[data.canonical_url] = article
@@ -280,7 +325,7 @@ class Ingester:
         self._fill(article, data, outlet)
         return article
 
-    def _insert(self, new: list[tuple["Article", ArticleData]]) -> None:
+    def _insert(self, new: list[tuple["Article", Prepared]]) -> None:
         """Bulk insert a batch's new articles with their tags, places and outbox rows.
 
         No history row for a first version: the source is its record, and a copy of every
@@ -288,7 +333,7 @@ class Ingester:
         if not new:
             return
         self._give_slugs([article for article, _ in new])
-        names_of = {id(article): self.tag_names_for(data) for article, data in new}
+        names_of = {id(article): self.tag_names_for(item.data) for article, item in new}
         self.tags_named({name: None for names in names_of.values() for name in names})
         # Names that differ only in case are one tag: one row each.
         tags_of = {
@@ -311,14 +356,42 @@ class Ingester:
             for article in articles
             for tag in tags_of[id(article)]
         )
+        covered = {
+            id(article): places_covered(article, mentions=item.mentions) for article, item in new
+        }
         Article.regions.through.objects.bulk_create(
             Article.regions.through(article_id=article.pk, region_id=region_id)
             for article in articles
-            for region_id in places_covered(article)
+            for region_id in covered[id(article)]
         )
         # bulk_create sends no signals: the outbox rows are written here, in the same
         # transaction as the articles.
         search_sync.record_changes(article.pk for article in articles)
+        self._documents.update(self._documents_of(articles, tags_of, covered))
+
+    @staticmethod
+    def _documents_of(
+        articles: list[Article], tags_of: dict[int, list[Tag]], covered: dict[int, list[int]]
+    ) -> dict[int, SearchDocument | None]:
+        """The search documents of new articles, from what the batch holds (None for those
+        that are not indexed), so the index write need not read them back."""
+        gazetteer = current_gazetteer()
+        documents: dict[int, SearchDocument | None] = {}
+        for article in articles:
+            if article.near_duplicate_of_id is not None or not article.is_published:
+                documents[article.pk] = None
+                continue
+            region_ids = covered[id(article)]
+            if article.dateline_region_id:
+                region_ids = [*region_ids, article.dateline_region_id]
+            places = [gazetteer.places.get(region_id) for region_id in region_ids]
+            if None in places:  # the gazetteer changed under the batch: read it back
+                continue
+            tags = sorted(tags_of[id(article)], key=lambda tag: tag.name)  # Tag's ordering
+            documents[article.pk] = assemble_document(
+                article, tags, [place.lineage for place in places]
+            )
+        return documents
 
     def _give_slugs(self, articles: list[Article]) -> None:
         """Unique slugs for a batch with one query, not one query per article."""
@@ -409,38 +482,64 @@ class Ingester:
 
 class SyndicationFinder:
     """Finds the first copy of a syndicated story among articles published close to it:
-    copies appear within days of each other, so only that window is compared."""
+    copies appear within days of each other, so only that window is compared.
+
+    The candidates are compared all at once (numpy: their times and fingerprints in arrays),
+    not one by one in Python: a batch has hundreds of candidates for each of its articles."""
 
     def __init__(self, batch: list[ArticleData]) -> None:
         window = timedelta(days=NEAR_DUPLICATE_WINDOW_DAYS)
         ranges = _merged_ranges(sorted(data.published_at for data in batch), window)
-        self._known: list[tuple[Article | int, int, datetime]] = []
+        self._known: list[Article | int] = []  # in the order first copies are looked for
+        self._fingerprints = np.zeros(64, dtype=np.uint64)
+        self._moments = np.zeros(64, dtype=np.int64)  # microseconds since 1970, UTC
         if ranges:
             in_window = reduce(or_, (Q(published_at__range=r) for r in ranges))
-            self._known = list(
+            for row in (
                 Article.objects.filter(in_window, near_duplicate_of=None)
                 .exclude(simhash=None)
                 .order_by("published_at", "id")
                 .values_list("id", "simhash", "published_at")
-            )
-        self._window = window
+            ):
+                self._append(*row)
+        self._window = window // _MICROSECOND
 
     def first_copy_of(
         self, fingerprint: int | None, published_at: datetime
     ) -> "Article | int | None":
         """The first copy's id, or the article itself when it is new in this batch."""
-        if fingerprint is None:
+        count = len(self._known)
+        if fingerprint is None or not count:
             return None
-        for article_id, known, when in self._known:
-            if abs(when - published_at) <= self._window and is_near_duplicate(fingerprint, known):
-                return article_id
-        return None
+        close = np.abs(self._moments[:count] - _microseconds(published_at)) <= self._window
+        differing = self._fingerprints[:count] ^ np.uint64(fingerprint & _U64_MASK)
+        found = np.flatnonzero(close & (np.bitwise_count(differing) <= NEAR_DUPLICATE_BITS))
+        return self._known[found[0]] if found.size else None
 
     def add(
         self, article: "Article", fingerprint: int | None, published_at: datetime, is_copy: bool
     ) -> None:
         if fingerprint is not None and not is_copy:
-            self._known.append((article, fingerprint, published_at))
+            self._append(article, fingerprint, published_at)
+
+    def _append(self, article: "Article | int", fingerprint: int, published_at: datetime) -> None:
+        count = len(self._known)
+        if count == len(self._fingerprints):  # full: twice the room
+            self._fingerprints = np.resize(self._fingerprints, 2 * count)
+            self._moments = np.resize(self._moments, 2 * count)
+        self._fingerprints[count] = fingerprint & _U64_MASK
+        self._moments[count] = _microseconds(published_at)
+        self._known.append(article)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_U64_MASK = (1 << 64) - 1  # fingerprints are stored signed; compared as 64 bits
+
+
+def _microseconds(moment: datetime) -> int:
+    """Exact, as timedelta arithmetic is: the window's edge is where it was."""
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 def _merged_ranges(moments: list[datetime], margin: timedelta) -> list[tuple[datetime, datetime]]:

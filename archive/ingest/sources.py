@@ -45,10 +45,13 @@ def source_paths(paths: Iterable[str | Path]) -> Iterator[str]:
             yield str(path)
 
 
-def open_source(name: str) -> Source:
-    """Open one source and tell its format. Raises IngestError for what cannot be read."""
+def open_source(name: str, stdin: BinaryIO | None = None) -> Source:
+    """Open one source and tell its format. Raises IngestError for what cannot be read.
+    ``stdin``: standard input already read (spooled_stdin), for ``-``."""
     try:
-        buffered: BinaryIO = _spooled_stdin() if name == STDIN else open(name, "rb")  # noqa: SIM115
+        buffered: BinaryIO = (
+            (stdin or spooled_stdin()) if name == STDIN else open(name, "rb")  # noqa: SIM115
+        )
     except OSError as error:
         raise IngestError(name, f"cannot read: {error.strerror or error}") from error
     head = _peek(buffered, _SNIFF_BYTES)
@@ -102,7 +105,7 @@ def _peek_gzip(unzipped: gzip.GzipFile) -> bytes:
     return unzipped.read(_SNIFF_BYTES)
 
 
-def _spooled_stdin() -> BinaryIO:
+def spooled_stdin() -> BinaryIO:
     """Standard input made seekable (the format is told from its first bytes): kept in
     memory while small, spilled to a temporary file when large."""
     spool = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115

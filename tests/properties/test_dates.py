@@ -1,7 +1,9 @@
 """Publication dates: any text with any outlet time zone gives an aware UTC date in the
 archive's range or a ValueError; a printed date reads back as itself."""
 
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta, timezone
+from unittest.mock import patch
 
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -41,3 +43,44 @@ def test_a_printed_date_time_with_an_offset_reads_back_as_itself(moment, offset_
     published = parse_published(aware.strftime(form))
     assert published.time_known
     assert published.at == aware.astimezone(UTC)
+
+
+def _iso_text(moment: datetime, offset: str, fraction: str, date_only: bool) -> str:
+    if date_only:
+        return moment.strftime("%Y-%m-%d")
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if fraction:
+        text += "." + f"{moment.microsecond:06d}"[: len(fraction)]
+    return text + offset
+
+
+@BOUNDED
+@given(
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31)),
+    st.sampled_from(["", "Z", "+00:00", "-00:00", "+03:00", "-14:00", "+14:00", "+05:45"])
+    | st.from_regex(r"[+-][0-9]{2}:[0-9]{2}", fullmatch=True),
+    st.sampled_from(["", "123", "123456"]),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from(ZONES),
+)
+@example(datetime(2017, 2, 28), "", "", True, True, "UTC")
+@example(datetime(1, 1, 1), "", "", True, True, "UTC")  # the year dateutil's default has
+def test_iso_dates_read_without_dateutil_read_as_dateutil_reads_them(
+    moment, offset, fraction, date_only, day_first, zone
+):
+    """The ISO fast path gives what dateutil gives, the same date or the same error."""
+    text = _iso_text(moment, offset, fraction, date_only)
+    for variant in (text, text.replace("-02-28", "-02-30"), text.replace("T", "T24", 1)):
+        assert _read(variant, day_first, zone, fast=True) == _read(
+            variant, day_first, zone, fast=False
+        ), variant
+
+
+def _read(text: str, day_first: bool, zone: str, fast: bool) -> PublishedDate | str:
+    without_fast_path = patch("archive.ingest.dates._iso", lambda text: None)
+    with nullcontext() if fast else without_fast_path:
+        try:
+            return parse_published(text, day_first=day_first, time_zone=zone)
+        except ValueError as error:
+            return str(error)

@@ -3,6 +3,7 @@
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from io import StringIO
 
 import pytest
@@ -13,7 +14,7 @@ from archive.models import Article
 from search import service
 from search.backends import get_backend, reset_backend
 from search.backends.base import SearchBackendError, SearchUnavailable
-from search.documents import iter_all_documents
+from search.documents import document_for, iter_all_documents
 from search.models import IndexOutbox
 from search.sync import StreamingApply, apply_outbox, pending_count
 from tests.factories import make_article, make_outlet
@@ -91,6 +92,33 @@ def test_a_bulk_write_commits_every_so_many_articles(backend):
     assert stream.commit() == 1
     assert (pending_count(), len(titles("streamed"))) == (0, 4)
     assert {a.title for a in first} < set(titles("streamed"))
+
+
+def test_a_bulk_write_takes_known_documents_unless_someone_else_changed_them(backend, monkeypatch):
+    """Documents the caller has in memory are used as they are; an article that has another
+    outbox row (changed by someone else since) is read back; None means "not indexed"."""
+    mine, edited, copy = (make_article(title=f"Known article {n}") for n in range(3))
+    IndexOutbox.objects.create(article_id=edited.id)  # an editor's change, after the save
+    stale = {a.id: replace(document_for(a), title="Stale in memory") for a in (mine, edited)}
+    sent = []
+    original_bulk_write = type(backend).bulk_write
+
+    def recorded_bulk_write(self):
+        write = original_bulk_write(self)
+        original_add = write.add
+        monkeypatch.setattr(
+            write,
+            "add",
+            lambda upserts, deletions: (
+                sent.append(([d.title for d in upserts], set(deletions)))
+                or original_add(upserts, deletions)
+            ),
+        )
+        return write
+
+    monkeypatch.setattr(type(backend), "bulk_write", recorded_bulk_write)
+    StreamingApply(backend).feed({**stale, copy.id: None})
+    assert sent == [(["Stale in memory", "Known article 1"], {copy.id})]
 
 
 @pytest.mark.parametrize("backend_name", ["whoosh"])

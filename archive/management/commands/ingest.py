@@ -1,3 +1,4 @@
+import os
 import sys
 import time
 from pathlib import Path
@@ -26,6 +27,12 @@ class Command(BaseCommand):
         parser.add_argument("--strict", action="store_true", help="Stop at the first error.")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
         parser.add_argument(
+            "--in-process",
+            action="store_true",
+            help="Read and prepare the records in this process (by default a second process "
+            "does it while this one saves and indexes, when there are two cores or more).",
+        )
+        parser.add_argument(
             "--rejected-log",
             type=Path,
             help="Where rejected records go (default: INGEST_REJECTED_DIR/ingest-<time>.jsonl).",
@@ -48,6 +55,7 @@ class Command(BaseCommand):
                 on_error=report_error,
                 on_saved=bar.update,
                 rejected_log=rejected_log,
+                reader_process=not options["in_process"] and (os.cpu_count() or 1) > 1,
             )
             report = ingester.run(paths)
         prefix = "Dry run, nothing saved: " if options["dry_run"] else ""

@@ -1,0 +1,166 @@
+"""What a record needs before it meets the database: plain text, normalised, hashed,
+fingerprinted, its place names found. None of it reads or writes the database, so it can
+run in a reader process beside the one that saves and indexes (two cores, twice the work).
+
+The reader process is forked from the ingest once the gazetteer and the outlets' rules are
+in memory, reads every source in order and sends the prepared records back in chunks, in
+input order, errors (with their file and line) among them. It only reads: whatever it does
+and whenever it dies, the saving process alone decides what is committed, so a kill at any
+moment still ends with every article exactly once on the next run.
+"""
+
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import queue
+import signal
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from archive.fingerprints import simhash
+from archive.ingest.article_data import ArticleData
+from archive.ingest.errors import IngestError
+from archive.ingest.normalise import normalise, strip_markup
+from archive.ingest.saved_page import OutletRules
+from archive.mentions import Mention, find_mentions
+from archive.places import Gazetteer, current_gazetteer
+from archive.text import content_hash
+
+TITLE_LENGTH = 500  # Article.title's max_length: places are found in the title as saved
+CHUNK = 64  # records a message: pickling and queue costs are per message, not per record
+CHUNKS_IN_FLIGHT = 8  # how far the reader may run ahead: memory stays flat
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_pinned_gazetteer: Gazetteer | None = None
+
+
+def pin_gazetteer(gazetteer: Gazetteer) -> None:
+    """Find place names with this gazetteer from now on, however old it grows: the reader
+    process must never reload it (that would use the connection its parent owns)."""
+    global _pinned_gazetteer
+    _pinned_gazetteer = gazetteer
+
+
+@dataclass
+class Prepared:
+    """One record ready to save. The derived values are computed on first use: in the
+    saving process only for the records that need them (not for a duplicate), in the
+    reader process for all, before they are sent."""
+
+    data: ArticleData  # markup stripped, normalised
+
+    @cached_property
+    def digest(self) -> str:
+        return content_hash(self.data.title, self.data.body)
+
+    @cached_property
+    def fingerprint(self) -> int | None:
+        return simhash(self.data.body)
+
+    @cached_property
+    def mentions(self) -> list[Mention]:
+        gazetteer = _pinned_gazetteer or current_gazetteer()
+        return find_mentions(
+            self.data.title[:TITLE_LENGTH],
+            self.data.body,
+            gazetteer.names,
+            gazetteer.prefixes,
+            gazetteer.acronyms,
+        )
+
+    def compute(self) -> "Prepared":
+        """Every derived value now (in the reader process, before the record is sent)."""
+        self.digest, self.fingerprint, self.mentions  # noqa: B018
+        return self
+
+
+Item = Prepared | IngestError
+
+
+def prepare(
+    item: ArticleData | IngestError, rules_for_outlet: Callable[[str], OutletRules]
+) -> Item:
+    """A record read, made ready to save; a record left with nothing is an error."""
+    if isinstance(item, IngestError):
+        return item
+    try:
+        data = strip_markup(item)
+    except IngestError as error:
+        return error
+    return Prepared(normalise(data, rules_for_outlet(data.outlet_name)))
+
+
+class ReaderProcessDied(RuntimeError):
+    """The reader process ended without finishing (killed, or a bug in a reader): nothing
+    it had not sent was saved."""
+
+
+def in_reader_process(records: Callable[[], Iterator[Item]]) -> Iterator[Item]:
+    """``records()`` run in a forked process, its items yielded here in the same order.
+
+    Closing the iterator (the ingest stopped, --strict) ends the process. Call it before
+    anything starts threads or opens files it must not share (the index write)."""
+    context = multiprocessing.get_context("fork")
+    channel = context.Queue(maxsize=CHUNKS_IN_FLIGHT)
+    reader = context.Process(
+        target=_read, args=(records, channel), name="ingest-reader", daemon=True
+    )
+    reader.start()
+    try:
+        while True:
+            try:
+                kind, payload = channel.get(timeout=1)
+            except queue.Empty:
+                if not reader.is_alive():
+                    raise ReaderProcessDied(
+                        f"The ingest's reader process ended (exit code {reader.exitcode})."
+                    ) from None
+                continue
+            if kind == "items":
+                yield from payload
+            elif kind == "failed":
+                raise ReaderProcessDied(f"The ingest's reader process failed:\n{payload}")
+            else:
+                return
+    finally:
+        if reader.is_alive():
+            reader.kill()
+        reader.join()
+        channel.close()
+        channel.cancel_join_thread()
+
+
+def _read(records: Callable[[], Iterator[Item]], channel) -> None:
+    """The reader process: prepare everything, send it in chunks, then say it is done."""
+    _die_with_parent()
+    # Ctrl-C reaches the whole process group: the saving process stops, and ends this one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        chunk: list[Item] = []
+        for item in records():
+            chunk.append(item.compute() if isinstance(item, Prepared) else item)
+            if len(chunk) >= CHUNK:
+                channel.put(("items", chunk))
+                chunk = []
+        if chunk:
+            channel.put(("items", chunk))
+        channel.put(("done", None))
+    except BaseException:
+        channel.put(("failed", traceback.format_exc()))
+    # Leave through multiprocessing, which flushes the channel; nothing else of the parent's
+    # (its database connection above all) is touched on the way out.
+
+
+def _die_with_parent() -> None:
+    """SIGKILL this process when the ingest that forked it dies, however it dies (a kill
+    leaves no chance to end it otherwise)."""
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: it ends when it next writes to the queue
+        return
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
