@@ -40,6 +40,13 @@ from search.query import DateRange, ParsedQuery, Term, parse_query
 from search.spelling import correctable, vocabulary_of
 
 SNIPPET_WORDS = 35  # a snippet's length when there are no words to find passages for
+# Above these many matches (measured at 1,000,000 articles, see bench/RESULTS.md): totals and
+# facets come from the sample and are labelled as estimates, and ranking by relevance
+# ranks candidates rather than every match.
+COUNT_EXACTLY_UP_TO = 10_000
+FACETS_EXACTLY_UP_TO = 10_000
+RANK_ALL_UP_TO = 2_000
+RANK_CANDIDATES = 500
 # The words of a query as search.query reads them (letters and digits, inner apostrophes).
 _QUERY_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
@@ -244,31 +251,120 @@ def _order(request: SearchRequest, match: Match) -> str:
 
 
 def _results(cursor, request: SearchRequest, match: Match) -> SearchResults:
+    """Total, page and facets, each in the cheapest way its size allows (see the README's
+    "How fast"): exact for a few thousand matches, estimated from the sample above."""
     where, params = _where(request, match)
-    words = bool(match.positive)
-    order = _order(request, match)
-    statement = sql.search_statement(
-        where=where,
-        order=order,
-        words=words,
-        by_rank=order == sql.ORDER_BY_RANK,
-        facets=request.facets,
-    )
     params |= sql.HIGHLIGHT_PARAMS | {
         "positive": match.positive,
         "limit": _bounded(request.page_size),
         "offset": _bounded(request.offset),
         "facet_limit": _bounded(request.facet_limit),
     }
-    total, hits, *facets = _fetch_one(cursor, statement, params, prefer_indexes=words)
+    total, estimated = _total(cursor, where, params, words=bool(match.positive))
+    hits = _page(cursor, request, match, where, params, total)
+    facets, sampled = {}, False
+    if request.facets:
+        sampled = bool(match.positive) and total > FACETS_EXACTLY_UP_TO
+        facets = _facets(cursor, where, params, sampled)
     return SearchResults(
         total=total,
-        hits=[_hit(*row, highlighted=words) for row in json.loads(hits or "[]")],
-        facets={
-            name: [FacetCount(str(value), n) for value, n in json.loads(counts or "[]")]
-            for name, counts in zip(sql.FACETS, facets, strict=False)  # none unless asked
-        },
+        hits=hits,
+        facets=facets,
+        total_is_estimate=estimated,
+        facets_are_estimates=sampled,
     )
+
+
+def _total(cursor, where: str, params: dict, words: bool) -> tuple[int, bool]:
+    """The number of matches, and whether it is an estimate.
+
+    With words, the sample is counted first; a sample that promises more than
+    COUNT_EXACTLY_UP_TO gives the estimate, else the matches are counted, up to the bound.
+    Without words (filters alone) the sample has no index to use: every match is counted.
+    """
+    if not words:
+        return _fetch(cursor, sql.count_statement(where), params)[0], False
+    sample = _fetch(cursor, sql.count_statement(where, sampled=True), params, _INDEXES)[0]
+    estimate = sample * sql.SAMPLE_EVERY
+    if estimate > COUNT_EXACTLY_UP_TO:
+        return estimate, True
+    counted = _fetch(
+        cursor,
+        sql.bounded_count_statement(where),
+        params | {"count_limit": COUNT_EXACTLY_UP_TO + 1},
+        _INDEXES,
+    )[0]
+    if counted > COUNT_EXACTLY_UP_TO:  # the sample was unlucky: the bound is what we know
+        return max(counted, estimate), True
+    return counted, False
+
+
+def _page(
+    cursor, request: SearchRequest, match: Match, where: str, params: dict, total: int
+) -> list[Hit]:
+    """The page's hits.
+
+    By relevance: every match ranked when there are up to RANK_ALL_UP_TO, else candidates
+    (the matches with the words in their title and the newest matches, RANK_CANDIDATES of
+    each) ranked, then the other matches newest first. By date: many matches are found
+    fastest walking the date index and testing each row until the page is full; few, by
+    finding them all in the GIN index and sorting them.
+    """
+    words = bool(match.positive)
+    order = _order(request, match)
+    by_rank = order == sql.ORDER_BY_RANK
+    planner = {}
+    if words:
+        planner = _DATE_WALK if total > COUNT_EXACTLY_UP_TO else _INDEXES | _NO_DATE_WALK
+    if by_rank and total > RANK_ALL_UP_TO:
+        return _page_of_candidates(cursor, request, match, where, params)
+    statement = sql.page_statement(where, order, words=words, by_rank=by_rank)
+    rows = _fetch(cursor, statement, params, planner)[0]
+    return [_hit(*row, highlighted=words) for row in json.loads(rows or "[]")]
+
+
+def _page_of_candidates(
+    cursor, request: SearchRequest, match: Match, where: str, params: dict
+) -> list[Hit]:
+    """Relevance over many matches: the candidates ranked, then the other matches newest
+    first. The order is the same whichever page is asked for, so pages never overlap."""
+    candidates = _candidates(cursor, match, where, params, RANK_CANDIDATES)
+    params = params | {"candidate_ids": candidates}
+    in_candidates = "m.article_id = ANY(%(candidate_ids)s::bigint[])"
+    statement = sql.page_statement(in_candidates, sql.ORDER_BY_RANK, words=True, by_rank=True)
+    rows = json.loads(_fetch(cursor, statement, params)[0] or "[]")
+    wanted = request.page_size - len(rows)
+    if wanted > 0 and request.offset + len(rows) >= len(candidates):
+        rest = sql.page_statement(
+            f"{where} AND NOT {in_candidates}", sql.ORDER_BY_NEWEST, words=True, by_rank=False
+        )
+        offset = request.offset + len(rows) - len(candidates)
+        more = _fetch(cursor, rest, params | {"limit": wanted, "offset": offset}, _DATE_WALK)[0]
+        rows += json.loads(more or "[]")
+    return [_hit(*row, highlighted=True) for row in rows]
+
+
+def _candidates(cursor, match: Match, where: str, params: dict, wanted: int) -> list[int]:
+    params = params | {"candidates": wanted, "title_match": _without_weights(match.positive)}
+    in_title = sql.ids_statement(where, sql.ORDER_BY_NEWEST, title_only=True)
+    newest = sql.ids_statement(where, sql.ORDER_BY_NEWEST)
+    ids = [row[0] for row in _fetch_all(cursor, in_title, params, _INDEXES | _NO_DATE_WALK)]
+    ids += [row[0] for row in _fetch_all(cursor, newest, params, _DATE_WALK)]
+    return list(dict.fromkeys(ids))
+
+
+def _without_weights(tsquery: str) -> str:
+    """The tsquery without weight restrictions ('word':A is 'word'; 'word':*A is 'word':*):
+    the title's own tsvector has no weights."""
+    return _WEIGHTS.sub(lambda m: "':*" if m[1] else "'", tsquery)
+
+
+def _facets(cursor, where: str, params: dict, sampled: bool) -> dict[str, list[FacetCount]]:
+    row = _fetch(cursor, sql.facets_statement(where, sampled), params, _INDEXES)
+    return {
+        name: [FacetCount(str(value), n) for value, n in json.loads(counts or "[]")]
+        for name, counts in zip(sql.FACETS, row, strict=True)
+    }
 
 
 def _bounded(number: int) -> int:
@@ -276,22 +372,34 @@ def _bounded(number: int) -> int:
     return min(max(number, 0), 2**62)
 
 
-def _fetch_one(cursor, statement: str, params: dict, prefer_indexes: bool) -> tuple:
-    """Run a statement for its one row, with sequential scans discouraged if asked.
+# Planner settings for one statement. The planner does not count detoasting every row's
+# tsvector: for a word in half of 50,000 documents it chose a sequential scan (320 ms) over
+# the GIN index (36 ms), and at 1,000,000 it can walk the date index for a word too rare
+# for that, or find every match of a common one to sort them: what to do is decided here
+# from the count, which the planner does not have.
+_INDEXES = {"enable_seqscan": "off"}
+_NO_DATE_WALK = {"enable_indexscan": "off"}  # GIN is bitmap-only: this leaves btree walks
+_DATE_WALK = {"enable_seqscan": "off", "enable_bitmapscan": "off"}
+_WEIGHTS = re.compile(r"':(\*?)[A-D]+")
 
-    The planner does not count detoasting every row's tsvector: for a word in half of
-    50,000 documents it chose a sequential scan (320 ms) over the GIN index (36 ms). The
-    setting is put back, as SET LOCAL inside a savepoint outlives it.
-    """
-    if not prefer_indexes:
-        cursor.execute(statement, params)
-        return cursor.fetchone()
-    cursor.execute(sql.DISCOURAGE_SEQSCAN)
-    previous, _ = cursor.fetchone()
+
+def _fetch(cursor, statement: str, params: dict, planner: dict[str, str] | None = None) -> tuple:
+    """Run a statement for its one row."""
+    return _fetch_all(cursor, statement, params, planner)[0]
+
+
+def _fetch_all(cursor, statement: str, params: dict, planner: dict[str, str] | None) -> list:
+    """Run a statement with planner settings, each put back after it: SET LOCAL inside a
+    savepoint outlives it."""
+    previous = {}
+    for name, value in (planner or {}).items():
+        cursor.execute(sql.SETTING, {"name": name, "value": value})
+        previous[name] = cursor.fetchone()[0]
     cursor.execute(statement, params)
-    row = cursor.fetchone()
-    cursor.execute(sql.RESTORE_SEQSCAN, [previous])
-    return row
+    rows = cursor.fetchall()
+    for name, value in previous.items():
+        cursor.execute(sql.RESTORE_SETTING, {"name": name, "value": value})
+    return rows
 
 
 def _hit(article_id: int, score: float, title: str, snippet: str, highlighted: bool) -> Hit:
@@ -331,8 +439,10 @@ def _suggestion(cursor, request: SearchRequest, total: int) -> str | None:
         return None
     corrected = replace(request, query=parse_query(suggestion).without_filters())
     where, params = _where(corrected, _compile(cursor, corrected.query))
-    cursor.execute(sql.count_statement(where), params)
-    return suggestion if cursor.fetchone()[0] > total else None
+    # Only whether it finds more matters: counting stops there.
+    limit = {"count_limit": total + 1}
+    found = _fetch(cursor, sql.bounded_count_statement(where), params | limit, _INDEXES)[0]
+    return suggestion if found > total else None
 
 
 def _query_text(query: ParsedQuery) -> str:
