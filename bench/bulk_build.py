@@ -69,27 +69,37 @@ ARTICLE_COLUMNS = (
 )
 # search.documents.document_for in SQL: tags by name (Tag's ordering), and the ids of the
 # regions covered and of the dateline's region, each with its ancestors (Region.path holds
-# them, PATH_WIDTH digits each), sorted.
+# them, PATH_WIDTH digits each), sorted. Grouped once for all articles (hash aggregates):
+# the link tables have no index on article_id during the load.
 FILL_SEARCH_DOCUMENTS = """
+WITH tags AS (
+    SELECT at.article_id, string_agg(t.name, E'\\n' ORDER BY t.name) AS names,
+           array_agg(t.slug ORDER BY t.name) AS slugs
+    FROM archive_article_tags at JOIN archive_tag t ON t.id = at.tag_id
+    GROUP BY at.article_id
+),
+places AS (
+    SELECT article_id, region_id FROM archive_article_regions
+    UNION
+    SELECT id, dateline_region_id FROM archive_article WHERE dateline_region_id IS NOT NULL
+),
+regions AS (
+    SELECT p.article_id, array_agg(DISTINCT substr(r.path, i, %(width)s)::bigint) AS ids
+    FROM places p JOIN archive_region r ON r.id = p.region_id,
+         generate_series(1, length(r.path), %(width)s) AS i
+    GROUP BY p.article_id
+)
 INSERT INTO search_document (
     article_id, title, body, dateline, tags_text, tag_slugs, outlet_slug, region_ids,
     language, published_at
 )
-SELECT a.id, a.title, a.body, a.dateline,
-    coalesce((SELECT string_agg(t.name, E'\\n' ORDER BY t.name) FROM archive_article_tags at
-              JOIN archive_tag t ON t.id = at.tag_id WHERE at.article_id = a.id), ''),
-    coalesce((SELECT array_agg(t.slug ORDER BY t.name) FROM archive_article_tags at
-              JOIN archive_tag t ON t.id = at.tag_id WHERE at.article_id = a.id), '{}'),
-    o.slug,
-    coalesce((SELECT array_agg(DISTINCT substr(r.path, i, %(width)s)::bigint ORDER BY
-                  substr(r.path, i, %(width)s)::bigint)
-              FROM archive_region r,
-                   generate_series(1, length(r.path), %(width)s) AS i
-              WHERE r.id IN (SELECT ar.region_id FROM archive_article_regions ar
-                             WHERE ar.article_id = a.id)
-                 OR r.id = a.dateline_region_id), '{}'),
-    a.language, a.published_at
-FROM archive_article a JOIN archive_outlet o ON o.id = a.outlet_id
+SELECT a.id, a.title, a.body, a.dateline, coalesce(tags.names, ''),
+       coalesce(tags.slugs, '{}'), o.slug, coalesce(regions.ids, '{}'), a.language,
+       a.published_at
+FROM archive_article a
+JOIN archive_outlet o ON o.id = a.outlet_id
+LEFT JOIN tags ON tags.article_id = a.id
+LEFT JOIN regions ON regions.article_id = a.id
 WHERE a.status = 'published' AND a.near_duplicate_of_id IS NULL
 ORDER BY a.id
 """
@@ -251,6 +261,7 @@ def bulk_build(corpus: Path) -> dict:
         mark = time.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("SET max_parallel_workers_per_gather = 0")
+            cursor.execute("SET work_mem = '512MB'")
             cursor.execute(FILL_SEARCH_DOCUMENTS, {"width": PATH_WIDTH})
             with cursor.copy("COPY search_word (word) FROM STDIN") as words:
                 words.write("".join(f"{word}\n" for word in sorted(vocabulary)))

@@ -20,6 +20,9 @@ ingest takes hours over. The build runs under `nice`. Its time is reported, not 
 --profile CLASS [--profile-mode page|api|bare] times nothing: it runs that class's queries
 under pyinstrument and writes the report to var/bench-profiles/ (best with --reuse).
 
+--build-only (with --reuse DIR) builds the archive and measures nothing: build a big one
+once, niced, then measure it as often as needed.
+
 --reuse DIR keeps the archive (corpus, database, index) in DIR and uses it again on the
 next run with the same --articles/--database/--backend; without it everything, the
 PostgreSQL database included, is removed at the end. A kept PostgreSQL archive's database
@@ -470,6 +473,9 @@ def main() -> None:
     parser.add_argument(
         "--bulk-build", action="store_true", help="load the archive with COPY (PostgreSQL)"
     )
+    parser.add_argument(
+        "--build-only", action="store_true", help="with --reuse: build the archive, measure nothing"
+    )
     parser.add_argument("--profile", metavar="CLASS", choices=list(CLASSES))
     parser.add_argument("--profile-mode", choices=MODES, default="page")
     args = parser.parse_args()
@@ -477,6 +483,8 @@ def main() -> None:
         parser.error("--backend postgres needs --database postgres")
     if args.bulk_build and args.database != "postgres":
         parser.error("--bulk-build needs --database postgres")
+    if args.build_only and (args.reuse is None or args.drop_reused or args.record):
+        parser.error("--build-only keeps what it builds: give --reuse DIR, no --record")
     if args.profile and args.record:
         parser.error("--profile times nothing: there is nothing to --record")
 
@@ -486,6 +494,9 @@ def main() -> None:
     started = time.perf_counter()
     try:
         manifest = prepare_archive(args, work)
+        if args.build_only:
+            print(f"Archive ready in {work}: {manifest['database_name']}", file=sys.stderr)
+            return
         if args.profile:
             print(f"Profile written to {profile(manifest, work, args)}")
             return
