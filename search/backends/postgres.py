@@ -46,7 +46,9 @@ SNIPPET_WORDS = 35  # a snippet's length when there are no words to find passage
 COUNT_EXACTLY_UP_TO = 10_000
 FACETS_EXACTLY_UP_TO = 10_000
 RANK_ALL_UP_TO = 2_000
-RANK_CANDIDATES = 500
+RANK_CANDIDATES = 200
+# Walk the date index for the newest matches when that tests at most this many documents.
+WALK_ROWS = 2_000
 # The words of a query as search.query reads them (letters and digits, inner apostrophes).
 _QUERY_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
@@ -58,6 +60,10 @@ class Match:
     has_text: bool = False
     positive: str = ""  # the groups, ANDed: what must match, ranked and highlighted
     negative: str = ""  # the excluded terms, ORed
+    # The groups of title: terms alone, unweighted, for the title's own GIN index: implied
+    # by ``positive``, so it changes no result, but a title word common in bodies is found
+    # among titles instead of by reading every body that has it for its weight.
+    title: str = ""
 
     @property
     def finds_nothing(self) -> bool:
@@ -188,20 +194,25 @@ def _compile(cursor, query: ParsedQuery) -> Match:
     negative = " | ".join(_operand(t) for t in query.excluded if _searchable(t))
     if not (positive or negative):
         return Match(has_text=query.has_text)
-    cursor.execute(sql.COMPILE, {"positive": positive, "negative": negative})
-    compiled_positive, compiled_negative = cursor.fetchone()
-    return Match(query.has_text, compiled_positive, compiled_negative)
+    titles = [
+        [_operand(t, weighted=False) for t in group if _searchable(t)]
+        for group in query.groups
+        if group and all(t.field == "title" for t in group)
+    ]
+    title = " & ".join(f"({' | '.join(group)})" for group in titles if group)
+    cursor.execute(sql.COMPILE, {"positive": positive, "negative": negative, "title": title})
+    return Match(query.has_text, *cursor.fetchone())
 
 
 def _searchable(term: Term) -> bool:
     return bool(term.text.replace("\x00", "").strip())  # an empty operand is a syntax error
 
 
-def _operand(term: Term) -> str:
+def _operand(term: Term, weighted: bool = True) -> str:
     """The term as a quoted tsquery operand; ':A' keeps a title: term to title lexemes."""
     text = " ".join(term.words).replace("\x00", "")  # PostgreSQL text cannot hold NUL
     quoted = text.replace("\\", "\\\\").replace("'", "''")
-    return f"'{quoted}'" + (":A" if term.field == "title" else "")
+    return f"'{quoted}'" + (":A" if weighted and term.field == "title" else "")
 
 
 def _where(request: SearchRequest, match: Match) -> tuple[str, dict]:
@@ -212,6 +223,9 @@ def _where(request: SearchRequest, match: Match) -> tuple[str, dict]:
     elif match.tsquery:
         conditions.append("vector @@ %(match)s::tsquery")
         params["match"] = match.tsquery
+        if match.title:
+            conditions.append(f"{sql.TITLE_VECTOR} @@ %(title_words)s::tsquery")
+            params["title_words"] = match.title
     filters = {
         "outlet_slug = ANY(%(outlets)s::text[])": ("outlets", list(request.outlets)),
         "tag_slugs @> %(tags)s::text[]": ("tags", list(request.tags)),
@@ -250,6 +264,24 @@ def _order(request: SearchRequest, match: Match) -> str:
     return sql.ORDER_BY_NEWEST  # also relevance with no words to rank by
 
 
+@dataclass(frozen=True)
+class Matches:
+    """How many documents match, and how to find the newest of them."""
+
+    total: int
+    estimated: bool = False  # counted on the sample and scaled up
+    documents: int = 0  # in the whole table, as the planner's statistics have it (0: unknown)
+
+    def planner_for_newest(self, rows: int) -> dict[str, str]:
+        """Planner settings to find the newest ``rows`` matches: walking the date index and
+        testing each document (its tsvector read from TOAST, about 11 µs) when that finds
+        them within WALK_ROWS documents; else every match from the GIN index, sorted by
+        date (about 1 µs a match, no tsvector read)."""
+        if self.total and self.documents and rows * self.documents / self.total <= WALK_ROWS:
+            return _DATE_WALK
+        return _INDEXES | _NO_DATE_WALK
+
+
 def _results(cursor, request: SearchRequest, match: Match) -> SearchResults:
     """Total, page and facets, each in the cheapest way its size allows (see the README's
     "How fast"): exact for a few thousand matches, estimated from the sample above."""
@@ -260,34 +292,34 @@ def _results(cursor, request: SearchRequest, match: Match) -> SearchResults:
         "offset": _bounded(request.offset),
         "facet_limit": _bounded(request.facet_limit),
     }
-    total, estimated = _total(cursor, where, params, words=bool(match.positive))
-    hits = _page(cursor, request, match, where, params, total)
+    matches = _count(cursor, where, params, words=bool(match.positive))
+    hits = _page(cursor, request, match, where, params, matches)
     facets, sampled = {}, False
     if request.facets:
-        sampled = bool(match.positive) and total > FACETS_EXACTLY_UP_TO
+        sampled = bool(match.positive) and matches.total > FACETS_EXACTLY_UP_TO
         facets = _facets(cursor, where, params, sampled)
     return SearchResults(
-        total=total,
+        total=matches.total,
         hits=hits,
         facets=facets,
-        total_is_estimate=estimated,
+        total_is_estimate=matches.estimated,
         facets_are_estimates=sampled,
     )
 
 
-def _total(cursor, where: str, params: dict, words: bool) -> tuple[int, bool]:
-    """The number of matches, and whether it is an estimate.
+def _count(cursor, where: str, params: dict, words: bool) -> Matches:
+    """The number of matches, exact or estimated.
 
     With words, the sample is counted first; a sample that promises more than
     COUNT_EXACTLY_UP_TO gives the estimate, else the matches are counted, up to the bound.
     Without words (filters alone) the sample has no index to use: every match is counted.
     """
     if not words:
-        return _fetch(cursor, sql.count_statement(where), params)[0], False
-    sample = _fetch(cursor, sql.count_statement(where, sampled=True), params, _INDEXES)[0]
+        return Matches(_fetch(cursor, sql.count_statement(where), params)[0])
+    sample, documents = _fetch(cursor, sql.sample_count_statement(where), params, _INDEXES)
     estimate = sample * sql.SAMPLE_EVERY
     if estimate > COUNT_EXACTLY_UP_TO:
-        return estimate, True
+        return Matches(estimate, estimated=True, documents=documents)
     counted = _fetch(
         cursor,
         sql.bounded_count_statement(where),
@@ -295,40 +327,41 @@ def _total(cursor, where: str, params: dict, words: bool) -> tuple[int, bool]:
         _INDEXES,
     )[0]
     if counted > COUNT_EXACTLY_UP_TO:  # the sample was unlucky: the bound is what we know
-        return max(counted, estimate), True
-    return counted, False
+        return Matches(max(counted, estimate), estimated=True, documents=documents)
+    return Matches(counted, documents=documents)
 
 
 def _page(
-    cursor, request: SearchRequest, match: Match, where: str, params: dict, total: int
+    cursor, request: SearchRequest, match: Match, where: str, params: dict, matches: Matches
 ) -> list[Hit]:
     """The page's hits.
 
     By relevance: every match ranked when there are up to RANK_ALL_UP_TO, else candidates
     (the matches with the words in their title and the newest matches, RANK_CANDIDATES of
-    each) ranked, then the other matches newest first. By date: many matches are found
-    fastest walking the date index and testing each row until the page is full; few, by
-    finding them all in the GIN index and sorting them.
+    each) ranked, then the other matches newest first. By date: the date index walked, or
+    every match sorted (Matches.planner_for_newest).
     """
     words = bool(match.positive)
     order = _order(request, match)
     by_rank = order == sql.ORDER_BY_RANK
+    if by_rank and matches.total > RANK_ALL_UP_TO:
+        return _page_of_candidates(cursor, request, match, where, params, matches)
     planner = {}
-    if words:
-        planner = _DATE_WALK if total > COUNT_EXACTLY_UP_TO else _INDEXES | _NO_DATE_WALK
-    if by_rank and total > RANK_ALL_UP_TO:
-        return _page_of_candidates(cursor, request, match, where, params)
+    if words and by_rank:
+        planner = _INDEXES
+    elif words:
+        planner = matches.planner_for_newest(request.offset + request.page_size)
     statement = sql.page_statement(where, order, words=words, by_rank=by_rank)
     rows = _fetch(cursor, statement, params, planner)[0]
     return [_hit(*row, highlighted=words) for row in json.loads(rows or "[]")]
 
 
 def _page_of_candidates(
-    cursor, request: SearchRequest, match: Match, where: str, params: dict
+    cursor, request: SearchRequest, match: Match, where: str, params: dict, matches: Matches
 ) -> list[Hit]:
     """Relevance over many matches: the candidates ranked, then the other matches newest
     first. The order is the same whichever page is asked for, so pages never overlap."""
-    candidates = _candidates(cursor, match, where, params, RANK_CANDIDATES)
+    candidates = _candidates(cursor, match, where, params, matches)
     params = params | {"candidate_ids": candidates}
     in_candidates = "m.article_id = ANY(%(candidate_ids)s::bigint[])"
     statement = sql.page_statement(in_candidates, sql.ORDER_BY_RANK, words=True, by_rank=True)
@@ -339,17 +372,22 @@ def _page_of_candidates(
             f"{where} AND NOT {in_candidates}", sql.ORDER_BY_NEWEST, words=True, by_rank=False
         )
         offset = request.offset + len(rows) - len(candidates)
-        more = _fetch(cursor, rest, params | {"limit": wanted, "offset": offset}, _DATE_WALK)[0]
+        planner = matches.planner_for_newest(offset + wanted + len(candidates))
+        more = _fetch(cursor, rest, params | {"limit": wanted, "offset": offset}, planner)[0]
         rows += json.loads(more or "[]")
     return [_hit(*row, highlighted=True) for row in rows]
 
 
-def _candidates(cursor, match: Match, where: str, params: dict, wanted: int) -> list[int]:
-    params = params | {"candidates": wanted, "title_match": _without_weights(match.positive)}
+def _candidates(cursor, match: Match, where: str, params: dict, matches: Matches) -> list[int]:
+    params = params | {
+        "candidates": RANK_CANDIDATES,
+        "title_match": _without_weights(match.positive),
+    }
     in_title = sql.ids_statement(where, sql.ORDER_BY_NEWEST, title_only=True)
     newest = sql.ids_statement(where, sql.ORDER_BY_NEWEST)
     ids = [row[0] for row in _fetch_all(cursor, in_title, params, _INDEXES | _NO_DATE_WALK)]
-    ids += [row[0] for row in _fetch_all(cursor, newest, params, _DATE_WALK)]
+    walk = matches.planner_for_newest(RANK_CANDIDATES)
+    ids += [row[0] for row in _fetch_all(cursor, newest, params, walk)]
     return list(dict.fromkeys(ids))
 
 

@@ -65,10 +65,18 @@ FACETS = {
 }
 
 
-def count_statement(where: str, sampled: bool = False) -> str:
-    """Every match counted, or those in the sample (SAMPLE_EVERY)."""
-    sample = f"{IN_SAMPLE} AND " if sampled else ""
-    return f"SELECT count(*) FROM search_document m WHERE {sample}{where}"
+def count_statement(where: str) -> str:
+    return f"SELECT count(*) FROM search_document m WHERE {where}"
+
+
+def sample_count_statement(where: str) -> str:
+    """The matches in the sample, and the documents in the table as the planner's
+    statistics have it (0 before the table was first analysed)."""
+    return (
+        "SELECT count(*), (SELECT greatest(reltuples, 0)::bigint FROM pg_class"
+        " WHERE oid = 'search_document'::regclass)"
+        f" FROM search_document m WHERE {IN_SAMPLE} AND {where}"
+    )
 
 
 def bounded_count_statement(where: str) -> str:
@@ -143,7 +151,8 @@ RESTORE_SETTING = "SELECT set_config(%(name)s, %(value)s, true)"
 # Each side compiled by to_tsquery from operands the backend quoted; '' when no lexemes.
 COMPILE = """
 SELECT to_tsquery('dateline_search', %(positive)s)::text,
-       to_tsquery('dateline_search', %(negative)s)::text
+       to_tsquery('dateline_search', %(negative)s)::text,
+       to_tsquery('dateline_search', %(title)s)::text
 """
 
 UPSERT = """

@@ -56,6 +56,8 @@ def _document(n: int) -> SearchDocument:
 @pytest.fixture
 def archive(backend):
     backend.apply([_document(n) for n in range(1, DOCUMENTS + 1)])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_document")  # the table's size, for walking by date
     return backend
 
 
@@ -102,9 +104,13 @@ def _hits(backend, q: str, **options) -> list[int]:
 
 
 @pytest.mark.parametrize("bounds", ["default", "small"])
-def test_newest_first_gives_the_straightforward_order_on_every_page(archive, request, bounds):
+@pytest.mark.parametrize("walk_rows", [0, 10_000])  # sort every match, or walk the date index
+def test_newest_first_gives_the_straightforward_order_on_every_page(
+    archive, request, monkeypatch, bounds, walk_rows
+):
     if bounds == "small":
-        request.getfixturevalue("small_bounds")  # the date index is walked
+        request.getfixturevalue("small_bounds")
+    monkeypatch.setattr(postgres, "WALK_ROWS", walk_rows)
     newest = _newest("dam")
     for page in (1, 2, 7):
         hits = _hits(archive, "dam", sort=Sort.NEWEST, page=page)
@@ -138,7 +144,11 @@ def test_over_the_bounds_relevance_ranks_the_title_matches_and_the_newest(archiv
     assert _hits(archive, "dam")[0] == _ranked("dam")[0]
 
 
-def test_over_the_bounds_pages_past_the_candidates_go_on_newest_first(archive, small_bounds):
+@pytest.mark.parametrize("walk_rows", [0, 10_000])
+def test_over_the_bounds_pages_past_the_candidates_go_on_newest_first(
+    archive, small_bounds, monkeypatch, walk_rows
+):
+    monkeypatch.setattr(postgres, "WALK_ROWS", walk_rows)
     title_matches = [n for n in range(DOCUMENTS, 0, -1) if n % 7 == 0][:20]
     candidates = list(dict.fromkeys(title_matches + _newest("dam")[:20]))
     order = _ranked("dam", among=candidates)
@@ -175,6 +185,20 @@ def test_matches_the_sample_misses_are_counted_up_to_the_bound(archive, monkeypa
     request = SearchRequest(query=parse_query("dam"), tags=("topic-1",), outlets=("outlet-0",))
     results = archive.search(request)
     assert (results.total, results.total_is_estimate) == (21, True)  # "about 21"
+
+
+@pytest.mark.parametrize("q", ["title:dam", "title:dam river", "title:dam OR title:report"])
+def test_title_words_found_through_the_title_index_are_those_of_the_weighted_vector(archive, q):
+    query = parse_query(q)
+    weighted = postgres._compile(connection.cursor(), query).tsquery
+    straightforward = _ids(
+        "SELECT article_id FROM search_document WHERE vector @@ %(q)s::tsquery"
+        " ORDER BY published_at DESC, article_id DESC",
+        {"q": weighted},
+    )
+    assert straightforward
+    found = archive.search(SearchRequest(query=query, sort=Sort.NEWEST, page_size=1000))
+    assert [hit.article_id for hit in found.hits] == straightforward
 
 
 def test_a_misspelling_is_corrected_when_the_correction_finds_more(archive, small_bounds):
