@@ -12,6 +12,7 @@ config.routers says (a replica on public pages, when there are replicas).
 
 import html
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -45,10 +46,12 @@ SNIPPET_WORDS = 35  # a snippet's length when there are no words to find passage
 # ranks candidates rather than every match.
 COUNT_EXACTLY_UP_TO = 10_000
 FACETS_EXACTLY_UP_TO = 10_000
-RANK_ALL_UP_TO = 2_000
-RANK_CANDIDATES = 200
+RANK_ALL_UP_TO = 500
+RANK_CANDIDATES = 100
 # Walk the date index for the newest matches when that tests at most this many documents.
 WALK_ROWS = 2_000
+# A phrase is checked in at most about this many documents that have all its words.
+PHRASE_CHECKS = 1_500
 # The words of a query as search.query reads them (letters and digits, inner apostrophes).
 _QUERY_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
@@ -103,9 +106,11 @@ class SearchBackend(base.SearchBackend):
     def search(self, request: SearchRequest) -> SearchResults:
         with _cursor(SearchUnavailable, using=read_database()) as cursor:
             match = _compile(cursor, request.query)
-            results = _results(cursor, request, match)
-            if match.has_text and results.total < SUGGEST_BELOW:
-                results.suggestion = _suggestion(cursor, request, results.total)
+            # With words, the GIN index finds the matches (see _BITMAPS); walks say so.
+            with _planner(cursor, _BITMAPS if match.positive else {}):
+                results = _results(cursor, request, match)
+                if match.has_text and results.total < SUGGEST_BELOW:
+                    results.suggestion = _suggestion(cursor, request, results.total)
             return results
 
     def count(self) -> int:
@@ -271,20 +276,22 @@ class Matches:
     total: int
     estimated: bool = False  # counted on the sample and scaled up
     documents: int = 0  # in the whole table, as the planner's statistics have it (0: unknown)
+    ids: list[int] | None = None  # all of them, when there are few (RANK_ALL_UP_TO)
 
     def planner_for_newest(self, rows: int) -> dict[str, str]:
         """Planner settings to find the newest ``rows`` matches: walking the date index and
         testing each document (its tsvector read from TOAST, about 11 µs) when that finds
-        them within WALK_ROWS documents; else every match from the GIN index, sorted by
-        date (about 1 µs a match, no tsvector read)."""
+        them within WALK_ROWS documents; else (none: the search's _BITMAPS) every match
+        from the GIN index, sorted by date (about 1 µs a match, no tsvector read)."""
         if self.total and self.documents and rows * self.documents / self.total <= WALK_ROWS:
             return _DATE_WALK
-        return _INDEXES | _NO_DATE_WALK
+        return {}
 
 
 def _results(cursor, request: SearchRequest, match: Match) -> SearchResults:
     """Total, page and facets, each in the cheapest way its size allows (see the README's
-    "How fast"): exact for a few thousand matches, estimated from the sample above."""
+    "How fast"): exact for a few thousand matches, estimated from the sample above; a
+    phrase of common words among the newest documents that have all its words."""
     where, params = _where(request, match)
     params |= sql.HIGHLIGHT_PARAMS | {
         "positive": match.positive,
@@ -292,12 +299,24 @@ def _results(cursor, request: SearchRequest, match: Match) -> SearchResults:
         "offset": _bounded(request.offset),
         "facet_limit": _bounded(request.facet_limit),
     }
+    scale = 1.0
+    if _PHRASE.search(match.positive) and not request.date_range:
+        where, scale = _phrase_window(cursor, where, params, match)
     matches = _count(cursor, where, params, words=bool(match.positive))
+    if matches.ids is not None:  # few: found once, read again by id, not tested again
+        where, params["match_ids"] = "m.article_id = ANY(%(match_ids)s::bigint[])", matches.ids
     hits = _page(cursor, request, match, where, params, matches)
     facets, sampled = {}, False
     if request.facets:
         sampled = bool(match.positive) and matches.total > FACETS_EXACTLY_UP_TO
         facets = _facets(cursor, where, params, sampled)
+    if scale > 1:  # counted in the window: scaled to the whole archive, as estimates
+        matches = replace(matches, total=round(matches.total * scale), estimated=True)
+        facets = {
+            name: [replace(facet, count=round(facet.count * scale)) for facet in counts]
+            for name, counts in facets.items()
+        }
+        sampled = bool(facets)
     return SearchResults(
         total=matches.total,
         hits=hits,
@@ -305,6 +324,26 @@ def _results(cursor, request: SearchRequest, match: Match) -> SearchResults:
         total_is_estimate=matches.estimated,
         facets_are_estimates=sampled,
     )
+
+
+def _phrase_window(cursor, where: str, params: dict, match: Match) -> tuple[str, float]:
+    """A phrase is checked in each document that has all its words, whose positions only
+    its tsvector holds (read from TOAST, about 15 µs a document). When the sample promises
+    more than PHRASE_CHECKS such documents, the phrase is looked for among the newest
+    documents that hold about that many: the condition that keeps to them, and how much
+    bigger the archive's share is (to scale counts by). Else (the condition, 1)."""
+    every_word = where.replace("%(match)s", "%(every_word)s")
+    params["every_word"] = _PHRASE.sub("&", match.positive)  # exclusions left out
+    sample, documents = _fetch(cursor, sql.sample_count_statement(every_word), params)
+    having_words = sample * sql.SAMPLE_EVERY
+    if having_words <= PHRASE_CHECKS or not documents:
+        return where, 1.0
+    newest = math.ceil(PHRASE_CHECKS * documents / having_words)
+    rows = _fetch_all(cursor, sql.NTH_NEWEST, {"nth": newest - 1}, _DATE_WALK)
+    if not rows:
+        return where, 1.0
+    params["window_start"] = rows[0][0]
+    return f"{where} AND m.published_at >= %(window_start)s", having_words / PHRASE_CHECKS
 
 
 def _count(cursor, where: str, params: dict, words: bool) -> Matches:
@@ -316,19 +355,15 @@ def _count(cursor, where: str, params: dict, words: bool) -> Matches:
     """
     if not words:
         return Matches(_fetch(cursor, sql.count_statement(where), params)[0])
-    sample, documents = _fetch(cursor, sql.sample_count_statement(where), params, _INDEXES)
+    sample, documents = _fetch(cursor, sql.sample_count_statement(where), params)
     estimate = sample * sql.SAMPLE_EVERY
     if estimate > COUNT_EXACTLY_UP_TO:
         return Matches(estimate, estimated=True, documents=documents)
-    counted = _fetch(
-        cursor,
-        sql.bounded_count_statement(where),
-        params | {"count_limit": COUNT_EXACTLY_UP_TO + 1},
-        _INDEXES,
-    )[0]
+    bound = {"count_limit": COUNT_EXACTLY_UP_TO + 1, "ids_up_to": RANK_ALL_UP_TO}
+    counted, ids = _fetch(cursor, sql.bounded_count_statement(where), params | bound)
     if counted > COUNT_EXACTLY_UP_TO:  # the sample was unlucky: the bound is what we know
         return Matches(max(counted, estimate), estimated=True, documents=documents)
-    return Matches(counted, documents=documents)
+    return Matches(counted, documents=documents, ids=ids or [])
 
 
 def _page(
@@ -347,9 +382,7 @@ def _page(
     if by_rank and matches.total > RANK_ALL_UP_TO:
         return _page_of_candidates(cursor, request, match, where, params, matches)
     planner = {}
-    if words and by_rank:
-        planner = _INDEXES
-    elif words:
+    if words and not by_rank and matches.ids is None:
         planner = matches.planner_for_newest(request.offset + request.page_size)
     statement = sql.page_statement(where, order, words=words, by_rank=by_rank)
     rows = _fetch(cursor, statement, params, planner)[0]
@@ -385,7 +418,7 @@ def _candidates(cursor, match: Match, where: str, params: dict, matches: Matches
     }
     in_title = sql.ids_statement(where, sql.ORDER_BY_NEWEST, title_only=True)
     newest = sql.ids_statement(where, sql.ORDER_BY_NEWEST)
-    ids = [row[0] for row in _fetch_all(cursor, in_title, params, _INDEXES | _NO_DATE_WALK)]
+    ids = [row[0] for row in _fetch_all(cursor, in_title, params)]
     walk = matches.planner_for_newest(RANK_CANDIDATES)
     ids += [row[0] for row in _fetch_all(cursor, newest, params, walk)]
     return list(dict.fromkeys(ids))
@@ -398,7 +431,7 @@ def _without_weights(tsquery: str) -> str:
 
 
 def _facets(cursor, where: str, params: dict, sampled: bool) -> dict[str, list[FacetCount]]:
-    row = _fetch(cursor, sql.facets_statement(where, sampled), params, _INDEXES)
+    row = _fetch(cursor, sql.facets_statement(where, sampled), params)
     return {
         name: [FacetCount(str(value), n) for value, n in json.loads(counts or "[]")]
         for name, counts in zip(sql.FACETS, row, strict=True)
@@ -410,15 +443,17 @@ def _bounded(number: int) -> int:
     return min(max(number, 0), 2**62)
 
 
-# Planner settings for one statement. The planner does not count detoasting every row's
-# tsvector: for a word in half of 50,000 documents it chose a sequential scan (320 ms) over
-# the GIN index (36 ms), and at 1,000,000 it can walk the date index for a word too rare
-# for that, or find every match of a common one to sort them: what to do is decided here
-# from the count, which the planner does not have.
-_INDEXES = {"enable_seqscan": "off"}
-_NO_DATE_WALK = {"enable_indexscan": "off"}  # GIN is bitmap-only: this leaves btree walks
-_DATE_WALK = {"enable_seqscan": "off", "enable_bitmapscan": "off"}
+# Planner settings. The planner does not count reading a row's tsvector from TOAST (about
+# 11 µs a row): for a word in half of 50,000 documents it chose a sequential scan (320 ms)
+# over the GIN index (36 ms); with a date range it read the range's rows from the date
+# index and tested each (100 ms) rather than intersecting both indexes (15 ms). With words,
+# a search finds its matches with bitmaps of indexes (GIN's only way), with random_page_cost
+# 1.1 (index and table in memory, or on SSD) so that it intersects them. Whether to walk
+# the date index instead is decided from the count, which the planner does not have.
+_BITMAPS = {"enable_seqscan": "off", "enable_indexscan": "off", "random_page_cost": "1.1"}
+_DATE_WALK = {"enable_indexscan": "on", "enable_bitmapscan": "off"}
 _WEIGHTS = re.compile(r"':(\*?)[A-D]+")
+_PHRASE = re.compile(r"<(?:-|\d+)>")  # the followed-by operators: <-> and <N>
 
 
 def _fetch(cursor, statement: str, params: dict, planner: dict[str, str] | None = None) -> tuple:
@@ -426,18 +461,26 @@ def _fetch(cursor, statement: str, params: dict, planner: dict[str, str] | None 
     return _fetch_all(cursor, statement, params, planner)[0]
 
 
-def _fetch_all(cursor, statement: str, params: dict, planner: dict[str, str] | None) -> list:
-    """Run a statement with planner settings, each put back after it: SET LOCAL inside a
-    savepoint outlives it."""
-    previous = {}
-    for name, value in (planner or {}).items():
-        cursor.execute(sql.SETTING, {"name": name, "value": value})
-        previous[name] = cursor.fetchone()[0]
-    cursor.execute(statement, params)
-    rows = cursor.fetchall()
-    for name, value in previous.items():
-        cursor.execute(sql.RESTORE_SETTING, {"name": name, "value": value})
-    return rows
+def _fetch_all(cursor, statement: str, params: dict, planner: dict[str, str] | None = None) -> list:
+    with _planner(cursor, planner or {}):
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+@contextmanager
+def _planner(cursor, settings: dict[str, str]) -> Iterator[None]:
+    """Planner settings for what runs inside, put back after it (SET LOCAL inside a
+    savepoint outlives it): one round trip to set them all, one to put them back."""
+    if not settings:
+        yield
+        return
+    names = list(settings)
+    pairs = [item for name in names for item in (name, settings[name])]
+    cursor.execute(sql.settings_statement(len(names)), [*names, *pairs])
+    previous = cursor.fetchone()[: len(names)]
+    yield
+    pairs = [item for pair in zip(names, previous, strict=True) for item in pair]
+    cursor.execute(sql.settings_statement(len(names), read=False), pairs)
 
 
 def _hit(article_id: int, score: float, title: str, snippet: str, highlighted: bool) -> Hit:
@@ -478,8 +521,8 @@ def _suggestion(cursor, request: SearchRequest, total: int) -> str | None:
     corrected = replace(request, query=parse_query(suggestion).without_filters())
     where, params = _where(corrected, _compile(cursor, corrected.query))
     # Only whether it finds more matters: counting stops there.
-    limit = {"count_limit": total + 1}
-    found = _fetch(cursor, sql.bounded_count_statement(where), params | limit, _INDEXES)[0]
+    limit = {"count_limit": total + 1, "ids_up_to": 0}
+    found = _fetch(cursor, sql.bounded_count_statement(where), params | limit)[0]
     return suggestion if found > total else None
 
 

@@ -79,11 +79,20 @@ def sample_count_statement(where: str) -> str:
     )
 
 
+# The date of the document at a position in newest-first order (%(nth)s from 0).
+NTH_NEWEST = """
+SELECT m.published_at FROM search_document m
+ORDER BY m.published_at DESC, m.article_id DESC OFFSET %(nth)s LIMIT 1
+"""
+
+
 def bounded_count_statement(where: str) -> str:
-    """The matches counted up to %(count_limit)s: no more rows are read than that."""
+    """The matches counted up to %(count_limit)s (no more rows are read than that), and
+    their ids when there are at most %(ids_up_to)s, so that they are not tested again."""
     return (
-        "SELECT count(*) FROM "
-        f"(SELECT FROM search_document m WHERE {where} LIMIT %(count_limit)s) AS matches"
+        "SELECT count(*), CASE WHEN count(*) <= %(ids_up_to)s THEN array_agg(article_id) END"
+        " FROM (SELECT m.article_id FROM search_document m"
+        f" WHERE {where} LIMIT %(count_limit)s) AS matches"
     )
 
 
@@ -144,9 +153,13 @@ def _facet(name: str, scale: str) -> str:
     ) AS counts"""
 
 
-# Planner settings for one statement: see postgres._fetch for why.
-SETTING = "SELECT current_setting(%(name)s), set_config(%(name)s, %(value)s, true)"
-RESTORE_SETTING = "SELECT set_config(%(name)s, %(value)s, true)"
+def settings_statement(count: int, read: bool = True) -> str:
+    """Set ``count`` planner settings for the transaction (see postgres._fetch_all for
+    why). Parameters: the names, then each name and its value. Reading, the statement
+    first returns the values they had."""
+    before = ["current_setting(%s)"] * count if read else []
+    return f"SELECT {', '.join(before + ['set_config(%s, %s, true)'] * count)}"
+
 
 # Each side compiled by to_tsquery from operands the backend quoted; '' when no lexemes.
 COMPILE = """

@@ -203,3 +203,38 @@ def test_title_words_found_through_the_title_index_are_those_of_the_weighted_vec
 
 def test_a_misspelling_is_corrected_when_the_correction_finds_more(archive, small_bounds):
     assert archive.search(service.build_request("glaciar")).suggestion == "glacier"
+
+
+@pytest.mark.django_db
+def test_the_planner_settings_of_a_search_are_put_back(archive, small_bounds):
+    settings = ("enable_seqscan", "enable_bitmapscan", "enable_indexscan", "random_page_cost")
+
+    def current() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in settings))
+            return list(cursor.fetchone())
+
+    before = current()
+    for sort in (Sort.RELEVANCE, Sort.NEWEST):
+        archive.search(service.build_request("dam", sort=sort))  # a savepoint in the test's
+    assert current() == before
+
+
+def test_a_phrase_of_common_words_is_looked_for_among_the_newest_documents(archive, monkeypatch):
+    phrase = '"river dam"'  # in every body: each document has both words
+    exact = archive.search(service.build_request(phrase))
+    assert (exact.total, exact.total_is_estimate) == (DOCUMENTS, False)
+
+    monkeypatch.setattr(postgres, "PHRASE_CHECKS", 50)
+    having_words = (DOCUMENTS // SAMPLE_EVERY) * SAMPLE_EVERY  # the sample's estimate: 384
+    window = -(-50 * DOCUMENTS // having_words)  # the newest 53 documents
+    newest = _newest("dam")
+    in_window = [
+        n for n in newest if _document(n).published_at >= _document(newest[window - 1]).published_at
+    ]
+    results = archive.search(service.build_request(phrase))
+    assert results.total_is_estimate is True
+    assert results.facets_are_estimates is True
+    assert results.total == round(len(in_window) * having_words / 50)
+    hits = [hit.article_id for hit in results.hits]
+    assert hits == _ranked("river <-> dam", among=in_window)[:10]
