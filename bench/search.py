@@ -333,6 +333,21 @@ def checks(outcome: dict) -> list[str]:
                 + ", ".join(differing)
                 + "."
             )
+    for mode in ("api", "page"):
+        # Every query asks for page 1: a total with no hit shown is a bug, not a speed-up.
+        empty = {
+            kind: sum(
+                total > 0 and not shown
+                for total, shown in zip(f["totals"], f["shown"], strict=True)
+            )
+            for kind, f in outcome[mode]["classes"].items()
+        }
+        if any(empty.values()):
+            notes.append(
+                f"Queries with a total but no hit ({mode}; a bug): "
+                + ", ".join(f"{kind} {n}" for kind, n in empty.items() if n)
+                + "."
+            )
     misspelt = {mode: outcome[mode]["classes"].get("misspelling") for mode in MODES}
     if all(misspelt.values()):
         notes.append(

@@ -363,7 +363,9 @@ def _count(cursor, where: str, params: dict, words: bool) -> Matches:
     counted, ids = _fetch(cursor, sql.bounded_count_statement(where), params | bound)
     if counted > COUNT_EXACTLY_UP_TO:  # the sample was unlucky: the bound is what we know
         return Matches(max(counted, estimate), estimated=True, documents=documents)
-    return Matches(counted, documents=documents, ids=ids or [])
+    if counted > RANK_ALL_UP_TO:  # too many to keep: array_agg gave none
+        return Matches(counted, documents=documents)
+    return Matches(counted, documents=documents, ids=ids or [])  # no rows: NULL
 
 
 def _page(

@@ -144,6 +144,17 @@ def test_over_the_bounds_relevance_ranks_the_title_matches_and_the_newest(archiv
     assert _hits(archive, "dam")[0] == _ranked("dam")[0]
 
 
+def test_counted_exactly_but_too_many_to_rank_all_the_candidates_are_ranked(
+    archive, small_bounds, monkeypatch
+):
+    monkeypatch.setattr(postgres, "COUNT_EXACTLY_UP_TO", 1000)
+    results = archive.search(service.build_request("dam"))
+    assert (results.total, results.total_is_estimate) == (DOCUMENTS, False)
+    title_matches = [n for n in range(DOCUMENTS, 0, -1) if n % 7 == 0][:20]
+    candidates = _ranked("dam", among=title_matches + _newest("dam")[:20])
+    assert [hit.article_id for hit in results.hits] == candidates[:10]
+
+
 @pytest.mark.parametrize("walk_rows", [0, 10_000])
 def test_over_the_bounds_pages_past_the_candidates_go_on_newest_first(
     archive, small_bounds, monkeypatch, walk_rows
