@@ -44,8 +44,8 @@ SNIPPET_WORDS = 35  # a snippet's length when there are no words to find passage
 # Above these many matches (measured at 1,000,000 articles, see bench/RESULTS.md): totals and
 # facets come from the sample and are labelled as estimates, and ranking by relevance
 # ranks candidates rather than every match.
-COUNT_EXACTLY_UP_TO = 10_000
-FACETS_EXACTLY_UP_TO = 10_000
+COUNT_EXACTLY_UP_TO = 2_000
+FACETS_EXACTLY_UP_TO = 2_000
 RANK_ALL_UP_TO = 500
 RANK_CANDIDATES = 100
 # Walk the date index for the newest matches when that tests at most this many documents.
@@ -104,10 +104,14 @@ class SearchBackend(base.SearchBackend):
     # Reading
 
     def search(self, request: SearchRequest) -> SearchResults:
-        with _cursor(SearchUnavailable, using=read_database()) as cursor:
+        using = read_database()
+        # In a transaction of its own, its settings end with it: none to put back.
+        own_transaction = not connections[using].in_atomic_block
+        with _cursor(SearchUnavailable, using=using) as cursor:
             match = _compile(cursor, request.query)
             # With words, the GIN index finds the matches (see _BITMAPS); walks say so.
-            with _planner(cursor, _BITMAPS if match.positive else {}):
+            settings = _BITMAPS if match.positive else {}
+            with _planner(cursor, settings, put_back=not own_transaction):
                 results = _results(cursor, request, match)
                 if match.has_text and results.total < SUGGEST_BELOW:
                     results.suggestion = _suggestion(cursor, request, results.total)
@@ -470,7 +474,7 @@ def _fetch_all(cursor, statement: str, params: dict, planner: dict[str, str] | N
 
 
 @contextmanager
-def _planner(cursor, settings: dict[str, str]) -> Iterator[None]:
+def _planner(cursor, settings: dict[str, str], put_back: bool = True) -> Iterator[None]:
     """Planner settings for what runs inside, put back after it (SET LOCAL inside a
     savepoint outlives it): one round trip to set them all, one to put them back."""
     if not settings:
@@ -481,6 +485,8 @@ def _planner(cursor, settings: dict[str, str]) -> Iterator[None]:
     cursor.execute(sql.settings_statement(len(names)), [*names, *pairs])
     previous = cursor.fetchone()[: len(names)]
     yield
+    if not put_back:
+        return
     pairs = [item for pair in zip(names, previous, strict=True) for item in pair]
     cursor.execute(sql.settings_statement(len(names), read=False), pairs)
 
