@@ -108,10 +108,10 @@ class SearchBackend(base.SearchBackend):
         # In a transaction of its own, its settings end with it: none to put back.
         own_transaction = not connections[using].in_atomic_block
         with _cursor(SearchUnavailable, using=using) as cursor:
-            match = _compile(cursor, request.query)
             # With words, the GIN index finds the matches (see _BITMAPS); walks say so.
-            settings = _BITMAPS if match.positive else {}
-            with _planner(cursor, settings, put_back=not own_transaction):
+            match, previous = _compile(cursor, request.query, planner=_BITMAPS)
+            settings = _BITMAPS if previous else {}
+            with _planner(cursor, settings, put_back=not own_transaction, previous=previous):
                 results = _results(cursor, request, match)
                 if match.has_text and results.total < SUGGEST_BELOW:
                     results.suggestion = _suggestion(cursor, request, results.total)
@@ -189,7 +189,7 @@ def _row(document: SearchDocument) -> tuple:
 # Reading
 
 
-def _compile(cursor, query: ParsedQuery) -> Match:
+def compile_query(cursor, query: ParsedQuery) -> Match:
     """Compile the query's terms with to_tsquery: groups ANDed, terms in a group ORed.
 
     Each term becomes one quoted operand, which to_tsquery parses, folds and stems like the
@@ -198,19 +198,45 @@ def _compile(cursor, query: ParsedQuery) -> Match:
     words drops out, and so does a group left empty ("the budget" finds what "budget"
     finds). The source travels as a parameter.
     """
-    groups = [[_operand(t) for t in group if _searchable(t)] for group in query.groups]
-    positive = " & ".join(f"({' | '.join(group)})" for group in groups if group)
-    negative = " | ".join(_operand(t) for t in query.excluded if _searchable(t))
-    if not (positive or negative):
+    source = _sources(query)
+    if not (source["positive"] or source["negative"]):
         return Match(has_text=query.has_text)
+    cursor.execute(sql.COMPILE, source)
+    return Match(query.has_text, *cursor.fetchone())
+
+
+def _sources(query: ParsedQuery) -> dict[str, str]:
+    """What compile_query gives to_tsquery: the groups, the exclusions, the title groups."""
+    groups = [[_operand(t) for t in group if _searchable(t)] for group in query.groups]
     titles = [
         [_operand(t, weighted=False) for t in group if _searchable(t)]
         for group in query.groups
         if group and all(t.field == "title" for t in group)
     ]
-    title = " & ".join(f"({' | '.join(group)})" for group in titles if group)
-    cursor.execute(sql.COMPILE, {"positive": positive, "negative": negative, "title": title})
-    return Match(query.has_text, *cursor.fetchone())
+    return {
+        "positive": " & ".join(f"({' | '.join(group)})" for group in groups if group),
+        "negative": " | ".join(_operand(t) for t in query.excluded if _searchable(t)),
+        "title": " & ".join(f"({' | '.join(group)})" for group in titles if group),
+    }
+
+
+def _compile(cursor, query: ParsedQuery, planner: dict[str, str]) -> tuple[Match, list | None]:
+    """compile_query, and when the query has words to search, the planner settings for
+    them applied in the same round trip: the match, and the values the settings had (None
+    when not applied)."""
+    source = _sources(query)
+    if not source["positive"]:
+        return compile_query(cursor, query), None
+    names = list(planner)
+    pairs = [item for name in names for item in (name, planner[name])]
+    cursor.execute(sql.compile_with_settings(len(names)), [*source.values(), *names, *pairs])
+    row = cursor.fetchone()
+    match = Match(query.has_text, *row[:3])
+    previous = list(row[3 : 3 + len(names)])
+    if not match.positive:  # only stop words: nothing to plan for after all
+        _put_back(cursor, names, previous)
+        return match, None
+    return match, previous
 
 
 def _searchable(term: Term) -> bool:
@@ -474,20 +500,27 @@ def _fetch_all(cursor, statement: str, params: dict, planner: dict[str, str] | N
 
 
 @contextmanager
-def _planner(cursor, settings: dict[str, str], put_back: bool = True) -> Iterator[None]:
+def _planner(
+    cursor, settings: dict[str, str], put_back: bool = True, previous: list | None = None
+) -> Iterator[None]:
     """Planner settings for what runs inside, put back after it (SET LOCAL inside a
-    savepoint outlives it): one round trip to set them all, one to put them back."""
+    savepoint outlives it): one round trip to set them all (none when ``previous`` says
+    they were set already, with what they were), one to put them back."""
     if not settings:
         yield
         return
     names = list(settings)
-    pairs = [item for name in names for item in (name, settings[name])]
-    cursor.execute(sql.settings_statement(len(names)), [*names, *pairs])
-    previous = cursor.fetchone()[: len(names)]
+    if previous is None:
+        pairs = [item for name in names for item in (name, settings[name])]
+        cursor.execute(sql.settings_statement(len(names)), [*names, *pairs])
+        previous = list(cursor.fetchone()[: len(names)])
     yield
-    if not put_back:
-        return
-    pairs = [item for pair in zip(names, previous, strict=True) for item in pair]
+    if put_back:
+        _put_back(cursor, names, previous)
+
+
+def _put_back(cursor, names: list[str], values: list) -> None:
+    pairs = [item for pair in zip(names, values, strict=True) for item in pair]
     cursor.execute(sql.settings_statement(len(names), read=False), pairs)
 
 
@@ -527,7 +560,7 @@ def _suggestion(cursor, request: SearchRequest, total: int) -> str | None:
     if suggestion == original:
         return None
     corrected = replace(request, query=parse_query(suggestion).without_filters())
-    where, params = _where(corrected, _compile(cursor, corrected.query))
+    where, params = _where(corrected, compile_query(cursor, corrected.query))
     # Only whether it finds more matters: counting stops there.
     limit = {"count_limit": total + 1, "ids_up_to": 0}
     found = _fetch(cursor, sql.bounded_count_statement(where), params | limit)[0]

@@ -168,6 +168,14 @@ SELECT to_tsquery('dateline_search', %(positive)s)::text,
        to_tsquery('dateline_search', %(title)s)::text
 """
 
+
+def compile_with_settings(count: int) -> str:
+    """COMPILE and settings_statement(count) in one round trip; positional parameters: the
+    three sources, then as settings_statement's."""
+    compiled = ", ".join("to_tsquery('dateline_search', %s)::text" for _ in range(3))
+    return settings_statement(count).replace("SELECT ", f"SELECT {compiled}, ", 1)
+
+
 UPSERT = """
 INSERT INTO search_document (
     article_id, title, body, dateline, tags_text, tag_slugs, outlet_slug, region_ids,

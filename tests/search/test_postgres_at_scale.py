@@ -201,7 +201,7 @@ def test_matches_the_sample_misses_are_counted_up_to_the_bound(archive, monkeypa
 @pytest.mark.parametrize("q", ["title:dam", "title:dam river", "title:dam OR title:report"])
 def test_title_words_found_through_the_title_index_are_those_of_the_weighted_vector(archive, q):
     query = parse_query(q)
-    weighted = postgres._compile(connection.cursor(), query).tsquery
+    weighted = postgres.compile_query(connection.cursor(), query).tsquery
     straightforward = _ids(
         "SELECT article_id FROM search_document WHERE vector @@ %(q)s::tsquery"
         " ORDER BY published_at DESC, article_id DESC",
