@@ -124,6 +124,9 @@ class FacetOptionSerializer(serializers.Serializer):
 class SearchResultsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
     total_is_estimate = serializers.BooleanField()
+    facets_are_estimates = serializers.BooleanField(
+        help_text="The facet counts were counted on a sample of the results and scaled up."
+    )
     page = serializers.IntegerField()
     suggestion = serializers.CharField(allow_null=True)
     hits = HitSerializer(many=True)

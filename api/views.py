@@ -169,6 +169,7 @@ class Search(ConditionalGetMixin, APIView):
         data = {
             "total": results.total,
             "total_is_estimate": results.total_is_estimate,
+            "facets_are_estimates": results.facets_are_estimates,
             "page": params.page,
             "suggestion": results.suggestion or None,
             "hits": [

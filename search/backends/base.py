@@ -74,6 +74,7 @@ class SearchResults:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     suggestion: str | None = None  # the whole query, corrected
     total_is_estimate: bool = False
+    facets_are_estimates: bool = False  # counted on a sample of the matches, scaled up
 
 
 class SearchBackend(ABC):

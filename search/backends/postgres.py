@@ -12,6 +12,7 @@ config.routers says (a replica on public pages, when there are replicas).
 
 import html
 import json
+import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -40,6 +41,17 @@ from search.query import DateRange, ParsedQuery, Term, parse_query
 from search.spelling import correctable, vocabulary_of
 
 SNIPPET_WORDS = 35  # a snippet's length when there are no words to find passages for
+# Above these many matches (measured at 1,000,000 articles, see bench/RESULTS.md): totals and
+# facets come from the sample and are labelled as estimates, and ranking by relevance
+# ranks candidates rather than every match.
+COUNT_EXACTLY_UP_TO = 2_000
+FACETS_EXACTLY_UP_TO = 2_000
+RANK_ALL_UP_TO = 500
+RANK_CANDIDATES = 100
+# Walk the date index for the newest matches when that tests at most this many documents.
+WALK_ROWS = 2_000
+# A phrase is checked in at most about this many documents that have all its words.
+PHRASE_CHECKS = 1_500
 # The words of a query as search.query reads them (letters and digits, inner apostrophes).
 _QUERY_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
@@ -51,6 +63,10 @@ class Match:
     has_text: bool = False
     positive: str = ""  # the groups, ANDed: what must match, ranked and highlighted
     negative: str = ""  # the excluded terms, ORed
+    # The groups of title: terms alone, unweighted, for the title's own GIN index: implied
+    # by ``positive``, so it changes no result, but a title word common in bodies is found
+    # among titles instead of by reading every body that has it for its weight.
+    title: str = ""
 
     @property
     def finds_nothing(self) -> bool:
@@ -88,11 +104,17 @@ class SearchBackend(base.SearchBackend):
     # Reading
 
     def search(self, request: SearchRequest) -> SearchResults:
-        with _cursor(SearchUnavailable, using=read_database()) as cursor:
-            match = _compile(cursor, request.query)
-            results = _results(cursor, request, match)
-            if match.has_text and results.total < SUGGEST_BELOW:
-                results.suggestion = _suggestion(cursor, request, results.total)
+        using = read_database()
+        # In a transaction of its own, its settings end with it: none to put back.
+        own_transaction = not connections[using].in_atomic_block
+        with _cursor(SearchUnavailable, using=using) as cursor:
+            # With words, the GIN index finds the matches (see _BITMAPS); walks say so.
+            match, previous = _compile(cursor, request.query, planner=_BITMAPS)
+            settings = _BITMAPS if previous else {}
+            with _planner(cursor, settings, put_back=not own_transaction, previous=previous):
+                results = _results(cursor, request, match)
+                if match.has_text and results.total < SUGGEST_BELOW:
+                    results.suggestion = _suggestion(cursor, request, results.total)
             return results
 
     def count(self) -> int:
@@ -167,7 +189,7 @@ def _row(document: SearchDocument) -> tuple:
 # Reading
 
 
-def _compile(cursor, query: ParsedQuery) -> Match:
+def compile_query(cursor, query: ParsedQuery) -> Match:
     """Compile the query's terms with to_tsquery: groups ANDed, terms in a group ORed.
 
     Each term becomes one quoted operand, which to_tsquery parses, folds and stems like the
@@ -176,25 +198,56 @@ def _compile(cursor, query: ParsedQuery) -> Match:
     words drops out, and so does a group left empty ("the budget" finds what "budget"
     finds). The source travels as a parameter.
     """
-    groups = [[_operand(t) for t in group if _searchable(t)] for group in query.groups]
-    positive = " & ".join(f"({' | '.join(group)})" for group in groups if group)
-    negative = " | ".join(_operand(t) for t in query.excluded if _searchable(t))
-    if not (positive or negative):
+    source = _sources(query)
+    if not (source["positive"] or source["negative"]):
         return Match(has_text=query.has_text)
-    cursor.execute(sql.COMPILE, {"positive": positive, "negative": negative})
-    compiled_positive, compiled_negative = cursor.fetchone()
-    return Match(query.has_text, compiled_positive, compiled_negative)
+    cursor.execute(sql.COMPILE, source)
+    return Match(query.has_text, *cursor.fetchone())
+
+
+def _sources(query: ParsedQuery) -> dict[str, str]:
+    """What compile_query gives to_tsquery: the groups, the exclusions, the title groups."""
+    groups = [[_operand(t) for t in group if _searchable(t)] for group in query.groups]
+    titles = [
+        [_operand(t, weighted=False) for t in group if _searchable(t)]
+        for group in query.groups
+        if group and all(t.field == "title" for t in group)
+    ]
+    return {
+        "positive": " & ".join(f"({' | '.join(group)})" for group in groups if group),
+        "negative": " | ".join(_operand(t) for t in query.excluded if _searchable(t)),
+        "title": " & ".join(f"({' | '.join(group)})" for group in titles if group),
+    }
+
+
+def _compile(cursor, query: ParsedQuery, planner: dict[str, str]) -> tuple[Match, list | None]:
+    """compile_query, and when the query has words to search, the planner settings for
+    them applied in the same round trip: the match, and the values the settings had (None
+    when not applied)."""
+    source = _sources(query)
+    if not source["positive"]:
+        return compile_query(cursor, query), None
+    names = list(planner)
+    pairs = [item for name in names for item in (name, planner[name])]
+    cursor.execute(sql.compile_with_settings(len(names)), [*source.values(), *names, *pairs])
+    row = cursor.fetchone()
+    match = Match(query.has_text, *row[:3])
+    previous = list(row[3 : 3 + len(names)])
+    if not match.positive:  # only stop words: nothing to plan for after all
+        _put_back(cursor, names, previous)
+        return match, None
+    return match, previous
 
 
 def _searchable(term: Term) -> bool:
     return bool(term.text.replace("\x00", "").strip())  # an empty operand is a syntax error
 
 
-def _operand(term: Term) -> str:
+def _operand(term: Term, weighted: bool = True) -> str:
     """The term as a quoted tsquery operand; ':A' keeps a title: term to title lexemes."""
     text = " ".join(term.words).replace("\x00", "")  # PostgreSQL text cannot hold NUL
     quoted = text.replace("\\", "\\\\").replace("'", "''")
-    return f"'{quoted}'" + (":A" if term.field == "title" else "")
+    return f"'{quoted}'" + (":A" if weighted and term.field == "title" else "")
 
 
 def _where(request: SearchRequest, match: Match) -> tuple[str, dict]:
@@ -205,6 +258,9 @@ def _where(request: SearchRequest, match: Match) -> tuple[str, dict]:
     elif match.tsquery:
         conditions.append("vector @@ %(match)s::tsquery")
         params["match"] = match.tsquery
+        if match.title:
+            conditions.append(f"{sql.TITLE_VECTOR} @@ %(title_words)s::tsquery")
+            params["title_words"] = match.title
     filters = {
         "outlet_slug = ANY(%(outlets)s::text[])": ("outlets", list(request.outlets)),
         "tag_slugs @> %(tags)s::text[]": ("tags", list(request.tags)),
@@ -243,32 +299,175 @@ def _order(request: SearchRequest, match: Match) -> str:
     return sql.ORDER_BY_NEWEST  # also relevance with no words to rank by
 
 
+@dataclass(frozen=True)
+class Matches:
+    """How many documents match, and how to find the newest of them."""
+
+    total: int
+    estimated: bool = False  # counted on the sample and scaled up
+    documents: int = 0  # in the whole table, as the planner's statistics have it (0: unknown)
+    ids: list[int] | None = None  # all of them, when there are few (RANK_ALL_UP_TO)
+
+    def planner_for_newest(self, rows: int) -> dict[str, str]:
+        """Planner settings to find the newest ``rows`` matches: walking the date index and
+        testing each document (its tsvector read from TOAST, about 11 µs) when that finds
+        them within WALK_ROWS documents; else (none: the search's _BITMAPS) every match
+        from the GIN index, sorted by date (about 1 µs a match, no tsvector read)."""
+        if self.total and self.documents and rows * self.documents / self.total <= WALK_ROWS:
+            return _DATE_WALK
+        return {}
+
+
 def _results(cursor, request: SearchRequest, match: Match) -> SearchResults:
+    """Total, page and facets, each in the cheapest way its size allows (see the README's
+    "How fast"): exact for a few thousand matches, estimated from the sample above; a
+    phrase of common words among the newest documents that have all its words."""
     where, params = _where(request, match)
-    words = bool(match.positive)
-    order = _order(request, match)
-    statement = sql.search_statement(
-        where=where,
-        order=order,
-        words=words,
-        by_rank=order == sql.ORDER_BY_RANK,
-        facets=request.facets,
-    )
     params |= sql.HIGHLIGHT_PARAMS | {
         "positive": match.positive,
         "limit": _bounded(request.page_size),
         "offset": _bounded(request.offset),
         "facet_limit": _bounded(request.facet_limit),
     }
-    total, hits, *facets = _fetch_one(cursor, statement, params, prefer_indexes=words)
+    scale = 1.0
+    if _PHRASE.search(match.positive) and not request.date_range:
+        where, scale = _phrase_window(cursor, where, params, match)
+    matches = _count(cursor, where, params, words=bool(match.positive))
+    if matches.ids is not None:  # few: found once, read again by id, not tested again
+        where, params["match_ids"] = "m.article_id = ANY(%(match_ids)s::bigint[])", matches.ids
+    hits = _page(cursor, request, match, where, params, matches)
+    facets, sampled = {}, False
+    if request.facets:
+        sampled = bool(match.positive) and matches.total > FACETS_EXACTLY_UP_TO
+        facets = _facets(cursor, where, params, sampled)
+    if scale > 1:  # counted in the window: scaled to the whole archive, as estimates
+        matches = replace(matches, total=round(matches.total * scale), estimated=True)
+        facets = {
+            name: [replace(facet, count=round(facet.count * scale)) for facet in counts]
+            for name, counts in facets.items()
+        }
+        sampled = bool(facets)
     return SearchResults(
-        total=total,
-        hits=[_hit(*row, highlighted=words) for row in json.loads(hits or "[]")],
-        facets={
-            name: [FacetCount(str(value), n) for value, n in json.loads(counts or "[]")]
-            for name, counts in zip(sql.FACETS, facets, strict=False)  # none unless asked
-        },
+        total=matches.total,
+        hits=hits,
+        facets=facets,
+        total_is_estimate=matches.estimated,
+        facets_are_estimates=sampled,
     )
+
+
+def _phrase_window(cursor, where: str, params: dict, match: Match) -> tuple[str, float]:
+    """A phrase is checked in each document that has all its words, whose positions only
+    its tsvector holds (read from TOAST, about 15 µs a document). When the sample promises
+    more than PHRASE_CHECKS such documents, the phrase is looked for among the newest
+    documents that hold about that many: the condition that keeps to them, and how much
+    bigger the archive's share is (to scale counts by). Else (the condition, 1)."""
+    every_word = where.replace("%(match)s", "%(every_word)s")
+    params["every_word"] = _PHRASE.sub("&", match.positive)  # exclusions left out
+    sample, documents = _fetch(cursor, sql.sample_count_statement(every_word), params)
+    having_words = sample * sql.SAMPLE_EVERY
+    if having_words <= PHRASE_CHECKS or not documents:
+        return where, 1.0
+    newest = math.ceil(PHRASE_CHECKS * documents / having_words)
+    rows = _fetch_all(cursor, sql.NTH_NEWEST, {"nth": newest - 1}, _DATE_WALK)
+    if not rows:
+        return where, 1.0
+    params["window_start"] = rows[0][0]
+    return f"{where} AND m.published_at >= %(window_start)s", having_words / PHRASE_CHECKS
+
+
+def _count(cursor, where: str, params: dict, words: bool) -> Matches:
+    """The number of matches, exact or estimated.
+
+    With words, the sample is counted first; a sample that promises more than
+    COUNT_EXACTLY_UP_TO gives the estimate, else the matches are counted, up to the bound.
+    Without words (filters alone) the sample has no index to use: every match is counted.
+    """
+    if not words:
+        return Matches(_fetch(cursor, sql.count_statement(where), params)[0])
+    sample, documents = _fetch(cursor, sql.sample_count_statement(where), params)
+    estimate = sample * sql.SAMPLE_EVERY
+    if estimate > COUNT_EXACTLY_UP_TO:
+        return Matches(estimate, estimated=True, documents=documents)
+    bound = {"count_limit": COUNT_EXACTLY_UP_TO + 1, "ids_up_to": RANK_ALL_UP_TO}
+    counted, ids = _fetch(cursor, sql.bounded_count_statement(where), params | bound)
+    if counted > COUNT_EXACTLY_UP_TO:  # the sample was unlucky: the bound is what we know
+        return Matches(max(counted, estimate), estimated=True, documents=documents)
+    if counted > RANK_ALL_UP_TO:  # too many to keep: array_agg gave none
+        return Matches(counted, documents=documents)
+    return Matches(counted, documents=documents, ids=ids or [])  # no rows: NULL
+
+
+def _page(
+    cursor, request: SearchRequest, match: Match, where: str, params: dict, matches: Matches
+) -> list[Hit]:
+    """The page's hits.
+
+    By relevance: every match ranked when there are up to RANK_ALL_UP_TO, else candidates
+    (the matches with the words in their title and the newest matches, RANK_CANDIDATES of
+    each) ranked, then the other matches newest first. By date: the date index walked, or
+    every match sorted (Matches.planner_for_newest).
+    """
+    words = bool(match.positive)
+    order = _order(request, match)
+    by_rank = order == sql.ORDER_BY_RANK
+    if by_rank and matches.total > RANK_ALL_UP_TO:
+        return _page_of_candidates(cursor, request, match, where, params, matches)
+    planner = {}
+    if words and not by_rank and matches.ids is None:
+        planner = matches.planner_for_newest(request.offset + request.page_size)
+    statement = sql.page_statement(where, order, words=words, by_rank=by_rank)
+    rows = _fetch(cursor, statement, params, planner)[0]
+    return [_hit(*row, highlighted=words) for row in json.loads(rows or "[]")]
+
+
+def _page_of_candidates(
+    cursor, request: SearchRequest, match: Match, where: str, params: dict, matches: Matches
+) -> list[Hit]:
+    """Relevance over many matches: the candidates ranked, then the other matches newest
+    first. The order is the same whichever page is asked for, so pages never overlap."""
+    candidates = _candidates(cursor, match, where, params, matches)
+    params = params | {"candidate_ids": candidates}
+    in_candidates = "m.article_id = ANY(%(candidate_ids)s::bigint[])"
+    statement = sql.page_statement(in_candidates, sql.ORDER_BY_RANK, words=True, by_rank=True)
+    rows = json.loads(_fetch(cursor, statement, params)[0] or "[]")
+    wanted = request.page_size - len(rows)
+    if wanted > 0 and request.offset + len(rows) >= len(candidates):
+        rest = sql.page_statement(
+            f"{where} AND NOT {in_candidates}", sql.ORDER_BY_NEWEST, words=True, by_rank=False
+        )
+        offset = request.offset + len(rows) - len(candidates)
+        planner = matches.planner_for_newest(offset + wanted + len(candidates))
+        more = _fetch(cursor, rest, params | {"limit": wanted, "offset": offset}, planner)[0]
+        rows += json.loads(more or "[]")
+    return [_hit(*row, highlighted=True) for row in rows]
+
+
+def _candidates(cursor, match: Match, where: str, params: dict, matches: Matches) -> list[int]:
+    params = params | {
+        "candidates": RANK_CANDIDATES,
+        "title_match": _without_weights(match.positive),
+    }
+    in_title = sql.ids_statement(where, sql.ORDER_BY_NEWEST, title_only=True)
+    newest = sql.ids_statement(where, sql.ORDER_BY_NEWEST)
+    ids = [row[0] for row in _fetch_all(cursor, in_title, params)]
+    walk = matches.planner_for_newest(RANK_CANDIDATES)
+    ids += [row[0] for row in _fetch_all(cursor, newest, params, walk)]
+    return list(dict.fromkeys(ids))
+
+
+def _without_weights(tsquery: str) -> str:
+    """The tsquery without weight restrictions ('word':A is 'word'; 'word':*A is 'word':*):
+    the title's own tsvector has no weights."""
+    return _WEIGHTS.sub(lambda m: "':*" if m[1] else "'", tsquery)
+
+
+def _facets(cursor, where: str, params: dict, sampled: bool) -> dict[str, list[FacetCount]]:
+    row = _fetch(cursor, sql.facets_statement(where, sampled), params)
+    return {
+        name: [FacetCount(str(value), n) for value, n in json.loads(counts or "[]")]
+        for name, counts in zip(sql.FACETS, row, strict=True)
+    }
 
 
 def _bounded(number: int) -> int:
@@ -276,22 +475,53 @@ def _bounded(number: int) -> int:
     return min(max(number, 0), 2**62)
 
 
-def _fetch_one(cursor, statement: str, params: dict, prefer_indexes: bool) -> tuple:
-    """Run a statement for its one row, with sequential scans discouraged if asked.
+# Planner settings. The planner does not count reading a row's tsvector from TOAST (about
+# 11 µs a row): for a word in half of 50,000 documents it chose a sequential scan (320 ms)
+# over the GIN index (36 ms); with a date range it read the range's rows from the date
+# index and tested each (100 ms) rather than intersecting both indexes (15 ms). With words,
+# a search finds its matches with bitmaps of indexes (GIN's only way), with random_page_cost
+# 1.1 (index and table in memory, or on SSD) so that it intersects them. Whether to walk
+# the date index instead is decided from the count, which the planner does not have.
+_BITMAPS = {"enable_seqscan": "off", "enable_indexscan": "off", "random_page_cost": "1.1"}
+_DATE_WALK = {"enable_indexscan": "on", "enable_bitmapscan": "off"}
+_WEIGHTS = re.compile(r"':(\*?)[A-D]+")
+_PHRASE = re.compile(r"<(?:-|\d+)>")  # the followed-by operators: <-> and <N>
 
-    The planner does not count detoasting every row's tsvector: for a word in half of
-    50,000 documents it chose a sequential scan (320 ms) over the GIN index (36 ms). The
-    setting is put back, as SET LOCAL inside a savepoint outlives it.
-    """
-    if not prefer_indexes:
+
+def _fetch(cursor, statement: str, params: dict, planner: dict[str, str] | None = None) -> tuple:
+    """Run a statement for its one row."""
+    return _fetch_all(cursor, statement, params, planner)[0]
+
+
+def _fetch_all(cursor, statement: str, params: dict, planner: dict[str, str] | None = None) -> list:
+    with _planner(cursor, planner or {}):
         cursor.execute(statement, params)
-        return cursor.fetchone()
-    cursor.execute(sql.DISCOURAGE_SEQSCAN)
-    previous, _ = cursor.fetchone()
-    cursor.execute(statement, params)
-    row = cursor.fetchone()
-    cursor.execute(sql.RESTORE_SEQSCAN, [previous])
-    return row
+        return cursor.fetchall()
+
+
+@contextmanager
+def _planner(
+    cursor, settings: dict[str, str], put_back: bool = True, previous: list | None = None
+) -> Iterator[None]:
+    """Planner settings for what runs inside, put back after it (SET LOCAL inside a
+    savepoint outlives it): one round trip to set them all (none when ``previous`` says
+    they were set already, with what they were), one to put them back."""
+    if not settings:
+        yield
+        return
+    names = list(settings)
+    if previous is None:
+        pairs = [item for name in names for item in (name, settings[name])]
+        cursor.execute(sql.settings_statement(len(names)), [*names, *pairs])
+        previous = list(cursor.fetchone()[: len(names)])
+    yield
+    if put_back:
+        _put_back(cursor, names, previous)
+
+
+def _put_back(cursor, names: list[str], values: list) -> None:
+    pairs = [item for pair in zip(names, values, strict=True) for item in pair]
+    cursor.execute(sql.settings_statement(len(names), read=False), pairs)
 
 
 def _hit(article_id: int, score: float, title: str, snippet: str, highlighted: bool) -> Hit:
@@ -330,9 +560,11 @@ def _suggestion(cursor, request: SearchRequest, total: int) -> str | None:
     if suggestion == original:
         return None
     corrected = replace(request, query=parse_query(suggestion).without_filters())
-    where, params = _where(corrected, _compile(cursor, corrected.query))
-    cursor.execute(sql.count_statement(where), params)
-    return suggestion if cursor.fetchone()[0] > total else None
+    where, params = _where(corrected, compile_query(cursor, corrected.query))
+    # Only whether it finds more matters: counting stops there.
+    limit = {"count_limit": total + 1, "ids_up_to": 0}
+    found = _fetch(cursor, sql.bounded_count_statement(where), params | limit)[0]
+    return suggestion if found > total else None
 
 
 def _query_text(query: ParsedQuery) -> str:

@@ -38,10 +38,21 @@ SNIPPET_PLAIN = "translate(left(d.body, 2000), %(hl_from)s, %(hl_to)s)"
 RANK = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, %(positive)s::tsquery, 1)"
 NO_RANK = "0::real"
 
-# "m" is the matches CTE (and the page taken from it) in the search statement.
-ORDER_BY_RANK = "m.score DESC, m.published_at DESC, m.article_id DESC"
+# "m" is the search_document row (or the matches CTE) in the statements below.
+ORDER_BY_RANK = "score DESC, m.published_at DESC, m.article_id DESC"
 ORDER_BY_NEWEST = "m.published_at DESC, m.article_id DESC"
 ORDER_BY_OLDEST = "m.published_at, m.article_id"
+
+# A fixed one in SAMPLE_EVERY of the documents, with a GIN index of its own (migration
+# search/0006): a word in half the archive is counted, and its facets, on a sixty-fourth of
+# it, in milliseconds, where every match takes a second at 1,000,000 articles. The
+# condition is written as the index's predicate, so that the planner uses the index.
+SAMPLE_EVERY = 64
+IN_SAMPLE = f"m.article_id %% {SAMPLE_EVERY} = 0"  # %% is "%" once the parameters are in
+# The title alone as a tsvector, with a GIN index of its own (migration search/0006): the
+# articles with the words in their title, the first candidates for ranking by relevance.
+# The same expression as the index's, or the planner cannot use it.
+TITLE_VECTOR = "to_tsvector('dateline_search'::regconfig, translate(m.title, '<>/', '   '))"
 
 # Facet name (as in base.FACET_FIELDS, in that order) -> the value(s) a match counts for.
 # Grouping happens before anything is turned into text, and set-returning functions go in
@@ -54,58 +65,116 @@ FACETS = {
 }
 
 
-def search_statement(where: str, order: str, words: bool, by_rank: bool, facets: bool) -> str:
-    """One statement for a page of results: total, hits and facets as columns, JSON as text.
+def count_statement(where: str) -> str:
+    return f"SELECT count(*) FROM search_document m WHERE {where}"
 
-    The matches are found first, in a MATERIALIZED CTE, and counted, sorted and faceted
-    from there: counting in the sorting query made the planner walk the date index
-    testing every row (1.9 s against 7.6 ms at 200,000 articles; see DESIGN.md). Every
-    match is ranked only to sort by rank; otherwise just the page's hits are.
-    """
-    title, snippet = (TITLE_HEADLINE, SNIPPET_HEADLINE) if words else (TITLE_PLAIN, SNIPPET_PLAIN)
-    score = RANK if by_rank else NO_RANK
-    page_score = "m.score" if by_rank else (RANK if words else NO_RANK)
-    facet_columns = "".join(f",\n    ({_facet(name)})" for name in FACETS) if facets else ""
-    return f"""
-WITH matches AS MATERIALIZED (
-    SELECT article_id, published_at, outlet_slug, tag_slugs, region_ids, {score} AS score
-    FROM search_document
-    WHERE {where}
-),
-page AS (
-    SELECT m.article_id, m.published_at, m.score FROM matches m
-    ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
-)
-SELECT
-    (SELECT count(*) FROM matches),
-    (SELECT json_agg(
-         json_build_array(m.article_id, {page_score}, {title}, {snippet}) ORDER BY {order}
-     ) FROM page m JOIN search_document d USING (article_id))::text{facet_columns}
+
+def sample_count_statement(where: str) -> str:
+    """The matches in the sample, and the documents in the table as the planner's
+    statistics have it (0 before the table was first analysed)."""
+    return (
+        "SELECT count(*), (SELECT greatest(reltuples, 0)::bigint FROM pg_class"
+        " WHERE oid = 'search_document'::regclass)"
+        f" FROM search_document m WHERE {IN_SAMPLE} AND {where}"
+    )
+
+
+# The date of the document at a position in newest-first order (%(nth)s from 0).
+NTH_NEWEST = """
+SELECT m.published_at FROM search_document m
+ORDER BY m.published_at DESC, m.article_id DESC OFFSET %(nth)s LIMIT 1
 """
 
 
-def _facet(name: str) -> str:
-    return f"""SELECT json_agg(json_build_array(value, n) ORDER BY n DESC, value)::text FROM (
+def bounded_count_statement(where: str) -> str:
+    """The matches counted up to %(count_limit)s (no more rows are read than that), and
+    their ids when there are at most %(ids_up_to)s, so that they are not tested again."""
+    return (
+        "SELECT count(*), CASE WHEN count(*) <= %(ids_up_to)s THEN array_agg(article_id) END"
+        " FROM (SELECT m.article_id FROM search_document m"
+        f" WHERE {where} LIMIT %(count_limit)s) AS matches"
+    )
+
+
+def ids_statement(where: str, order: str, title_only: bool = False) -> str:
+    """Ids of matches in ``order``, up to %(candidates)s: the candidates to rank by relevance
+    (the newest matches, or those with the words in the title)."""
+    title = f"{TITLE_VECTOR} @@ %(title_match)s::tsquery AND " if title_only else ""
+    return (
+        f"SELECT m.article_id FROM search_document m WHERE {title}{where} "
+        f"ORDER BY {order} LIMIT %(candidates)s"
+    )
+
+
+def page_statement(where: str, order: str, words: bool, by_rank: bool) -> str:
+    """A page of hits as JSON text: [[id, score, title, snippet], ...] in ``order``.
+
+    The page is chosen first and only its ten rows are highlighted; each match is ranked
+    only when sorting by relevance. ``where`` may narrow the matches to candidates
+    (``m.article_id = ANY(%(candidates)s)``).
+    """
+    title, snippet = (TITLE_HEADLINE, SNIPPET_HEADLINE) if words else (TITLE_PLAIN, SNIPPET_PLAIN)
+    score = RANK if (words and by_rank) else NO_RANK
+    page_score = "m.score" if by_rank else (RANK if words else NO_RANK)
+    return f"""
+WITH page AS (
+    SELECT m.article_id, m.published_at, {score} AS score FROM search_document m
+    WHERE {where}
+    ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
+)
+SELECT json_agg(
+    json_build_array(m.article_id, {page_score}, {title}, {snippet}) ORDER BY {order}
+)::text
+FROM page m JOIN search_document d USING (article_id)
+"""
+
+
+def facets_statement(where: str, sampled: bool) -> str:
+    """Each facet's top values and counts as JSON text, one column a facet (FACETS' order):
+    over every match, or over the sample's with each count scaled up by SAMPLE_EVERY."""
+    sample = f"{IN_SAMPLE} AND " if sampled else ""
+    scale = f" * {SAMPLE_EVERY}" if sampled else ""
+    columns = ",\n    ".join(f"({_facet(name, scale)})" for name in FACETS)
+    return f"""
+WITH matches AS MATERIALIZED (
+    SELECT outlet_slug, tag_slugs, region_ids, published_at FROM search_document m
+    WHERE {sample}{where}
+)
+SELECT
+    {columns}
+"""
+
+
+def _facet(name: str, scale: str) -> str:
+    return f"""SELECT json_agg(json_build_array(value, n{scale}) ORDER BY n DESC, value)::text
+    FROM (
         SELECT value, count(*) AS n FROM (SELECT {FACETS[name]} AS value FROM matches) AS v
         GROUP BY value ORDER BY n DESC, value LIMIT %(facet_limit)s
     ) AS counts"""
 
 
-def count_statement(where: str) -> str:
-    return f"SELECT count(*) FROM search_document WHERE {where}"
+def settings_statement(count: int, read: bool = True) -> str:
+    """Set ``count`` planner settings for the transaction (see postgres._fetch_all for
+    why). Parameters: the names, then each name and its value. Reading, the statement
+    first returns the values they had."""
+    before = ["current_setting(%s)"] * count if read else []
+    return f"SELECT {', '.join(before + ['set_config(%s, %s, true)'] * count)}"
 
-
-# Around a search for words: see postgres._fetch_one for why.
-DISCOURAGE_SEQSCAN = (
-    "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
-)
-RESTORE_SEQSCAN = "SELECT set_config('enable_seqscan', %s, true)"
 
 # Each side compiled by to_tsquery from operands the backend quoted; '' when no lexemes.
 COMPILE = """
 SELECT to_tsquery('dateline_search', %(positive)s)::text,
-       to_tsquery('dateline_search', %(negative)s)::text
+       to_tsquery('dateline_search', %(negative)s)::text,
+       to_tsquery('dateline_search', %(title)s)::text
 """
+
+
+def compile_with_settings(count: int) -> str:
+    """COMPILE and settings_statement(count) in one round trip; positional parameters: the
+    three sources, then as settings_statement's."""
+    compiled = ", ".join("to_tsquery('dateline_search', %s)::text" for _ in range(3))
+    return settings_statement(count).replace("SELECT ", f"SELECT {compiled}, ", 1)
+
 
 UPSERT = """
 INSERT INTO search_document (

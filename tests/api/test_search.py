@@ -32,6 +32,7 @@ def archive(sync):
 def test_search_has_hits_highlights_facets_and_filters(api, archive):
     data = api.get(reverse("api:search"), {"q": "airport"}).json()
     assert data["total"] == 2
+    assert (data["total_is_estimate"], data["facets_are_estimates"]) == (False, False)
     assert all("<mark>" in hit["title_html"] for hit in data["hits"])
     assert {o["value"] for o in data["facets"]["outlet"]} == {"rudaw", "afp"}
 

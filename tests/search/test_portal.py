@@ -341,6 +341,22 @@ def test_an_estimated_total_reads_about(client, backend, corpus, monkeypatch):
     assert total_shown(search(client, q="raqqa")) == "About 2 results"
 
 
+def test_estimated_facet_counts_say_so(client, backend, corpus, monkeypatch):
+    exact_search = service.search
+    note = "Counts are estimated from a sample of the results."
+    assert note not in search(client, q="raqqa").content.decode()
+
+    def sampling_search(request, backend=None):
+        page = exact_search(request, backend)
+        page.results.facets_are_estimates = True
+        return page
+
+    monkeypatch.setattr(service, "search", sampling_search)
+    shown = parsed(search(client, q="raqqa")).find("p", "search-facets__estimate")
+    assert shown.parent.classes == ["search-facets"]
+    assert shown.text == note
+
+
 def test_a_search_that_finds_nothing_says_so_and_offers_help(client, backend, corpus):
     response = search(client, q="zebra", outlet="afp")
 

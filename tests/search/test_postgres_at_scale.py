@@ -1,0 +1,251 @@
+"""The PostgreSQL backend's paths for big result sets (search.backends.postgres: _total,
+_page, _facets), with their bounds lowered so that a few hundred documents take them.
+
+Each path is compared with the straightforward SQL it stands for: where it claims the same
+hits (newest first walking the date index, anything under the bounds), the hits are the
+same; where it estimates (totals and facets from the sample, relevance among candidates),
+the estimate is what the sample or the candidates give, computed here independently.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+
+from search import service
+from search.backends import postgres
+from search.backends.base import SearchRequest, Sort
+from search.documents import SearchDocument
+from search.query import parse_query
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="PostgreSQL only: these run in the PostgreSQL pass of .ci/run",
+    ),
+    pytest.mark.parametrize("backend_name", ["postgres"]),
+]
+DOCUMENTS = 400
+SAMPLE_EVERY = 64
+START = datetime(2015, 1, 1, tzinfo=UTC)
+RANK = "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', vector, %(q)s::tsquery, 1)"
+
+
+def _document(n: int) -> SearchDocument:
+    """Every document has "dam" in its body (some many times), every seventh in its title
+    too; "glacier" is in five; dates rise with n, two documents a day (ties broken by id)."""
+    repeats = 1 + (n * 7919) % 6
+    body = " ".join(["The river dam held."] * repeats + [f"Report number {n}."])
+    if n % 80 == 3:
+        body += " A glacier melted."
+    return SearchDocument(
+        article_id=n,
+        title=f"Dam report {n}" if n % 7 == 0 else f"River report {n}",
+        body=body,
+        dateline="",
+        tag_names=(f"Topic {n % 5}",),
+        tag_slugs=(f"topic-{n % 5}",),
+        outlet_slug=f"outlet-{n % 3}",
+        outlet_name=f"Outlet {n % 3}",
+        region_ids=(1, 10 + n % 4),
+        language="en",
+        published_at=START + timedelta(hours=12 * (n // 2)),
+    )
+
+
+@pytest.fixture
+def archive(backend):
+    backend.apply([_document(n) for n in range(1, DOCUMENTS + 1)])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_document")  # the table's size, for walking by date
+    return backend
+
+
+@pytest.fixture
+def small_bounds(monkeypatch):
+    monkeypatch.setattr(postgres, "COUNT_EXACTLY_UP_TO", 50)
+    monkeypatch.setattr(postgres, "FACETS_EXACTLY_UP_TO", 50)
+    monkeypatch.setattr(postgres, "RANK_ALL_UP_TO", 30)
+    monkeypatch.setattr(postgres, "RANK_CANDIDATES", 20)
+
+
+def _ids(sql: str, params: dict) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _tsquery(word: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_tsquery('dateline_search', %s)::text", [word])
+        return cursor.fetchone()[0]
+
+
+def _newest(word: str) -> list[int]:
+    return _ids(
+        "SELECT article_id FROM search_document WHERE vector @@ %(q)s::tsquery "
+        "ORDER BY published_at DESC, article_id DESC",
+        {"q": _tsquery(word)},
+    )
+
+
+def _ranked(word: str, among: list[int] | None = None) -> list[int]:
+    """Every match ranked, as the straightforward statement ranks them."""
+    among_condition = " AND article_id = ANY(%(among)s)" if among is not None else ""
+    return _ids(
+        f"SELECT article_id FROM search_document WHERE vector @@ %(q)s::tsquery{among_condition}"
+        f" ORDER BY {RANK} DESC, published_at DESC, article_id DESC",
+        {"q": _tsquery(word), "among": among},
+    )
+
+
+def _hits(backend, q: str, **options) -> list[int]:
+    return [hit.article_id for hit in backend.search(service.build_request(q, **options)).hits]
+
+
+@pytest.mark.parametrize("bounds", ["default", "small"])
+@pytest.mark.parametrize("walk_rows", [0, 10_000])  # sort every match, or walk the date index
+def test_newest_first_gives_the_straightforward_order_on_every_page(
+    archive, request, monkeypatch, bounds, walk_rows
+):
+    if bounds == "small":
+        request.getfixturevalue("small_bounds")
+    monkeypatch.setattr(postgres, "WALK_ROWS", walk_rows)
+    newest = _newest("dam")
+    for page in (1, 2, 7):
+        hits = _hits(archive, "dam", sort=Sort.NEWEST, page=page)
+        assert hits == newest[(page - 1) * 10 : page * 10]
+    oldest = _hits(archive, "dam", sort=Sort.OLDEST, page=3)
+    assert oldest == newest[::-1][20:30]
+
+
+def test_under_the_bounds_relevance_ranks_every_match(archive):
+    for word in ("dam", "glacier", "river"):
+        for page in (1, 3):
+            hits = _hits(archive, word, page=page)
+            assert hits == _ranked(word)[(page - 1) * 10 : page * 10], word
+
+
+def test_under_the_bounds_totals_and_facets_are_exact(archive):
+    results = archive.search(service.build_request("dam"))
+    assert (results.total, results.total_is_estimate) == (DOCUMENTS, False)
+    assert results.facets_are_estimates is False
+    outlets = {facet.value: facet.count for facet in results.facets["outlet"]}
+    assert outlets == {"outlet-0": 133, "outlet-1": 134, "outlet-2": 133}
+
+
+def test_over_the_bounds_relevance_ranks_the_title_matches_and_the_newest(archive, small_bounds):
+    title_matches = [n for n in range(DOCUMENTS, 0, -1) if n % 7 == 0][:20]
+    newest = _newest("dam")[:20]
+    candidates = _ranked("dam", among=title_matches + newest)
+    assert _hits(archive, "dam") == candidates[:10]
+    assert _hits(archive, "dam", page=2) == candidates[10:20]
+    # A title match outranks the body-only matches: the best hit is the best of them all.
+    assert _hits(archive, "dam")[0] == _ranked("dam")[0]
+
+
+def test_counted_exactly_but_too_many_to_rank_all_the_candidates_are_ranked(
+    archive, small_bounds, monkeypatch
+):
+    monkeypatch.setattr(postgres, "COUNT_EXACTLY_UP_TO", 1000)
+    results = archive.search(service.build_request("dam"))
+    assert (results.total, results.total_is_estimate) == (DOCUMENTS, False)
+    title_matches = [n for n in range(DOCUMENTS, 0, -1) if n % 7 == 0][:20]
+    candidates = _ranked("dam", among=title_matches + _newest("dam")[:20])
+    assert [hit.article_id for hit in results.hits] == candidates[:10]
+
+
+@pytest.mark.parametrize("walk_rows", [0, 10_000])
+def test_over_the_bounds_pages_past_the_candidates_go_on_newest_first(
+    archive, small_bounds, monkeypatch, walk_rows
+):
+    monkeypatch.setattr(postgres, "WALK_ROWS", walk_rows)
+    title_matches = [n for n in range(DOCUMENTS, 0, -1) if n % 7 == 0][:20]
+    candidates = list(dict.fromkeys(title_matches + _newest("dam")[:20]))
+    order = _ranked("dam", among=candidates)
+    order += [n for n in _newest("dam") if n not in candidates]
+    for page in (1, 3, 4, 5, 40):  # 3 to 5 cross from the candidates to the rest
+        assert _hits(archive, "dam", page=page) == order[(page - 1) * 10 : page * 10], page
+
+
+def test_over_the_bounds_the_total_and_facets_are_estimated_from_the_sample(archive, small_bounds):
+    sample = [n for n in range(1, DOCUMENTS + 1) if n % SAMPLE_EVERY == 0]
+    results = archive.search(service.build_request("dam"))
+    assert (results.total, results.total_is_estimate) == (len(sample) * SAMPLE_EVERY, True)
+    assert results.facets_are_estimates is True
+    outlets = {facet.value: facet.count for facet in results.facets["outlet"]}
+    expected: dict[str, int] = {}
+    for n in sample:
+        expected[f"outlet-{n % 3}"] = expected.get(f"outlet-{n % 3}", 0) + SAMPLE_EVERY
+    assert outlets == expected
+
+
+def test_over_the_bounds_few_matches_are_still_counted_exactly(archive, small_bounds):
+    results = archive.search(service.build_request("glacier"))
+    assert (results.total, results.total_is_estimate) == (5, False)
+    assert results.facets_are_estimates is False
+    assert [hit.article_id for hit in results.hits] == _ranked("glacier")
+
+
+def test_matches_the_sample_misses_are_counted_up_to_the_bound(archive, monkeypatch):
+    monkeypatch.setattr(postgres, "COUNT_EXACTLY_UP_TO", 20)
+    # Tag topic-1 (n % 5 == 1) and outlet-0 (n % 3 == 0): 27 documents, none in the sample.
+    matching = [n for n in range(1, DOCUMENTS + 1) if n % 5 == 1 and n % 3 == 0]
+    assert len(matching) == 27
+    assert not [n for n in matching if n % SAMPLE_EVERY == 0]
+    request = SearchRequest(query=parse_query("dam"), tags=("topic-1",), outlets=("outlet-0",))
+    results = archive.search(request)
+    assert (results.total, results.total_is_estimate) == (21, True)  # "about 21"
+
+
+@pytest.mark.parametrize("q", ["title:dam", "title:dam river", "title:dam OR title:report"])
+def test_title_words_found_through_the_title_index_are_those_of_the_weighted_vector(archive, q):
+    query = parse_query(q)
+    weighted = postgres.compile_query(connection.cursor(), query).tsquery
+    straightforward = _ids(
+        "SELECT article_id FROM search_document WHERE vector @@ %(q)s::tsquery"
+        " ORDER BY published_at DESC, article_id DESC",
+        {"q": weighted},
+    )
+    assert straightforward
+    found = archive.search(SearchRequest(query=query, sort=Sort.NEWEST, page_size=1000))
+    assert [hit.article_id for hit in found.hits] == straightforward
+
+
+def test_a_misspelling_is_corrected_when_the_correction_finds_more(archive, small_bounds):
+    assert archive.search(service.build_request("glaciar")).suggestion == "glacier"
+
+
+@pytest.mark.django_db
+def test_the_planner_settings_of_a_search_are_put_back(archive, small_bounds):
+    settings = ("enable_seqscan", "enable_bitmapscan", "enable_indexscan", "random_page_cost")
+
+    def current() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(f"current_setting('{name}')" for name in settings))
+            return list(cursor.fetchone())
+
+    before = current()
+    for sort in (Sort.RELEVANCE, Sort.NEWEST):
+        archive.search(service.build_request("dam", sort=sort))  # a savepoint in the test's
+    assert current() == before
+
+
+def test_a_phrase_of_common_words_is_looked_for_among_the_newest_documents(archive, monkeypatch):
+    phrase = '"river dam"'  # in every body: each document has both words
+    exact = archive.search(service.build_request(phrase))
+    assert (exact.total, exact.total_is_estimate) == (DOCUMENTS, False)
+
+    monkeypatch.setattr(postgres, "PHRASE_CHECKS", 50)
+    having_words = (DOCUMENTS // SAMPLE_EVERY) * SAMPLE_EVERY  # the sample's estimate: 384
+    window = -(-50 * DOCUMENTS // having_words)  # the newest 53 documents
+    newest = _newest("dam")
+    in_window = [
+        n for n in newest if _document(n).published_at >= _document(newest[window - 1]).published_at
+    ]
+    results = archive.search(service.build_request(phrase))
+    assert results.total_is_estimate is True
+    assert results.facets_are_estimates is True
+    assert results.total == round(len(in_window) * having_words / 50)
+    hits = [hit.article_id for hit in results.hits]
+    assert hits == _ranked("river <-> dam", among=in_window)[:10]
