@@ -1,6 +1,7 @@
 """One way of asking, measured in a process of its own (started by bench/search.py):
 
     python bench/search_measure.py bare|api|page --queries FILE --out FILE [--warmup N]
+        [--timed N]
 
 bare  the engine alone (bench/search_engines.py) on the index Dateline built;
 api   the configured backend's SearchBackend.search with the SearchRequest that
@@ -107,10 +108,15 @@ def warmed_up(mode: str, queries: list[BenchQuery], warmup: int, page_size: int)
     return run, {kind: batch[warmup:] for kind, batch in by_class.items()}
 
 
-def measure(mode: str, queries: list[BenchQuery], warmup: int, page_size: int) -> dict:
+def measure(
+    mode: str, queries: list[BenchQuery], warmup: int, page_size: int, timed: int | None = None
+) -> dict:
+    """Each class's queries after the warm-up timed one by one (the first ``timed`` only,
+    if given)."""
     run, by_class = warmed_up(mode, queries, warmup, page_size)
     classes = {}
     for kind, batch in by_class.items():
+        batch = batch[:timed] if timed is not None else batch
         figures = {"ms": [], "totals": [], "shown": [], "suggested": 0, "errors": 0, "error": ""}
         for query in batch:
             try:
@@ -152,6 +158,7 @@ def main() -> None:
     parser.add_argument("--queries", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--timed", type=int, help="time only the first N of each class")
     parser.add_argument("--page-size", type=int, default=10)
     parser.add_argument("--profile", metavar="CLASS", help="profile this class, time nothing")
     args = parser.parse_args()
@@ -160,7 +167,7 @@ def main() -> None:
     if args.profile:
         profile(args.mode, queries, args.profile, args.warmup, args.page_size, args.out)
         return
-    classes = measure(args.mode, queries, args.warmup, args.page_size)
+    classes = measure(args.mode, queries, args.warmup, args.page_size, args.timed)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     args.out.write_text(
         json.dumps(
