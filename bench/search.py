@@ -17,6 +17,9 @@ the ingest's own code makes the rows, which COPY writes; a benchmark shortcut, c
 the rows the ingest and rebuild_index give), for archives of 100,000 and more, which the
 ingest takes hours over. The build runs under `nice`. Its time is reported, not compared.
 
+--bare-queries N times only the first N queries of each class with the bare engine, whose
+count of every match takes seconds for a common word at 1,000,000 articles.
+
 --profile CLASS [--profile-mode page|api|bare] times nothing: it runs that class's queries
 under pyinstrument and writes the report to var/bench-profiles/ (best with --reuse).
 
@@ -249,8 +252,12 @@ def measure(manifest: dict, work: Path, args: argparse.Namespace) -> dict:
     for mode in MODES:
         print(f"Measuring: {mode}", file=sys.stderr)
         out = work / f"measure-{mode}.json"
-        budget = ("--budget", str(args.bare_budget)) if mode == "bare" and args.bare_budget else ()
-        run_mode(mode, manifest, work, args, out, *budget)
+        limits = []
+        if mode == "bare" and args.bare_queries:
+            limits += ["--timed", str(args.bare_queries)]
+        if mode == "bare" and args.bare_budget:
+            limits += ["--budget", str(args.bare_budget)]
+        run_mode(mode, manifest, work, args, out, *limits)
         outcome[mode] = json.loads(out.read_text())
     outcome["load_after"] = loadavg()
     return outcome
@@ -323,7 +330,8 @@ def checks(outcome: dict) -> list[str]:
         for kind in CLASSES:
             api, them = (outcome[mode]["classes"].get(kind) for mode in ("api", other))
             if api and them and not api["errors"] and not them["errors"]:
-                # The bare engine may have run fewer (--bare-budget): the same first ones.
+                # The bare engine may time fewer (--bare-queries, --bare-budget): the same
+                # first ones.
                 pairs = list(zip(api["totals"], them["totals"], strict=False))
                 if mismatched := sum(a != b for a, b in pairs):
                     differing.append(f"{kind} {mismatched}/{len(pairs)}")
@@ -405,7 +413,9 @@ def summary(manifest: dict, outcome: dict, args: argparse.Namespace) -> str:
             build_line(manifest),
             f"Web worker (the process that served the /search/ pages): peak RSS "
             f"{page['peak_mib']:,.0f} MiB, {page['rss_mib']:,.0f} MiB at the end.",
-            f"{args.queries} queries per class after {args.warmup} warm-up queries each, "
+            f"{args.queries} queries per class after {args.warmup} warm-up queries each"
+            + (f" ({args.bare_queries} for the bare engine)" if args.bare_queries else "")
+            + ", "
             f"{args.page_size} hits a page; times in milliseconds. The page always counts "
             "facets (it shows them); the API and the bare engine only in the facet class.",
             load,
@@ -482,6 +492,11 @@ def main() -> None:
     parser.add_argument("--backend", choices=["whoosh", "postgres", "tantivy"], default="whoosh")
     parser.add_argument("--queries", type=int, default=200, help="timed queries per class")
     parser.add_argument("--warmup", type=int, default=20, help="untimed queries per class")
+    parser.add_argument(
+        "--bare-queries",
+        type=int,
+        help="time only this many per class with the bare engine (slow at 1,000,000)",
+    )
     parser.add_argument("--page-size", type=int, default=10)
     parser.add_argument(
         "--bare-budget",

@@ -1,7 +1,7 @@
 """One way of asking, measured in a process of its own (started by bench/search.py):
 
     python bench/search_measure.py bare|api|page --queries FILE --out FILE [--warmup N]
-        [--budget SECONDS]
+        [--timed N] [--budget SECONDS]
 
 bare  the engine alone (bench/search_engines.py) on the index Dateline built;
 api   the configured backend's SearchBackend.search with the SearchRequest that
@@ -109,13 +109,20 @@ def warmed_up(mode: str, queries: list[BenchQuery], warmup: int, page_size: int)
 
 
 def measure(
-    mode: str, queries: list[BenchQuery], warmup: int, page_size: int, budget: float | None = None
+    mode: str,
+    queries: list[BenchQuery],
+    warmup: int,
+    page_size: int,
+    timed: int | None = None,
+    budget: float | None = None,
 ) -> dict:
-    """Every class's timed queries; with ``budget`` (seconds), a class stops once it has
-    spent that long (a bare engine can take seconds a query: its n says how many ran)."""
+    """Each class's queries after the warm-up timed one by one: the first ``timed`` only,
+    if given, and with ``budget`` (seconds) a class stops once it has spent that long (a
+    bare engine can take seconds a query: its n says how many ran)."""
     run, by_class = warmed_up(mode, queries, warmup, page_size)
     classes = {}
     for kind, batch in by_class.items():
+        batch = batch[:timed] if timed is not None else batch
         figures = {"ms": [], "totals": [], "shown": [], "suggested": 0, "errors": 0, "error": ""}
         spent = 0.0
         for query in batch:
@@ -161,6 +168,7 @@ def main() -> None:
     parser.add_argument("--queries", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--timed", type=int, help="time only the first N of each class")
     parser.add_argument("--page-size", type=int, default=10)
     parser.add_argument("--profile", metavar="CLASS", help="profile this class, time nothing")
     parser.add_argument("--budget", type=float, help="seconds of timed queries per class")
@@ -170,7 +178,7 @@ def main() -> None:
     if args.profile:
         profile(args.mode, queries, args.profile, args.warmup, args.page_size, args.out)
         return
-    classes = measure(args.mode, queries, args.warmup, args.page_size, args.budget)
+    classes = measure(args.mode, queries, args.warmup, args.page_size, args.timed, args.budget)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     args.out.write_text(
         json.dumps(

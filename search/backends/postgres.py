@@ -12,12 +12,12 @@ config.routers says (a replica on public pages, when there are replicas).
 
 import html
 import json
-import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
@@ -48,8 +48,9 @@ COUNT_EXACTLY_UP_TO = 2_000
 FACETS_EXACTLY_UP_TO = 2_000
 RANK_ALL_UP_TO = 500
 RANK_CANDIDATES = 100
-# Walk the date index for the newest matches when that tests at most this many documents.
-WALK_ROWS = 2_000
+# Newest matches are looked for in the newest stretch of time expected to hold this many
+# times as many as wanted (see Span.window_start).
+WINDOW_MARGIN = 3
 # A phrase is checked in at most about this many documents that have all its words.
 PHRASE_CHECKS = 1_500
 # The words of a query as search.query reads them (letters and digits, inner apostrophes).
@@ -109,10 +110,10 @@ class SearchBackend(base.SearchBackend):
         own_transaction = not connections[using].in_atomic_block
         with _cursor(SearchUnavailable, using=using) as cursor:
             # With words, the GIN index finds the matches (see _BITMAPS); walks say so.
-            match, previous = _compile(cursor, request.query, planner=_BITMAPS)
+            match, span, previous = _compile(cursor, request.query, planner=_BITMAPS)
             settings = _BITMAPS if previous else {}
             with _planner(cursor, settings, put_back=not own_transaction, previous=previous):
-                results = _results(cursor, request, match)
+                results = _results(cursor, request, match, span)
                 if match.has_text and results.total < SUGGEST_BELOW:
                     results.suggestion = _suggestion(cursor, request, results.total)
             return results
@@ -220,23 +221,26 @@ def _sources(query: ParsedQuery) -> dict[str, str]:
     }
 
 
-def _compile(cursor, query: ParsedQuery, planner: dict[str, str]) -> tuple[Match, list | None]:
-    """compile_query, and when the query has words to search, the planner settings for
-    them applied in the same round trip: the match, and the values the settings had (None
-    when not applied)."""
+def _compile(
+    cursor, query: ParsedQuery, planner: dict[str, str]
+) -> tuple[Match, "Span", list | None]:
+    """compile_query, and when the query has words to search, in the same round trip the
+    archive's first and last dates (planned before the settings change) and the planner
+    settings for the search applied: the match, the span, and the values the settings had
+    (None when not applied)."""
     source = _sources(query)
     if not source["positive"]:
-        return compile_query(cursor, query), None
+        return compile_query(cursor, query), Span(), None
     names = list(planner)
     pairs = [item for name in names for item in (name, planner[name])]
     cursor.execute(sql.compile_with_settings(len(names)), [*source.values(), *names, *pairs])
     row = cursor.fetchone()
-    match = Match(query.has_text, *row[:3])
-    previous = list(row[3 : 3 + len(names)])
+    match, span = Match(query.has_text, *row[:3]), Span(*row[3:5])
+    previous = list(row[5 : 5 + len(names)])
     if not match.positive:  # only stop words: nothing to plan for after all
         _put_back(cursor, names, previous)
-        return match, None
-    return match, previous
+        return match, span, None
+    return match, span, previous
 
 
 def _searchable(term: Term) -> bool:
@@ -300,42 +304,58 @@ def _order(request: SearchRequest, match: Match) -> str:
 
 
 @dataclass(frozen=True)
+class Span:
+    """The dates of the archive's first and last documents (None: no document)."""
+
+    first: datetime | None = None
+    last: datetime | None = None
+
+    def window_start(self, request: SearchRequest, total: int, wanted: int) -> datetime | None:
+        """The start of the newest stretch of time expected to hold ``wanted`` of ``total``
+        matches WINDOW_MARGIN times over, as if documents were spread evenly over time
+        (within the request's dates); None when that is most of the time there is."""
+        first, last = self.first, self.last
+        if first is None or last is None or total <= 0:
+            return None
+        if request.date_range and request.date_range.start:
+            first = max(first, _midnight(request.date_range.start))
+        if request.date_range and request.date_range.end and request.date_range.end < date.max:
+            last = min(last, _midnight(request.date_range.end + timedelta(days=1)))
+        share = WINDOW_MARGIN * wanted / total
+        if share >= 0.5 or last <= first:
+            return None
+        return last - (last - first) * share
+
+
+@dataclass(frozen=True)
 class Matches:
-    """How many documents match, and how to find the newest of them."""
+    """How many documents match."""
 
     total: int
     estimated: bool = False  # counted on the sample and scaled up
-    documents: int = 0  # in the whole table, as the planner's statistics have it (0: unknown)
     ids: list[int] | None = None  # all of them, when there are few (RANK_ALL_UP_TO)
 
-    def planner_for_newest(self, rows: int) -> dict[str, str]:
-        """Planner settings to find the newest ``rows`` matches: walking the date index and
-        testing each document (its tsvector read from TOAST, about 11 µs) when that finds
-        them within WALK_ROWS documents; else (none: the search's _BITMAPS) every match
-        from the GIN index, sorted by date (about 1 µs a match, no tsvector read)."""
-        if self.total and self.documents and rows * self.documents / self.total <= WALK_ROWS:
-            return _DATE_WALK
-        return {}
 
-
-def _results(cursor, request: SearchRequest, match: Match) -> SearchResults:
+def _results(cursor, request: SearchRequest, match: Match, span: Span) -> SearchResults:
     """Total, page and facets, each in the cheapest way its size allows (see the README's
     "How fast"): exact for a few thousand matches, estimated from the sample above; a
     phrase of common words among the newest documents that have all its words."""
     where, params = _where(request, match)
     params |= sql.HIGHLIGHT_PARAMS | {
         "positive": match.positive,
+        "lexemes": _lexemes(match.positive),
+        "excerpt": len(set(_lexemes(match.positive))) == 1,
         "limit": _bounded(request.page_size),
         "offset": _bounded(request.offset),
         "facet_limit": _bounded(request.facet_limit),
     }
     scale = 1.0
     if _PHRASE.search(match.positive) and not request.date_range:
-        where, scale = _phrase_window(cursor, where, params, match)
+        where, scale = _phrase_window(cursor, where, params, match, span)
     matches = _count(cursor, where, params, words=bool(match.positive))
     if matches.ids is not None:  # few: found once, read again by id, not tested again
         where, params["match_ids"] = "m.article_id = ANY(%(match_ids)s::bigint[])", matches.ids
-    hits = _page(cursor, request, match, where, params, matches)
+    hits = _page(cursor, request, match, where, params, matches, span)
     facets, sampled = {}, False
     if request.facets:
         sampled = bool(match.positive) and matches.total > FACETS_EXACTLY_UP_TO
@@ -356,28 +376,26 @@ def _results(cursor, request: SearchRequest, match: Match) -> SearchResults:
     )
 
 
-def _phrase_window(cursor, where: str, params: dict, match: Match) -> tuple[str, float]:
+def _phrase_window(cursor, where: str, params: dict, match: Match, span: Span) -> tuple[str, float]:
     """A phrase is checked in each document that has all its words, whose positions only
     its tsvector holds (read from TOAST, about 15 µs a document). When the sample promises
     more than PHRASE_CHECKS such documents, the phrase is looked for among the newest
-    documents that hold about that many: the condition that keeps to them, and how much
-    bigger the archive's share is (to scale counts by). Else (the condition, 1)."""
+    documents, in a stretch of time expected to hold about that many: the condition that
+    keeps to them, and how many times more the whole archive holds (to scale counts by).
+    Else (the condition, 1)."""
     every_word = where.replace("%(match)s", "%(every_word)s")
     params["every_word"] = _PHRASE.sub("&", match.positive)  # exclusions left out
-    sample, documents = _fetch(cursor, sql.sample_count_statement(every_word), params)
+    sample = _fetch(cursor, sql.count_statement(every_word, sampled=True), params)[0]
     having_words = sample * sql.SAMPLE_EVERY
-    if having_words <= PHRASE_CHECKS or not documents:
+    if having_words <= PHRASE_CHECKS or span.first is None or span.last is None:
         return where, 1.0
-    newest = math.ceil(PHRASE_CHECKS * documents / having_words)
-    rows = _fetch_all(cursor, sql.NTH_NEWEST, {"nth": newest - 1}, _DATE_WALK)
-    if not rows:
-        return where, 1.0
-    params["window_start"] = rows[0][0]
-    return f"{where} AND m.published_at >= %(window_start)s", having_words / PHRASE_CHECKS
+    share = PHRASE_CHECKS / having_words
+    params["phrase_start"] = span.last - (span.last - span.first) * share
+    return f"{where} AND m.published_at >= %(phrase_start)s", 1 / share
 
 
 def _count(cursor, where: str, params: dict, words: bool) -> Matches:
-    """The number of matches, exact or estimated.
+    """The number of matches, exact or estimated, in one statement.
 
     With words, the sample is counted first; a sample that promises more than
     COUNT_EXACTLY_UP_TO gives the estimate, else the matches are counted, up to the bound.
@@ -385,75 +403,143 @@ def _count(cursor, where: str, params: dict, words: bool) -> Matches:
     """
     if not words:
         return Matches(_fetch(cursor, sql.count_statement(where), params)[0])
-    sample, documents = _fetch(cursor, sql.sample_count_statement(where), params)
+    bound = {
+        "count_bound": COUNT_EXACTLY_UP_TO,
+        "count_limit": COUNT_EXACTLY_UP_TO + 1,
+        "ids_up_to": RANK_ALL_UP_TO,
+    }
+    sample, counted, ids = _fetch(cursor, sql.sampled_count_statement(where), params | bound)
     estimate = sample * sql.SAMPLE_EVERY
     if estimate > COUNT_EXACTLY_UP_TO:
-        return Matches(estimate, estimated=True, documents=documents)
-    bound = {"count_limit": COUNT_EXACTLY_UP_TO + 1, "ids_up_to": RANK_ALL_UP_TO}
-    counted, ids = _fetch(cursor, sql.bounded_count_statement(where), params | bound)
+        return Matches(estimate, estimated=True)
     if counted > COUNT_EXACTLY_UP_TO:  # the sample was unlucky: the bound is what we know
-        return Matches(max(counted, estimate), estimated=True, documents=documents)
+        return Matches(max(counted, estimate), estimated=True)
     if counted > RANK_ALL_UP_TO:  # too many to keep: array_agg gave none
-        return Matches(counted, documents=documents)
-    return Matches(counted, documents=documents, ids=ids or [])  # no rows: NULL
+        return Matches(counted)
+    return Matches(counted, ids=ids or [])  # no rows: NULL
 
 
 def _page(
-    cursor, request: SearchRequest, match: Match, where: str, params: dict, matches: Matches
+    cursor,
+    request: SearchRequest,
+    match: Match,
+    where: str,
+    params: dict,
+    matches: Matches,
+    span: Span,
 ) -> list[Hit]:
     """The page's hits.
 
     By relevance: every match ranked when there are up to RANK_ALL_UP_TO, else candidates
     (the matches with the words in their title and the newest matches, RANK_CANDIDATES of
-    each) ranked, then the other matches newest first. By date: the date index walked, or
-    every match sorted (Matches.planner_for_newest).
+    each) ranked, then the other matches newest first. Newest first: among the newest
+    stretch of time expected to hold the page (_newest), else among every match.
     """
     words = bool(match.positive)
     order = _order(request, match)
     by_rank = order == sql.ORDER_BY_RANK
     if by_rank and matches.total > RANK_ALL_UP_TO:
-        return _page_of_candidates(cursor, request, match, where, params, matches)
-    planner = {}
-    if words and not by_rank and matches.ids is None:
-        planner = matches.planner_for_newest(request.offset + request.page_size)
-    statement = sql.page_statement(where, order, words=words, by_rank=by_rank)
-    rows = _fetch(cursor, statement, params, planner)[0]
-    return [_hit(*row, highlighted=words) for row in json.loads(rows or "[]")]
+        return _page_of_candidates(cursor, request, match, where, params, matches, span)
+    statement = partial(sql.page_statement, order=order, words=words, by_rank=by_rank)
+    if words and order == sql.ORDER_BY_NEWEST and matches.ids is None:
+        wanted = request.offset + request.page_size
+        rows = _newest(cursor, statement, where, params, request, matches, span, wanted)
+    else:
+        rows = json.loads(_fetch(cursor, statement(where), params)[0] or "[]")
+    return [_hit(*row, highlighted=words) for row in rows]
+
+
+def _newest(
+    cursor,
+    statement: Callable[[str], str],
+    where: str,
+    params: dict,
+    request: SearchRequest,
+    matches: Matches,
+    span: Span,
+    wanted: int,
+) -> list:
+    """The rows of a newest-first statement (JSON rows, ``wanted`` of them deep) found in
+    the newest stretch of time Span.window_start expects to hold them: the date index and
+    the GIN index intersected, no row's tsvector read. A stretch that held too few is
+    widened, and at last every match is sorted. The newest matches of a stretch that holds
+    enough are the newest of all: the order is exact."""
+    total = matches.total
+    for _attempt in range(3):
+        start = span.window_start(request, total, wanted)
+        if start is None:
+            break
+        windowed = f"{where} AND m.published_at >= %(window_start)s"
+        found = _fetch(cursor, statement(windowed), params | {"window_start": start})[0]
+        rows = json.loads(found or "[]")
+        if len(rows) >= params["limit"]:  # a full page: fewer would end the results
+            return rows
+        total = max(1, total // 8)  # fewer there than expected: a stretch 8 times longer
+    return json.loads(_fetch(cursor, statement(where), params)[0] or "[]")
 
 
 def _page_of_candidates(
-    cursor, request: SearchRequest, match: Match, where: str, params: dict, matches: Matches
+    cursor,
+    request: SearchRequest,
+    match: Match,
+    where: str,
+    params: dict,
+    matches: Matches,
+    span: Span,
 ) -> list[Hit]:
     """Relevance over many matches: the candidates ranked, then the other matches newest
     first. The order is the same whichever page is asked for, so pages never overlap."""
-    candidates = _candidates(cursor, match, where, params, matches)
+    candidates = _candidates(cursor, request, match, where, params, matches, span)
     params = params | {"candidate_ids": candidates}
     in_candidates = "m.article_id = ANY(%(candidate_ids)s::bigint[])"
     statement = sql.page_statement(in_candidates, sql.ORDER_BY_RANK, words=True, by_rank=True)
     rows = json.loads(_fetch(cursor, statement, params)[0] or "[]")
     wanted = request.page_size - len(rows)
     if wanted > 0 and request.offset + len(rows) >= len(candidates):
-        rest = sql.page_statement(
-            f"{where} AND NOT {in_candidates}", sql.ORDER_BY_NEWEST, words=True, by_rank=False
-        )
+        rest = partial(sql.page_statement, order=sql.ORDER_BY_NEWEST, words=True, by_rank=False)
         offset = request.offset + len(rows) - len(candidates)
-        planner = matches.planner_for_newest(offset + wanted + len(candidates))
-        more = _fetch(cursor, rest, params | {"limit": wanted, "offset": offset}, planner)[0]
-        rows += json.loads(more or "[]")
+        more = params | {"limit": wanted, "offset": offset}
+        deep = offset + wanted + len(candidates)
+        rows += _newest(
+            cursor, rest, f"{where} AND NOT {in_candidates}", more, request, matches, span, deep
+        )
     return [_hit(*row, highlighted=True) for row in rows]
 
 
-def _candidates(cursor, match: Match, where: str, params: dict, matches: Matches) -> list[int]:
+def _candidates(
+    cursor,
+    request: SearchRequest,
+    match: Match,
+    where: str,
+    params: dict,
+    matches: Matches,
+    span: Span,
+) -> list[int]:
+    """The newest RANK_CANDIDATES matches with the words in their title, then the newest
+    RANK_CANDIDATES matches (in the newest stretch of time expected to hold them, as
+    _newest), in one statement."""
     params = params | {
         "candidates": RANK_CANDIDATES,
         "title_match": _without_weights(match.positive),
     }
-    in_title = sql.ids_statement(where, sql.ORDER_BY_NEWEST, title_only=True)
-    newest = sql.ids_statement(where, sql.ORDER_BY_NEWEST)
-    ids = [row[0] for row in _fetch_all(cursor, in_title, params)]
-    walk = matches.planner_for_newest(RANK_CANDIDATES)
-    ids += [row[0] for row in _fetch_all(cursor, newest, params, walk)]
-    return list(dict.fromkeys(ids))
+    total = matches.total
+    for _attempt in range(3):
+        start = span.window_start(request, total, RANK_CANDIDATES)
+        windowed = f"{where} AND m.published_at >= %(window_start)s" if start else where
+        in_title, newest = _fetch(
+            cursor, sql.candidates_statement(where, windowed), params | {"window_start": start}
+        )
+        if start is None or len(newest) >= RANK_CANDIDATES:
+            return list(dict.fromkeys(in_title + newest))
+        total = max(1, total // 8)
+    statement = sql.candidates_statement(where, where)
+    in_title, newest = _fetch(cursor, statement, params)
+    return list(dict.fromkeys(in_title + newest))
+
+
+def _lexemes(tsquery: str) -> list[str]:
+    """The lexemes of a tsquery in PostgreSQL's text form ('word':A & 'it''s' ...)."""
+    return [quoted.replace("''", "'") for quoted in _LEXEME.findall(tsquery)]
 
 
 def _without_weights(tsquery: str) -> str:
@@ -480,12 +566,11 @@ def _bounded(number: int) -> int:
 # over the GIN index (36 ms); with a date range it read the range's rows from the date
 # index and tested each (100 ms) rather than intersecting both indexes (15 ms). With words,
 # a search finds its matches with bitmaps of indexes (GIN's only way), with random_page_cost
-# 1.1 (index and table in memory, or on SSD) so that it intersects them. Whether to walk
-# the date index instead is decided from the count, which the planner does not have.
+# 1.1 (index and table in memory, or on SSD) so that it intersects them.
 _BITMAPS = {"enable_seqscan": "off", "enable_indexscan": "off", "random_page_cost": "1.1"}
-_DATE_WALK = {"enable_indexscan": "on", "enable_bitmapscan": "off"}
 _WEIGHTS = re.compile(r"':(\*?)[A-D]+")
 _PHRASE = re.compile(r"<(?:-|\d+)>")  # the followed-by operators: <-> and <N>
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")
 
 
 def _fetch(cursor, statement: str, params: dict, planner: dict[str, str] | None = None) -> tuple:

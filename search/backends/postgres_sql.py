@@ -25,10 +25,30 @@ TITLE_HEADLINE = (
     "ts_headline('dateline_search', translate(d.title, %(hl_from)s, %(hl_to)s),"
     " %(positive)s::tsquery, %(title_options)s)"
 )
-SNIPPET_HEADLINE = (
-    "ts_headline('dateline_search', translate(d.body, %(hl_from)s, %(hl_to)s),"
-    " %(positive)s::tsquery, %(snippet_options)s)"
-)
+# A long body is highlighted in an excerpt: EXCERPT_WORDS either side of its first word
+# that matches, found in the tsvector (ts_headline parses all it is given, about 0.85 ms for
+# a 600-word body, most of a page's time). The first body (C) position of a query lexeme,
+# less the last position of the title, tags and dateline (A and B) that come before the
+# body in the tsvector, is about the word's place among the body's words; hyphenated words
+# and the like count more than once there, which the margin absorbs. With no match in the
+# body, the excerpt is its start. Only for one word (%(excerpt)s): ts_headline's passages
+# hold all of a query's words, which an excerpt around the first may not.
+EXCERPT_WORDS = 30
+_FIRST_BODY_MATCH = """(
+    SELECT min(pw.p) FROM unnest(d.vector) AS u, unnest(u.positions, u.weights) AS pw(p, w)
+    WHERE pw.w = 'C' AND u.lexeme = ANY(%(lexemes)s::text[])
+) - coalesce((
+    SELECT max(pw.p) FROM unnest(d.vector) AS u, unnest(u.positions, u.weights) AS pw(p, w)
+    WHERE pw.w IN ('A', 'B')
+), 0)"""
+_EXCERPT = f"""array_to_string((regexp_split_to_array(d.body, '\\s+'))[
+    greatest(1, coalesce({_FIRST_BODY_MATCH}, 1) - {EXCERPT_WORDS})
+    : greatest(1, coalesce({_FIRST_BODY_MATCH}, 1) - {EXCERPT_WORDS}) + {2 * EXCERPT_WORDS}
+], ' ')"""
+SNIPPET_HEADLINE = f"""ts_headline('dateline_search', translate(
+    CASE WHEN NOT %(excerpt)s OR length(d.body) <= {EXCERPT_WORDS * 30} THEN d.body
+         ELSE {_EXCERPT} END,
+    %(hl_from)s, %(hl_to)s), %(positive)s::tsquery, %(snippet_options)s)"""
 # With no words to highlight: the text as it is (the backend keeps the body's first words).
 TITLE_PLAIN = "translate(d.title, %(hl_from)s, %(hl_to)s)"
 SNIPPET_PLAIN = "translate(left(d.body, 2000), %(hl_from)s, %(hl_to)s)"
@@ -65,24 +85,43 @@ FACETS = {
 }
 
 
-def count_statement(where: str) -> str:
-    return f"SELECT count(*) FROM search_document m WHERE {where}"
+def count_statement(where: str, sampled: bool = False) -> str:
+    """Every match counted, or those in the sample (SAMPLE_EVERY)."""
+    sample = f"{IN_SAMPLE} AND " if sampled else ""
+    return f"SELECT count(*) FROM search_document m WHERE {sample}{where}"
 
 
-def sample_count_statement(where: str) -> str:
-    """The matches in the sample, and the documents in the table as the planner's
-    statistics have it (0 before the table was first analysed)."""
-    return (
-        "SELECT count(*), (SELECT greatest(reltuples, 0)::bigint FROM pg_class"
-        " WHERE oid = 'search_document'::regclass)"
-        f" FROM search_document m WHERE {IN_SAMPLE} AND {where}"
-    )
+def sampled_count_statement(where: str) -> str:
+    """The matches in the sample; and, when that promises at most %(count_bound)s in all,
+    the matches counted up to %(count_limit)s (no more rows read than that) with their ids
+    when at most %(ids_up_to)s, so that they are not tested again. The second count runs
+    only if the first allows it (a one-time filter): one round trip either way."""
+    return f"""
+WITH sample AS (SELECT count(*) AS n FROM search_document m WHERE {IN_SAMPLE} AND {where})
+SELECT sample.n, counted.n, counted.ids FROM sample, LATERAL (
+    SELECT count(*) AS n,
+           CASE WHEN count(*) <= %(ids_up_to)s THEN array_agg(article_id) END AS ids
+    FROM (
+        SELECT m.article_id FROM search_document m
+        WHERE {where} AND sample.n * {SAMPLE_EVERY} <= %(count_bound)s
+        LIMIT %(count_limit)s
+    ) AS matches
+) AS counted
+"""
 
 
-# The date of the document at a position in newest-first order (%(nth)s from 0).
-NTH_NEWEST = """
-SELECT m.published_at FROM search_document m
-ORDER BY m.published_at DESC, m.article_id DESC OFFSET %(nth)s LIMIT 1
+def candidates_statement(where: str, windowed: str) -> str:
+    """Two arrays of ids, newest first, up to %(candidates)s each: the matches with the
+    words in their title, and the matches (``windowed``: in the newest stretch of time)."""
+    return f"""
+SELECT ARRAY(
+    SELECT m.article_id FROM search_document m
+    WHERE {TITLE_VECTOR} @@ %(title_match)s::tsquery AND {where}
+    ORDER BY {ORDER_BY_NEWEST} LIMIT %(candidates)s
+), ARRAY(
+    SELECT m.article_id FROM search_document m WHERE {windowed}
+    ORDER BY {ORDER_BY_NEWEST} LIMIT %(candidates)s
+)
 """
 
 
@@ -93,16 +132,6 @@ def bounded_count_statement(where: str) -> str:
         "SELECT count(*), CASE WHEN count(*) <= %(ids_up_to)s THEN array_agg(article_id) END"
         " FROM (SELECT m.article_id FROM search_document m"
         f" WHERE {where} LIMIT %(count_limit)s) AS matches"
-    )
-
-
-def ids_statement(where: str, order: str, title_only: bool = False) -> str:
-    """Ids of matches in ``order``, up to %(candidates)s: the candidates to rank by relevance
-    (the newest matches, or those with the words in the title)."""
-    title = f"{TITLE_VECTOR} @@ %(title_match)s::tsquery AND " if title_only else ""
-    return (
-        f"SELECT m.article_id FROM search_document m WHERE {title}{where} "
-        f"ORDER BY {order} LIMIT %(candidates)s"
     )
 
 
@@ -170,10 +199,13 @@ SELECT to_tsquery('dateline_search', %(positive)s)::text,
 
 
 def compile_with_settings(count: int) -> str:
-    """COMPILE and settings_statement(count) in one round trip; positional parameters: the
-    three sources, then as settings_statement's."""
+    """COMPILE, the archive's first and last dates, and settings_statement(count) in one
+    round trip; positional parameters: the three sources, then settings_statement's."""
     compiled = ", ".join("to_tsquery('dateline_search', %s)::text" for _ in range(3))
-    return settings_statement(count).replace("SELECT ", f"SELECT {compiled}, ", 1)
+    span = "(SELECT min(published_at) FROM search_document), " + (
+        "(SELECT max(published_at) FROM search_document)"
+    )
+    return settings_statement(count).replace("SELECT ", f"SELECT {compiled}, {span}, ", 1)
 
 
 UPSERT = """

@@ -7,6 +7,7 @@ same; where it estimates (totals and facets from the sample, relevance among can
 the estimate is what the sample or the candidates give, computed here independently.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -104,13 +105,15 @@ def _hits(backend, q: str, **options) -> list[int]:
 
 
 @pytest.mark.parametrize("bounds", ["default", "small"])
-@pytest.mark.parametrize("walk_rows", [0, 10_000])  # sort every match, or walk the date index
+# The newest stretch of time looked in first: too short (widened until every match is
+# sorted), about right, or none (every match sorted).
+@pytest.mark.parametrize("margin", [0.0001, 3, 1000])
 def test_newest_first_gives_the_straightforward_order_on_every_page(
-    archive, request, monkeypatch, bounds, walk_rows
+    archive, request, monkeypatch, bounds, margin
 ):
     if bounds == "small":
         request.getfixturevalue("small_bounds")
-    monkeypatch.setattr(postgres, "WALK_ROWS", walk_rows)
+    monkeypatch.setattr(postgres, "WINDOW_MARGIN", margin)
     newest = _newest("dam")
     for page in (1, 2, 7):
         hits = _hits(archive, "dam", sort=Sort.NEWEST, page=page)
@@ -155,11 +158,11 @@ def test_counted_exactly_but_too_many_to_rank_all_the_candidates_are_ranked(
     assert [hit.article_id for hit in results.hits] == candidates[:10]
 
 
-@pytest.mark.parametrize("walk_rows", [0, 10_000])
+@pytest.mark.parametrize("margin", [0.0001, 3, 1000])
 def test_over_the_bounds_pages_past_the_candidates_go_on_newest_first(
-    archive, small_bounds, monkeypatch, walk_rows
+    archive, small_bounds, monkeypatch, margin
 ):
-    monkeypatch.setattr(postgres, "WALK_ROWS", walk_rows)
+    monkeypatch.setattr(postgres, "WINDOW_MARGIN", margin)
     title_matches = [n for n in range(DOCUMENTS, 0, -1) if n % 7 == 0][:20]
     candidates = list(dict.fromkeys(title_matches + _newest("dam")[:20]))
     order = _ranked("dam", among=candidates)
@@ -238,14 +241,25 @@ def test_a_phrase_of_common_words_is_looked_for_among_the_newest_documents(archi
 
     monkeypatch.setattr(postgres, "PHRASE_CHECKS", 50)
     having_words = (DOCUMENTS // SAMPLE_EVERY) * SAMPLE_EVERY  # the sample's estimate: 384
-    window = -(-50 * DOCUMENTS // having_words)  # the newest 53 documents
-    newest = _newest("dam")
-    in_window = [
-        n for n in newest if _document(n).published_at >= _document(newest[window - 1]).published_at
-    ]
+    # The newest 50/384 of the archive's time: documents are spread evenly over it.
+    first, last = _document(1).published_at, _document(DOCUMENTS).published_at
+    start = last - (last - first) * (50 / having_words)
+    in_window = [n for n in _newest("dam") if _document(n).published_at >= start]
+    assert 40 < len(in_window) < 60
     results = archive.search(service.build_request(phrase))
     assert results.total_is_estimate is True
     assert results.facets_are_estimates is True
     assert results.total == round(len(in_window) * having_words / 50)
     hits = [hit.article_id for hit in results.hits]
     assert hits == _ranked("river <-> dam", among=in_window)[:10]
+
+
+def test_a_long_body_is_highlighted_around_its_first_match(backend):
+    # 400 words, ten of them hyphenated (each three positions in the tsvector, one word in
+    # the text: the excerpt's margin absorbs that), the word sought at the 300th.
+    words = [f"filler{n % 50}" if n % 40 else f"well-known{n}" for n in range(400)]
+    words[300] = "glacier"
+    backend.apply([replace(_document(1), body=" ".join(words))])
+    [hit] = backend.search(service.build_request("glacier")).hits
+    assert "<mark>glacier</mark>" in hit.snippet_html
+    assert len(hit.snippet_html.split()) < 50  # a passage, not the body
