@@ -144,8 +144,10 @@ def build_archive(manifest: dict, work: Path) -> None:
         bulk_load(manifest, work, corpus, env)
         manifest["sizes"] = index_sizes(manifest, work)
         return
-    seconds, peak = run(manage("ingest", str(corpus), "--batch-size", "500"), env, work)
-    manifest["ingest"] = {"seconds": seconds, "peak_mib": peak}
+    seconds, peak, reader_peak = run(
+        manage("ingest", str(corpus), "--batch-size", "500"), env, work
+    )
+    manifest["ingest"] = {"seconds": seconds, "peak_mib": peak, "reader_peak_mib": reader_peak}
     subprocess.run(
         manage(
             "shell",
@@ -157,8 +159,8 @@ def build_archive(manifest: dict, work: Path) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    seconds, peak = run(manage("rebuild_index", "--batch-size", "500"), env, work)
-    manifest["rebuild"] = {"seconds": seconds, "peak_mib": peak}
+    seconds, peak, writers_peak = run(manage("rebuild_index", "--batch-size", "500"), env, work)
+    manifest["rebuild"] = {"seconds": seconds, "peak_mib": peak, "writers_peak_mib": writers_peak}
     manifest["sizes"] = index_sizes(manifest, work)
 
 
