@@ -343,8 +343,6 @@ def _results(cursor, request: SearchRequest, match: Match, span: Span) -> Search
     where, params = _where(request, match)
     params |= sql.HIGHLIGHT_PARAMS | {
         "positive": match.positive,
-        "lexemes": _lexemes(match.positive),
-        "excerpt": len(set(_lexemes(match.positive))) == 1,
         "limit": _bounded(request.page_size),
         "offset": _bounded(request.offset),
         "facet_limit": _bounded(request.facet_limit),
@@ -537,11 +535,6 @@ def _candidates(
     return list(dict.fromkeys(in_title + newest))
 
 
-def _lexemes(tsquery: str) -> list[str]:
-    """The lexemes of a tsquery in PostgreSQL's text form ('word':A & 'it''s' ...)."""
-    return [quoted.replace("''", "'") for quoted in _LEXEME.findall(tsquery)]
-
-
 def _without_weights(tsquery: str) -> str:
     """The tsquery without weight restrictions ('word':A is 'word'; 'word':*A is 'word':*):
     the title's own tsvector has no weights."""
@@ -570,7 +563,6 @@ def _bounded(number: int) -> int:
 _BITMAPS = {"enable_seqscan": "off", "enable_indexscan": "off", "random_page_cost": "1.1"}
 _WEIGHTS = re.compile(r"':(\*?)[A-D]+")
 _PHRASE = re.compile(r"<(?:-|\d+)>")  # the followed-by operators: <-> and <N>
-_LEXEME = re.compile(r"'((?:[^']|'')*)'")
 
 
 def _fetch(cursor, statement: str, params: dict, planner: dict[str, str] | None = None) -> tuple:

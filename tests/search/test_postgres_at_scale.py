@@ -7,7 +7,6 @@ same; where it estimates (totals and facets from the sample, relevance among can
 the estimate is what the sample or the candidates give, computed here independently.
 """
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -252,14 +251,3 @@ def test_a_phrase_of_common_words_is_looked_for_among_the_newest_documents(archi
     assert results.total == round(len(in_window) * having_words / 50)
     hits = [hit.article_id for hit in results.hits]
     assert hits == _ranked("river <-> dam", among=in_window)[:10]
-
-
-def test_a_long_body_is_highlighted_around_its_first_match(backend):
-    # 400 words, ten of them hyphenated (each three positions in the tsvector, one word in
-    # the text: the excerpt's margin absorbs that), the word sought at the 300th.
-    words = [f"filler{n % 50}" if n % 40 else f"well-known{n}" for n in range(400)]
-    words[300] = "glacier"
-    backend.apply([replace(_document(1), body=" ".join(words))])
-    [hit] = backend.search(service.build_request("glacier")).hits
-    assert "<mark>glacier</mark>" in hit.snippet_html
-    assert len(hit.snippet_html.split()) < 50  # a passage, not the body
