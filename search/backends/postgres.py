@@ -46,7 +46,7 @@ SNIPPET_WORDS = 35  # a snippet's length when there are no words to find passage
 # ranks candidates rather than every match.
 COUNT_EXACTLY_UP_TO = 2_000
 FACETS_EXACTLY_UP_TO = 2_000
-RANK_ALL_UP_TO = 500
+RANK_ALL_UP_TO = 200
 RANK_CANDIDATES = 100
 # Newest matches are looked for in the newest stretch of time expected to hold this many
 # times as many as wanted (see Span.window_start).
