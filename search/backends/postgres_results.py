@@ -44,6 +44,15 @@ class Span:
         """The start of the newest stretch of time expected to hold ``wanted`` of ``total``
         matches WINDOW_MARGIN times over, as if documents were spread evenly over time
         (within the request's dates); None when that is most of the time there is."""
+        return self._window(request, total, wanted, newest=True)
+
+    def window_end(self, request: SearchRequest, total: int, wanted: int) -> datetime | None:
+        """The end of the oldest such stretch of time, as window_start."""
+        return self._window(request, total, wanted, newest=False)
+
+    def _window(
+        self, request: SearchRequest, total: int, wanted: int, newest: bool
+    ) -> datetime | None:
         first, last = self.first, self.last
         if first is None or last is None or total <= 0:
             return None
@@ -54,7 +63,7 @@ class Span:
         share = WINDOW_MARGIN * wanted / total
         if share >= 0.5 or last <= first:
             return None
-        return last - (last - first) * share
+        return last - (last - first) * share if newest else first + (last - first) * share
 
 
 @dataclass(frozen=True)
@@ -161,7 +170,8 @@ def _page(
     By relevance: every match ranked when there are up to RANK_ALL_UP_TO, else candidates
     (the matches with the words in their title and the newest matches, RANK_CANDIDATES of
     each) ranked, then the other matches newest first. Newest first: among the newest
-    stretch of time expected to hold the page (_newest), else among every match.
+    stretch of time expected to hold the page (_by_date), else among every match; oldest
+    first likewise.
     """
     words = bool(match.positive)
     ordering = order(request, match)
@@ -169,15 +179,16 @@ def _page(
     if by_rank and matches.total > RANK_ALL_UP_TO:
         return _page_of_candidates(cursor, request, match, where, params, matches, span)
     statement = partial(sql.page_statement, order=ordering, words=words, by_rank=by_rank)
-    if words and ordering == sql.ORDER_BY_NEWEST and matches.ids is None:
+    if words and not by_rank and matches.ids is None:
         wanted = request.offset + request.page_size
-        rows = _newest(cursor, statement, where, params, request, matches, span, wanted)
+        oldest = ordering == sql.ORDER_BY_OLDEST
+        rows = _by_date(cursor, statement, where, params, request, matches, span, wanted, oldest)
     else:
         rows = json.loads(fetch(cursor, statement(where), params)[0] or "[]")
     return [_hit(*row, highlighted=words) for row in rows]
 
 
-def _newest(
+def _by_date(
     cursor,
     statement: Callable[[str], str],
     where: str,
@@ -186,19 +197,25 @@ def _newest(
     matches: Matches,
     span: Span,
     wanted: int,
+    oldest: bool = False,
 ) -> list:
     """The rows of a newest-first statement (JSON rows, ``wanted`` of them deep) found in
-    the newest stretch of time Span.window_start expects to hold them: the date index and
-    the GIN index intersected, no row's tsvector read. A stretch that held too few is
-    widened, and at last every match is sorted. The newest matches of a stretch that holds
-    enough are the newest of all: the order is exact."""
+    the newest stretch of time Span.window_start expects to hold them (oldest first: the
+    oldest stretch): the date index and the GIN index intersected, no row's tsvector read.
+    A stretch that held too few is widened, and at last every match is sorted. The newest
+    matches of a stretch that holds enough are the newest of all: the order is exact."""
     total = matches.total
+    window, condition = (
+        (span.window_end, "m.published_at <= %(window)s")
+        if oldest
+        else (span.window_start, "m.published_at >= %(window)s")
+    )
     for _attempt in range(3):
-        start = span.window_start(request, total, wanted)
-        if start is None:
+        bound = window(request, total, wanted)
+        if bound is None:
             break
-        windowed = f"{where} AND m.published_at >= %(window_start)s"
-        found = fetch(cursor, statement(windowed), params | {"window_start": start})[0]
+        windowed = f"{where} AND {condition}"
+        found = fetch(cursor, statement(windowed), params | {"window": bound})[0]
         rows = json.loads(found or "[]")
         if len(rows) >= params["limit"]:  # a full page: fewer would end the results
             return rows
@@ -228,7 +245,7 @@ def _page_of_candidates(
         offset = request.offset + len(rows) - len(candidates)
         more = params | {"limit": wanted, "offset": offset}
         deep = offset + wanted + len(candidates)
-        rows += _newest(
+        rows += _by_date(
             cursor, rest, f"{where} AND NOT {in_candidates}", more, request, matches, span, deep
         )
     return [_hit(*row, highlighted=True) for row in rows]
