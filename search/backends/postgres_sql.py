@@ -25,30 +25,10 @@ TITLE_HEADLINE = (
     "ts_headline('dateline_search', translate(d.title, %(hl_from)s, %(hl_to)s),"
     " %(positive)s::tsquery, %(title_options)s)"
 )
-# A long body is highlighted in an excerpt: EXCERPT_WORDS either side of its first word
-# that matches, found in the tsvector (ts_headline parses all it is given, about 0.85 ms for
-# a 600-word body, most of a page's time). The first body (C) position of a query lexeme,
-# less the last position of the title, tags and dateline (A and B) that come before the
-# body in the tsvector, is about the word's place among the body's words; hyphenated words
-# and the like count more than once there, which the margin absorbs. With no match in the
-# body, the excerpt is its start. Only for one word (%(excerpt)s): ts_headline's passages
-# hold all of a query's words, which an excerpt around the first may not.
-EXCERPT_WORDS = 30
-_FIRST_BODY_MATCH = """(
-    SELECT min(pw.p) FROM unnest(d.vector) AS u, unnest(u.positions, u.weights) AS pw(p, w)
-    WHERE pw.w = 'C' AND u.lexeme = ANY(%(lexemes)s::text[])
-) - coalesce((
-    SELECT max(pw.p) FROM unnest(d.vector) AS u, unnest(u.positions, u.weights) AS pw(p, w)
-    WHERE pw.w IN ('A', 'B')
-), 0)"""
-_EXCERPT = f"""array_to_string((regexp_split_to_array(d.body, '\\s+'))[
-    greatest(1, coalesce({_FIRST_BODY_MATCH}, 1) - {EXCERPT_WORDS})
-    : greatest(1, coalesce({_FIRST_BODY_MATCH}, 1) - {EXCERPT_WORDS}) + {2 * EXCERPT_WORDS}
-], ' ')"""
-SNIPPET_HEADLINE = f"""ts_headline('dateline_search', translate(
-    CASE WHEN NOT %(excerpt)s OR length(d.body) <= {EXCERPT_WORDS * 30} THEN d.body
-         ELSE {_EXCERPT} END,
-    %(hl_from)s, %(hl_to)s), %(positive)s::tsquery, %(snippet_options)s)"""
+SNIPPET_HEADLINE = (
+    "ts_headline('dateline_search', translate(d.body, %(hl_from)s, %(hl_to)s),"
+    " %(positive)s::tsquery, %(snippet_options)s)"
+)
 # With no words to highlight: the text as it is (the backend keeps the body's first words).
 TITLE_PLAIN = "translate(d.title, %(hl_from)s, %(hl_to)s)"
 SNIPPET_PLAIN = "translate(left(d.body, 2000), %(hl_from)s, %(hl_to)s)"

@@ -1,4 +1,4 @@
-"""The PostgreSQL backend's paths for big result sets (search.backends.postgres: _total,
+"""The PostgreSQL backend's paths for big result sets (search.backends.postgres_results: the count,
 _page, _facets), with their bounds lowered so that a few hundred documents take them.
 
 Each path is compared with the straightforward SQL it stands for: where it claims the same
@@ -7,14 +7,13 @@ same; where it estimates (totals and facets from the sample, relevance among can
 the estimate is what the sample or the candidates give, computed here independently.
 """
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
 
 from search import service
-from search.backends import postgres
+from search.backends import postgres_query, postgres_results
 from search.backends.base import SearchRequest, Sort
 from search.documents import SearchDocument
 from search.query import parse_query
@@ -64,10 +63,10 @@ def archive(backend):
 
 @pytest.fixture
 def small_bounds(monkeypatch):
-    monkeypatch.setattr(postgres, "COUNT_EXACTLY_UP_TO", 50)
-    monkeypatch.setattr(postgres, "FACETS_EXACTLY_UP_TO", 50)
-    monkeypatch.setattr(postgres, "RANK_ALL_UP_TO", 30)
-    monkeypatch.setattr(postgres, "RANK_CANDIDATES", 20)
+    monkeypatch.setattr(postgres_results, "COUNT_EXACTLY_UP_TO", 50)
+    monkeypatch.setattr(postgres_results, "FACETS_EXACTLY_UP_TO", 50)
+    monkeypatch.setattr(postgres_results, "RANK_ALL_UP_TO", 30)
+    monkeypatch.setattr(postgres_results, "RANK_CANDIDATES", 20)
 
 
 def _ids(sql: str, params: dict) -> list[int]:
@@ -113,7 +112,7 @@ def test_newest_first_gives_the_straightforward_order_on_every_page(
 ):
     if bounds == "small":
         request.getfixturevalue("small_bounds")
-    monkeypatch.setattr(postgres, "WINDOW_MARGIN", margin)
+    monkeypatch.setattr(postgres_results, "WINDOW_MARGIN", margin)
     newest = _newest("dam")
     for page in (1, 2, 7):
         hits = _hits(archive, "dam", sort=Sort.NEWEST, page=page)
@@ -122,7 +121,8 @@ def test_newest_first_gives_the_straightforward_order_on_every_page(
     assert oldest == newest[::-1][20:30]
 
 
-def test_under_the_bounds_relevance_ranks_every_match(archive):
+def test_under_the_bounds_relevance_ranks_every_match(archive, monkeypatch):
+    monkeypatch.setattr(postgres_results, "RANK_ALL_UP_TO", DOCUMENTS)
     for word in ("dam", "glacier", "river"):
         for page in (1, 3):
             hits = _hits(archive, word, page=page)
@@ -150,7 +150,7 @@ def test_over_the_bounds_relevance_ranks_the_title_matches_and_the_newest(archiv
 def test_counted_exactly_but_too_many_to_rank_all_the_candidates_are_ranked(
     archive, small_bounds, monkeypatch
 ):
-    monkeypatch.setattr(postgres, "COUNT_EXACTLY_UP_TO", 1000)
+    monkeypatch.setattr(postgres_results, "COUNT_EXACTLY_UP_TO", 1000)
     results = archive.search(service.build_request("dam"))
     assert (results.total, results.total_is_estimate) == (DOCUMENTS, False)
     title_matches = [n for n in range(DOCUMENTS, 0, -1) if n % 7 == 0][:20]
@@ -162,7 +162,7 @@ def test_counted_exactly_but_too_many_to_rank_all_the_candidates_are_ranked(
 def test_over_the_bounds_pages_past_the_candidates_go_on_newest_first(
     archive, small_bounds, monkeypatch, margin
 ):
-    monkeypatch.setattr(postgres, "WINDOW_MARGIN", margin)
+    monkeypatch.setattr(postgres_results, "WINDOW_MARGIN", margin)
     title_matches = [n for n in range(DOCUMENTS, 0, -1) if n % 7 == 0][:20]
     candidates = list(dict.fromkeys(title_matches + _newest("dam")[:20]))
     order = _ranked("dam", among=candidates)
@@ -191,7 +191,7 @@ def test_over_the_bounds_few_matches_are_still_counted_exactly(archive, small_bo
 
 
 def test_matches_the_sample_misses_are_counted_up_to_the_bound(archive, monkeypatch):
-    monkeypatch.setattr(postgres, "COUNT_EXACTLY_UP_TO", 20)
+    monkeypatch.setattr(postgres_results, "COUNT_EXACTLY_UP_TO", 20)
     # Tag topic-1 (n % 5 == 1) and outlet-0 (n % 3 == 0): 27 documents, none in the sample.
     matching = [n for n in range(1, DOCUMENTS + 1) if n % 5 == 1 and n % 3 == 0]
     assert len(matching) == 27
@@ -204,7 +204,7 @@ def test_matches_the_sample_misses_are_counted_up_to_the_bound(archive, monkeypa
 @pytest.mark.parametrize("q", ["title:dam", "title:dam river", "title:dam OR title:report"])
 def test_title_words_found_through_the_title_index_are_those_of_the_weighted_vector(archive, q):
     query = parse_query(q)
-    weighted = postgres.compile_query(connection.cursor(), query).tsquery
+    weighted = postgres_query.compile_query(connection.cursor(), query).tsquery
     straightforward = _ids(
         "SELECT article_id FROM search_document WHERE vector @@ %(q)s::tsquery"
         " ORDER BY published_at DESC, article_id DESC",
@@ -239,7 +239,7 @@ def test_a_phrase_of_common_words_is_looked_for_among_the_newest_documents(archi
     exact = archive.search(service.build_request(phrase))
     assert (exact.total, exact.total_is_estimate) == (DOCUMENTS, False)
 
-    monkeypatch.setattr(postgres, "PHRASE_CHECKS", 50)
+    monkeypatch.setattr(postgres_results, "PHRASE_CHECKS", 50)
     having_words = (DOCUMENTS // SAMPLE_EVERY) * SAMPLE_EVERY  # the sample's estimate: 384
     # The newest 50/384 of the archive's time: documents are spread evenly over it.
     first, last = _document(1).published_at, _document(DOCUMENTS).published_at
@@ -252,14 +252,3 @@ def test_a_phrase_of_common_words_is_looked_for_among_the_newest_documents(archi
     assert results.total == round(len(in_window) * having_words / 50)
     hits = [hit.article_id for hit in results.hits]
     assert hits == _ranked("river <-> dam", among=in_window)[:10]
-
-
-def test_a_long_body_is_highlighted_around_its_first_match(backend):
-    # 400 words, ten of them hyphenated (each three positions in the tsvector, one word in
-    # the text: the excerpt's margin absorbs that), the word sought at the 300th.
-    words = [f"filler{n % 50}" if n % 40 else f"well-known{n}" for n in range(400)]
-    words[300] = "glacier"
-    backend.apply([replace(_document(1), body=" ".join(words))])
-    [hit] = backend.search(service.build_request("glacier")).hits
-    assert "<mark>glacier</mark>" in hit.snippet_html
-    assert len(hit.snippet_html.split()) < 50  # a passage, not the body

@@ -1,0 +1,330 @@
+"""How the PostgreSQL search backend finds a search's total, page and facets, each in the
+cheapest way its size allows (see the README's "How fast"): exact for a few thousand
+matches; above, the total and facets estimated on a sample, relevance over candidates,
+newest first in the newest stretch of time expected to hold the page, a phrase of common
+words among the newest documents that have all its words.
+"""
+
+import html
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from functools import partial
+
+from search.backends import base
+from search.backends import postgres_sql as sql
+from search.backends.base import FacetCount, Hit, SearchRequest, SearchResults
+from search.backends.postgres_query import Match, conditions, fetch, midnight, order
+
+SNIPPET_WORDS = 35  # a snippet's length when there are no words to find passages for
+# Above these many matches (chosen measuring 100,000 and 1,000,000 articles, see
+# bench/RESULTS.md): totals and facets come from the sample and are labelled as estimates,
+# and ranking by relevance ranks candidates rather than every match.
+COUNT_EXACTLY_UP_TO = 2_000
+FACETS_EXACTLY_UP_TO = 2_000
+RANK_ALL_UP_TO = 200
+RANK_CANDIDATES = 100
+# Newest matches are looked for in the newest stretch of time expected to hold this many
+# times as many as wanted (see Span.window_start).
+WINDOW_MARGIN = 3
+# A phrase is checked in at most about this many documents that have all its words.
+PHRASE_CHECKS = 1_500
+
+
+@dataclass(frozen=True)
+class Span:
+    """The dates of the archive's first and last documents (None: no document)."""
+
+    first: datetime | None = None
+    last: datetime | None = None
+
+    def window_start(self, request: SearchRequest, total: int, wanted: int) -> datetime | None:
+        """The start of the newest stretch of time expected to hold ``wanted`` of ``total``
+        matches WINDOW_MARGIN times over, as if documents were spread evenly over time
+        (within the request's dates); None when that is most of the time there is."""
+        return self._window(request, total, wanted, newest=True)
+
+    def window_end(self, request: SearchRequest, total: int, wanted: int) -> datetime | None:
+        """The end of the oldest such stretch of time, as window_start."""
+        return self._window(request, total, wanted, newest=False)
+
+    def _window(
+        self, request: SearchRequest, total: int, wanted: int, newest: bool
+    ) -> datetime | None:
+        first, last = self.first, self.last
+        if first is None or last is None or total <= 0:
+            return None
+        if request.date_range and request.date_range.start:
+            first = max(first, midnight(request.date_range.start))
+        if request.date_range and request.date_range.end and request.date_range.end < date.max:
+            last = min(last, midnight(request.date_range.end + timedelta(days=1)))
+        share = WINDOW_MARGIN * wanted / total
+        if share >= 0.5 or last <= first:
+            return None
+        return last - (last - first) * share if newest else first + (last - first) * share
+
+
+@dataclass(frozen=True)
+class Matches:
+    """How many documents match."""
+
+    total: int
+    estimated: bool = False  # counted on the sample and scaled up
+    ids: list[int] | None = None  # all of them, when there are few (RANK_ALL_UP_TO)
+
+
+def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> SearchResults:
+    """Total, page and facets, each in the cheapest way its size allows (see the README's
+    "How fast"): exact for a few thousand matches, estimated from the sample above; a
+    phrase of common words among the newest documents that have all its words."""
+    where, params = conditions(request, match)
+    params |= sql.HIGHLIGHT_PARAMS | {
+        "positive": match.positive,
+        "limit": _bounded(request.page_size),
+        "offset": _bounded(request.offset),
+        "facet_limit": _bounded(request.facet_limit),
+    }
+    scale = 1.0
+    if _PHRASE.search(match.positive) and not request.date_range:
+        where, scale = _phrase_window(cursor, where, params, match, span)
+    matches = _count(cursor, where, params, words=bool(match.positive))
+    if matches.ids is not None:  # few: found once, read again by id, not tested again
+        where, params["match_ids"] = "m.article_id = ANY(%(match_ids)s::bigint[])", matches.ids
+    hits = _page(cursor, request, match, where, params, matches, span)
+    facets, sampled = {}, False
+    if request.facets:
+        sampled = bool(match.positive) and matches.total > FACETS_EXACTLY_UP_TO
+        facets = _facets(cursor, where, params, sampled)
+    if scale > 1:  # counted in the window: scaled to the whole archive, as estimates
+        matches = replace(matches, total=round(matches.total * scale), estimated=True)
+        facets = {
+            name: [replace(facet, count=round(facet.count * scale)) for facet in counts]
+            for name, counts in facets.items()
+        }
+        sampled = bool(facets)
+    return SearchResults(
+        total=matches.total,
+        hits=hits,
+        facets=facets,
+        total_is_estimate=matches.estimated,
+        facets_are_estimates=sampled,
+    )
+
+
+def _phrase_window(cursor, where: str, params: dict, match: Match, span: Span) -> tuple[str, float]:
+    """A phrase is checked in each document that has all its words, whose positions only
+    its tsvector holds (read from TOAST, about 15 µs a document). When the sample promises
+    more than PHRASE_CHECKS such documents, the phrase is looked for among the newest
+    documents, in a stretch of time expected to hold about that many: the condition that
+    keeps to them, and how many times more the whole archive holds (to scale counts by).
+    Else (the condition, 1)."""
+    every_word = where.replace("%(match)s", "%(every_word)s")
+    params["every_word"] = _PHRASE.sub("&", match.positive)  # exclusions left out
+    sample = fetch(cursor, sql.count_statement(every_word, sampled=True), params)[0]
+    having_words = sample * sql.SAMPLE_EVERY
+    if having_words <= PHRASE_CHECKS or span.first is None or span.last is None:
+        return where, 1.0
+    share = PHRASE_CHECKS / having_words
+    params["phrase_start"] = span.last - (span.last - span.first) * share
+    return f"{where} AND m.published_at >= %(phrase_start)s", 1 / share
+
+
+def _count(cursor, where: str, params: dict, words: bool) -> Matches:
+    """The number of matches, exact or estimated, in one statement.
+
+    With words, the sample is counted first; a sample that promises more than
+    COUNT_EXACTLY_UP_TO gives the estimate, else the matches are counted, up to the bound.
+    Without words (filters alone) the sample has no index to use: every match is counted.
+    """
+    if not words:
+        return Matches(fetch(cursor, sql.count_statement(where), params)[0])
+    bound = {
+        "count_bound": COUNT_EXACTLY_UP_TO,
+        "count_limit": COUNT_EXACTLY_UP_TO + 1,
+        "ids_up_to": RANK_ALL_UP_TO,
+    }
+    sample, counted, ids = fetch(cursor, sql.sampled_count_statement(where), params | bound)
+    estimate = sample * sql.SAMPLE_EVERY
+    if estimate > COUNT_EXACTLY_UP_TO:
+        return Matches(estimate, estimated=True)
+    if counted > COUNT_EXACTLY_UP_TO:  # the sample was unlucky: the bound is what we know
+        return Matches(max(counted, estimate), estimated=True)
+    if counted > RANK_ALL_UP_TO:  # too many to keep: array_agg gave none
+        return Matches(counted)
+    return Matches(counted, ids=ids or [])  # no rows: NULL
+
+
+def _page(
+    cursor,
+    request: SearchRequest,
+    match: Match,
+    where: str,
+    params: dict,
+    matches: Matches,
+    span: Span,
+) -> list[Hit]:
+    """The page's hits.
+
+    By relevance: every match ranked when there are up to RANK_ALL_UP_TO, else candidates
+    (the matches with the words in their title and the newest matches, RANK_CANDIDATES of
+    each) ranked, then the other matches newest first. Newest first: among the newest
+    stretch of time expected to hold the page (_by_date), else among every match; oldest
+    first likewise.
+    """
+    words = bool(match.positive)
+    ordering = order(request, match)
+    by_rank = ordering == sql.ORDER_BY_RANK
+    if by_rank and matches.total > RANK_ALL_UP_TO:
+        return _page_of_candidates(cursor, request, match, where, params, matches, span)
+    statement = partial(sql.page_statement, order=ordering, words=words, by_rank=by_rank)
+    if words and not by_rank and matches.ids is None:
+        wanted = request.offset + request.page_size
+        oldest = ordering == sql.ORDER_BY_OLDEST
+        rows = _by_date(cursor, statement, where, params, request, matches, span, wanted, oldest)
+    else:
+        rows = json.loads(fetch(cursor, statement(where), params)[0] or "[]")
+    return [_hit(*row, highlighted=words) for row in rows]
+
+
+def _by_date(
+    cursor,
+    statement: Callable[[str], str],
+    where: str,
+    params: dict,
+    request: SearchRequest,
+    matches: Matches,
+    span: Span,
+    wanted: int,
+    oldest: bool = False,
+) -> list:
+    """The rows of a newest-first statement (JSON rows, ``wanted`` of them deep) found in
+    the newest stretch of time Span.window_start expects to hold them (oldest first: the
+    oldest stretch): the date index and the GIN index intersected, no row's tsvector read.
+    A stretch that held too few is widened, and at last every match is sorted. The newest
+    matches of a stretch that holds enough are the newest of all: the order is exact."""
+    total = matches.total
+    window, condition = (
+        (span.window_end, "m.published_at <= %(window)s")
+        if oldest
+        else (span.window_start, "m.published_at >= %(window)s")
+    )
+    for _attempt in range(3):
+        bound = window(request, total, wanted)
+        if bound is None:
+            break
+        windowed = f"{where} AND {condition}"
+        found = fetch(cursor, statement(windowed), params | {"window": bound})[0]
+        rows = json.loads(found or "[]")
+        if len(rows) >= params["limit"]:  # a full page: fewer would end the results
+            return rows
+        total = max(1, total // 8)  # fewer there than expected: a stretch 8 times longer
+    return json.loads(fetch(cursor, statement(where), params)[0] or "[]")
+
+
+def _page_of_candidates(
+    cursor,
+    request: SearchRequest,
+    match: Match,
+    where: str,
+    params: dict,
+    matches: Matches,
+    span: Span,
+) -> list[Hit]:
+    """Relevance over many matches: the candidates ranked, then the other matches newest
+    first. The order is the same whichever page is asked for, so pages never overlap."""
+    candidates = _candidates(cursor, request, match, where, params, matches, span)
+    params = params | {"candidate_ids": candidates}
+    in_candidates = "m.article_id = ANY(%(candidate_ids)s::bigint[])"
+    statement = sql.page_statement(in_candidates, sql.ORDER_BY_RANK, words=True, by_rank=True)
+    rows = json.loads(fetch(cursor, statement, params)[0] or "[]")
+    wanted = request.page_size - len(rows)
+    if wanted > 0 and request.offset + len(rows) >= len(candidates):
+        rest = partial(sql.page_statement, order=sql.ORDER_BY_NEWEST, words=True, by_rank=False)
+        offset = request.offset + len(rows) - len(candidates)
+        more = params | {"limit": wanted, "offset": offset}
+        deep = offset + wanted + len(candidates)
+        rows += _by_date(
+            cursor, rest, f"{where} AND NOT {in_candidates}", more, request, matches, span, deep
+        )
+    return [_hit(*row, highlighted=True) for row in rows]
+
+
+def _candidates(
+    cursor,
+    request: SearchRequest,
+    match: Match,
+    where: str,
+    params: dict,
+    matches: Matches,
+    span: Span,
+) -> list[int]:
+    """The newest RANK_CANDIDATES matches with the words in their title, then the newest
+    RANK_CANDIDATES matches (in the newest stretch of time expected to hold them, as
+    _newest), in one statement."""
+    params = params | {
+        "candidates": RANK_CANDIDATES,
+        "title_match": _without_weights(match.positive),
+    }
+    total = matches.total
+    for _attempt in range(3):
+        start = span.window_start(request, total, RANK_CANDIDATES)
+        windowed = f"{where} AND m.published_at >= %(window_start)s" if start else where
+        in_title, newest = fetch(
+            cursor, sql.candidates_statement(where, windowed), params | {"window_start": start}
+        )
+        if start is None or len(newest) >= RANK_CANDIDATES:
+            return list(dict.fromkeys(in_title + newest))
+        total = max(1, total // 8)
+    statement = sql.candidates_statement(where, where)
+    in_title, newest = fetch(cursor, statement, params)
+    return list(dict.fromkeys(in_title + newest))
+
+
+def _without_weights(tsquery: str) -> str:
+    """The tsquery without weight restrictions ('word':A is 'word'; 'word':*A is 'word':*):
+    the title's own tsvector has no weights."""
+    return _WEIGHTS.sub(lambda m: "':*" if m[1] else "'", tsquery)
+
+
+def _facets(cursor, where: str, params: dict, sampled: bool) -> dict[str, list[FacetCount]]:
+    row = fetch(cursor, sql.facets_statement(where, sampled), params)
+    return {
+        name: [FacetCount(str(value), n) for value, n in json.loads(counts or "[]")]
+        for name, counts in zip(sql.FACETS, row, strict=True)
+    }
+
+
+def _bounded(number: int) -> int:
+    # LIMIT and OFFSET take a bigint: page=10**30 in a URL must not be a database error.
+    return min(max(number, 0), 2**62)
+
+
+# Planner settings. The planner does not count reading a row's tsvector from TOAST (about
+# 11 µs a row): for a word in half of 50,000 documents it chose a sequential scan (320 ms)
+# over the GIN index (36 ms); with a date range it read the range's rows from the date
+# index and tested each (100 ms) rather than intersecting both indexes (15 ms). With words,
+# a search finds its matches with bitmaps of indexes (GIN's only way), with random_page_cost
+# 1.1 (index and table in memory, or on SSD) so that it intersects them.
+BITMAPS = {"enable_seqscan": "off", "enable_indexscan": "off", "random_page_cost": "1.1"}
+_WEIGHTS = re.compile(r"':(\*?)[A-D]+")
+_PHRASE = re.compile(r"<(?:-|\d+)>")  # the followed-by operators: <-> and <N>
+
+
+def _hit(article_id: int, score: float, title: str, snippet: str, highlighted: bool) -> Hit:
+    if not highlighted:
+        words = snippet.split()
+        snippet = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
+    return Hit(article_id, float(score), _html(title), _html(snippet))
+
+
+def _html(headline: str) -> str:
+    """Escape the text, then turn the sentinels ts_headline was given into markup."""
+    return (
+        html.escape(headline)
+        .replace(sql.LESS_THAN, "&lt;")
+        .replace(sql.GREATER_THAN, "&gt;")
+        .replace(sql.MARK_START, base.MARK_START)
+        .replace(sql.MARK_END, base.MARK_END)
+    )
