@@ -25,7 +25,6 @@ class Vocabulary:
         self.path = directory / FILE_NAME
         self._lock = threading.Lock()
         self._loaded_at: float | None = None
-        self._words: list[str] = []
         self._known: frozenset[str] = frozenset()
         self._by_length: dict[int, list[str]] = {}
 
@@ -43,7 +42,7 @@ class Vocabulary:
             by_length: dict[int, list[str]] = {}
             for word in words:
                 by_length.setdefault(len(word), []).append(word)
-            self._words, self._known, self._loaded_at = words, frozenset(words), modified
+            self._known, self._loaded_at = frozenset(words), modified
             self._by_length = by_length
 
     def __contains__(self, word: str) -> bool:
