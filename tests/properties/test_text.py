@@ -6,11 +6,44 @@ import re
 import unicodedata
 
 from hypothesis import example, given
+from hypothesis import strategies as st
 
-from archive.text import content_hash, fold, fold_words
+from archive.text import content_hash, fold, fold_words, storable, tidy
 from tests.properties.strategies import BOUNDED, hostile_text, printable_text
 
 _SPACES = re.compile(r"\s+")
+_BLANKS = re.compile(r"[ \t\u00a0]+")
+_PUNCTUATION_AS_SPACE = re.compile("[\\-\u2010-\u2015\u2212'’`ʼʻ.,()/]+")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+# News text: mostly ASCII words and punctuation, with some accents, dashes, curly quotes,
+# no-break spaces, line ends and the odd control character or surrogate (the fast paths
+# work on such text; the hostile strategies above are mostly far from ASCII).
+news_like_text = st.text(
+    st.sampled_from("abcXYZ019 ,.'-()/`\t\n")
+    | st.sampled_from("\u2010\u2011\u2012\u2013\u2014\u2015\u2212’ʼʻ")
+    | st.sampled_from("éÉüç\u00a0\u2212\u2011\u0301\u3000\u2028\x00\x1f\x85\x9f\ud800ﬁ"),
+    max_size=80,
+)
+
+
+def fold_as_first_written(text: str) -> str:
+    without_marks = _NON_ASCII.sub(
+        lambda run: "".join(ch for ch in run.group() if not unicodedata.combining(ch)),
+        unicodedata.normalize("NFKD", text),
+    )
+    return _SPACES.sub(" ", _PUNCTUATION_AS_SPACE.sub(" ", without_marks.casefold())).strip()
+
+
+def storable_as_first_written(text: str) -> str:
+    return _LONE_SURROGATE.sub("\ufffd", _CONTROL.sub(" ", text))
+
+
+def tidy_as_first_written(text: str) -> str:
+    normalised = unicodedata.normalize("NFC", storable_as_first_written(text))
+    return "\n".join(_BLANKS.sub(" ", line).strip() for line in normalised.splitlines())
 
 
 def content_hash_as_first_written(title: str, body: str) -> str:
@@ -30,3 +63,20 @@ def test_the_content_hash_is_the_one_first_written(title, body):
 @example("DEIR  EZ–ZOR,\u00a0Syria's (east)\u2029/ Raqqa")
 def test_folded_words_are_the_words_of_the_folded_text(text):
     assert fold_words(text) == fold(text).split()
+
+
+@BOUNDED
+@given(hostile_text | news_like_text)
+@example("Déir ez–Zor’s ﬁeld (east)/Raqqa ‐ “ok” Hawaiʻi")
+def test_folding_is_the_folding_first_written(text):
+    assert fold(text) == fold_as_first_written(text)
+    assert fold_words(text) == fold_as_first_written(text).split()
+
+
+@BOUNDED
+@given(hostile_text | news_like_text)
+@example("plain ASCII, nothing to change")
+@example("한국어 \ud7a3 and a C1 control \x85 after a no-break\u00a0space \ud800")
+def test_storable_and_tidy_are_as_first_written(text):
+    assert storable(text) == storable_as_first_written(text)
+    assert tidy(text) == tidy_as_first_written(text)
