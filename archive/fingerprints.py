@@ -11,7 +11,6 @@ Written here rather than taken from a package: the algorithm is twenty lines, an
 packages (simhash, datasketch) bring nothing for storing or querying it in a database.
 """
 
-from functools import lru_cache
 from hashlib import blake2b
 
 import numpy as np
@@ -25,11 +24,29 @@ _SIGN = 1 << 63
 _U64 = np.uint64
 
 
-@lru_cache(maxsize=200_000)
+# Each distinct word is hashed once (news vocabulary is Zipfian: the cache holds most of it),
+# and combining word hashes with numpy costs a fifth of hashing every shingle's text. A plain
+# dict read in a list comprehension: an lru_cache call a word was a fifth of the reader
+# process's time. Emptied when full, so memory stays flat however long the ingest.
+_WORD_HASHES: dict[str, int] = {}
+_WORD_HASHES_KEPT = 200_000
+
+
 def _word_hash(word: str) -> int:
-    # Hashing each distinct word once (news vocabulary is Zipfian: the cache holds most of
-    # it) and combining word hashes with numpy costs a fifth of hashing every shingle's text.
     return int.from_bytes(blake2b(word.encode(), digest_size=8).digest(), "big")
+
+
+def _word_hashes(words: list[str]) -> np.ndarray:
+    known = _WORD_HASHES
+    try:
+        hashes = [known[word] for word in words]
+    except KeyError:
+        if len(known) > _WORD_HASHES_KEPT:
+            known.clear()
+        for word in set(words).difference(known):
+            known[word] = _word_hash(word)
+        hashes = [known[word] for word in words]
+    return np.array(hashes, dtype=_U64)
 
 
 def _mix(values: np.ndarray) -> np.ndarray:
@@ -46,7 +63,7 @@ def simhash(text: str) -> int | None:
     words = fold_words(text)
     if len(words) < MIN_WORDS:
         return None
-    word_hashes = np.fromiter(map(_word_hash, words), dtype=_U64, count=len(words))
+    word_hashes = _word_hashes(words)
     # A shingle's hash from its words' hashes, each position rotated differently so that
     # "a b c" and "c b a" differ.
     count = len(words) - SHINGLE_WORDS + 1
@@ -60,7 +77,7 @@ def simhash(text: str) -> int | None:
     # when more than half the shingles have it: numpy does in microseconds what a Python
     # loop over 64 bits of 600 shingles does in milliseconds.
     bits = np.unpackbits(hashes.astype(">u8").view(np.uint8).reshape(-1, 8), axis=1)
-    majority = bits.sum(axis=0) * 2 > len(hashes)
+    majority = bits.sum(axis=0, dtype=np.uint32) * 2 > len(hashes)
     unsigned = int.from_bytes(np.packbits(majority).tobytes(), "big")
     return unsigned - (1 << 64) if unsigned & _SIGN else unsigned
 

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils.text import slugify
 
@@ -351,18 +351,16 @@ class Ingester:
         Article.objects.bulk_create(copies)
 
         articles = [article for article, _ in new]
-        Article.tags.through.objects.bulk_create(
-            Article.tags.through(article_id=article.pk, tag_id=tag.pk)
-            for article in articles
-            for tag in tags_of[id(article)]
+        insert_links(
+            Article.tags.through,
+            [(article.pk, tag.pk) for article in articles for tag in tags_of[id(article)]],
         )
         covered = {
             id(article): places_covered(article, mentions=item.mentions) for article, item in new
         }
-        Article.regions.through.objects.bulk_create(
-            Article.regions.through(article_id=article.pk, region_id=region_id)
-            for article in articles
-            for region_id in covered[id(article)]
+        insert_links(
+            Article.regions.through,
+            [(article.pk, region) for article in articles for region in covered[id(article)]],
         )
         # bulk_create sends no signals: the outbox rows are written here, in the same
         # transaction as the articles.
@@ -551,6 +549,24 @@ def _merged_ranges(moments: list[datetime], margin: timedelta) -> list[tuple[dat
         else:
             ranges.append((start, end))
     return ranges
+
+
+def insert_links(through: type[models.Model], pairs: list[tuple[int, int]]) -> None:
+    """Rows of an article many-to-many table, (article id, other id) each, in one
+    executemany: bulk_create makes a model instance of every row and compiles each of its
+    fields, which was a third of the saving process's time for an article's tags and places."""
+    if not pairs:
+        return
+    links = [field for field in through._meta.concrete_fields if field.is_relation]
+    (article_column,) = [field.column for field in links if field.related_model is Article]
+    (other_column,) = [field.column for field in links if field.related_model is not Article]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {quote(through._meta.db_table)} "
+            f"({quote(article_column)}, {quote(other_column)}) VALUES (%s, %s)",
+            pairs,
+        )
 
 
 def read_source(source: Source, context: ReadContext) -> Records:
