@@ -59,7 +59,9 @@ def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, int
 def environment(database: str, work: Path, backend: str) -> dict[str, str]:
     env = {
         **os.environ,
-        "DEBUG": "true",
+        # As a site runs it: with DEBUG on, Django's query log holds each batch's SQL.
+        "DEBUG": "false",
+        "SECRET_KEY": "dateline-bench-only-not-secret",
         "SEARCH_BACKEND": backend,
         "SEARCH_INDEX_DIR": str(work / "index"),
         "INGEST_REJECTED_DIR": str(work / "rejected"),

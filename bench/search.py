@@ -415,7 +415,14 @@ def summary(manifest: dict, outcome: dict, args: argparse.Namespace) -> str:
             f"and bodies) {raw / mib:,.1f} MiB; {size}.",
             build_line(manifest),
             f"Web worker (the process that served the /search/ pages): peak RSS "
-            f"{page['peak_mib']:,.0f} MiB, {page['rss_mib']:,.0f} MiB at the end.",
+            f"{page['peak_mib']:,.0f} MiB, {page['rss_mib']:,.0f} MiB at the end"
+            + (
+                f", of which {page['anon_mib']:,.0f} MiB its own (RssAnon) and "
+                f"{page['file_mib']:,.0f} MiB mapped file pages (RssFile: the index's files, "
+                "shared through the page cache)."
+                if "anon_mib" in page
+                else "."
+            ),
             f"{args.queries} queries per class after {args.warmup} warm-up queries each"
             + (f" ({args.bare_queries} for the bare engine)" if args.bare_queries else "")
             + ", "

@@ -151,3 +151,31 @@ def test_a_path_through_a_file_is_reported(gazetteer, tmp_path):
     with pytest.raises(CommandError):
         call_command("ingest", str(good / "child.txt"), stdout=StringIO(), stderr=err)
     assert err.getvalue().strip() == f"{good / 'child.txt'}: cannot read: Not a directory"
+
+
+def test_a_long_ingest_with_debug_on_does_not_keep_every_query(gazetteer, tmp_path, settings):
+    """DEBUG logs each query's SQL (a batch's insert holds all its bodies): the ingest clears
+    the log per batch as Django does per request, so memory does not grow with the run."""
+    from django.db import connection, reset_queries
+
+    from archive.ingest.pipeline import Ingester
+
+    settings.DEBUG = True
+
+    def queries_kept_after(articles: int, name: str) -> int:
+        source = tmp_path / f"{name}.jsonl"
+        source.write_text(
+            "".join(
+                f'{{"title": "Story {name} {n}", "body": "Words of story {n} from {name}.", '
+                f'"outlet": "Example Wire", "published": "2017-09-01"}}\n'
+                for n in range(articles)
+            )
+        )
+        reset_queries()
+        report = Ingester(batch_size=2).run([source])
+        assert report.new == articles
+        return len(connection.queries_log)
+
+    one_batch = queries_kept_after(2, "first")
+    ten_batches = queries_kept_after(20, "second")
+    assert 0 < ten_batches < 2 * one_batch
