@@ -288,3 +288,15 @@ def test_queries_find_what_they_find_with_whoosh(backend, sync, settings):
     # An apostrophe separates words for tantivy: Kirkuk's is Kirkuk (and an s, dropped).
     assert titles(backend, "kirkuk") == titles(backend, "kirkuk's") == ["Kirkuk's oil"]
     assert titles(whoosh, "kirkuk") == []
+
+
+def test_writing_limits_the_process_to_a_few_malloc_arenas(backend):
+    """tantivy's threads, new at each commit, would each get a glibc arena of their own that
+    keeps what they freed (an ingest's memory grew with the run): a write asks glibc for at
+    most two first, and glibc (this machine's C library) accepts."""
+    from search.backends.tantivy import limit_malloc_arenas
+
+    backend.apply([bulletin(1)])
+
+    assert limit_malloc_arenas.cache_info().currsize == 1  # asked, once per process
+    assert limit_malloc_arenas.__wrapped__() is True  # mallopt took the setting
