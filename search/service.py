@@ -136,11 +136,21 @@ def _regions_by_name(name: str) -> set[int]:
     return {best[0]}
 
 
+HIT_DEFERRED_FIELDS = ("body", "summary", "extra")
+
+
 def search(request: SearchRequest, backend: SearchBackend | None = None) -> SearchPage:
     backend = backend or get_backend()
     results = backend.search(request)
     ids = [hit.article_id for hit in results.hits]
-    articles = Article.objects.published().select_related("outlet", "dateline_region").in_bulk(ids)
+    articles = (
+        Article.objects.published()
+        .select_related("outlet", "dateline_region")
+        # What shows a hit (page, API, feed, CSV) never reads these: the backend gives the
+        # snippet. A body is kilobytes, compressed out of line in PostgreSQL.
+        .defer(*HIT_DEFERRED_FIELDS)
+        .in_bulk(ids)
+    )
     return SearchPage(
         request=request,
         results=results,

@@ -170,6 +170,33 @@ def test_hits_show_the_total_highlighted_titles_snippets_outlet_date_and_datelin
     assert deir_meta.text == "Rudaw · 15 August 2017 · ERBIL, Kurdistan Region"
 
 
+def test_a_page_of_hits_costs_no_more_queries_than_a_page_of_one(
+    client, backend, sync, django_assert_max_num_queries
+):
+    """Hits' articles are read in one query, without their bodies (the backend gives the
+    snippet; a body is kilobytes): nothing on the page reads a body back one hit at a time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    outlet = make_outlet("Wire")
+
+    def add_reports(numbers: range) -> None:
+        for n in numbers:
+            make_article(title=f"Convoy report {n}", body=f"A convoy passed {n}.", outlet=outlet)
+        sync()
+
+    add_reports(range(1))
+    with CaptureQueriesContext(connection) as one_hit:
+        search(client, q="convoy")
+    add_reports(range(1, 12))
+    # At most as many: a search with one hit may also look for a suggestion.
+    with django_assert_max_num_queries(len(one_hit.captured_queries)):
+        response = search(client, q="convoy")
+    hits = response.context["hits"]
+    assert len(hits) == 12
+    assert all("body" in article.get_deferred_fields() for _, article in hits)
+
+
 @pytest.mark.parametrize(
     ("group", "label", "parameter"),
     [
