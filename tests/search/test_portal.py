@@ -197,6 +197,26 @@ def test_a_page_of_hits_costs_no_more_queries_than_a_page_of_one(
     assert all("body" in article.get_deferred_fields() for _, article in hits)
 
 
+def test_facet_labels_are_escaped_and_counts_read_as_numbers(client, backend, sync):
+    """Facet links are written in Python (search/templatetags/facets.py): a tag's name is
+    text, however it is spelled, and counts read "1 result", "2 results"."""
+    from tests.factories import make_tag
+
+    odd = make_tag('<b>Bold</b> & "quoted"', slug="bold-quoted")
+    plain = make_tag("Plain")
+    make_article(title="Ferry one", tags=[odd, plain])
+    make_article(title="Ferry two", tags=[plain])
+    sync()
+
+    response = search(client, q="ferry")
+    html = response.content.decode()
+
+    assert "<b>Bold</b>" not in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; &quot;quoted&quot;" in html
+    assert facet(response, '<b>Bold</b> & "quoted"', "Tag").text.endswith("1 result")
+    assert facet(response, "Plain", "Tag").text.endswith("2 results")
+
+
 @pytest.mark.parametrize(
     ("group", "label", "parameter"),
     [
