@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 
+from django.db.backends.utils import CursorWrapper
+
 from search.backends import base
 from search.backends import postgres_sql as sql
 from search.backends.base import FacetCount, Hit, SearchRequest, SearchResults
@@ -92,7 +94,7 @@ def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> Se
     matches = _count(cursor, where, params, words=bool(match.positive))
     if matches.ids is not None:  # few: found once, read again by id, not tested again
         where, params["match_ids"] = "m.article_id = ANY(%(match_ids)s::bigint[])", matches.ids
-    hits = _page(cursor, request, match, where, params, matches, span)
+    hits = _PageSearch(cursor, request, match, where, params, matches, span).hits()
     facets, sampled = {}, False
     if request.facets:
         sampled = bool(match.positive) and matches.total > FACETS_EXACTLY_UP_TO
@@ -156,130 +158,113 @@ def _count(cursor, where: str, params: dict, words: bool) -> Matches:
     return Matches(counted, ids=ids or [])  # no rows: NULL
 
 
-def _page(
-    cursor,
-    request: SearchRequest,
-    match: Match,
-    where: str,
-    params: dict,
-    matches: Matches,
-    span: Span,
-) -> list[Hit]:
-    """The page's hits.
+@dataclass(frozen=True)
+class _PageSearch:
+    """One search's page being found: what find_results has learnt by then (the conditions
+    every match meets, with their parameters, and how many matches there are), which each
+    way of finding the page reads and passes on unchanged."""
 
-    By relevance: every match ranked when there are up to RANK_ALL_UP_TO, else candidates
-    (the matches with the words in their title and the newest matches, RANK_CANDIDATES of
-    each) ranked, then the other matches newest first. Newest first: among the newest
-    stretch of time expected to hold the page (_by_date), else among every match; oldest
-    first likewise.
-    """
-    words = bool(match.positive)
-    ordering = order(request, match)
-    by_rank = ordering == sql.ORDER_BY_RANK
-    if by_rank and matches.total > RANK_ALL_UP_TO:
-        return _page_of_candidates(cursor, request, match, where, params, matches, span)
-    statement = partial(sql.page_statement, order=ordering, words=words, by_rank=by_rank)
-    if words and not by_rank and matches.ids is None:
-        wanted = request.offset + request.page_size
-        oldest = ordering == sql.ORDER_BY_OLDEST
-        rows = _by_date(cursor, statement, where, params, request, matches, span, wanted, oldest)
-    else:
-        rows = json.loads(fetch(cursor, statement(where), params)[0] or "[]")
-    return [_hit(*row, highlighted=words) for row in rows]
+    cursor: CursorWrapper
+    request: SearchRequest
+    match: Match
+    where: str
+    params: dict
+    matches: Matches
+    span: Span
 
+    def hits(self) -> list[Hit]:
+        """The page's hits.
 
-def _by_date(
-    cursor,
-    statement: Callable[[str], str],
-    where: str,
-    params: dict,
-    request: SearchRequest,
-    matches: Matches,
-    span: Span,
-    wanted: int,
-    oldest: bool = False,
-) -> list:
-    """The rows of a newest-first statement (JSON rows, ``wanted`` of them deep) found in
-    the newest stretch of time Span.window_start expects to hold them (oldest first: the
-    oldest stretch): the date index and the GIN index intersected, no row's tsvector read.
-    A stretch that held too few is widened, and at last every match is sorted. The newest
-    matches of a stretch that holds enough are the newest of all: the order is exact."""
-    total = matches.total
-    window, condition = (
-        (span.window_end, "m.published_at <= %(window)s")
-        if oldest
-        else (span.window_start, "m.published_at >= %(window)s")
-    )
-    for _attempt in range(3):
-        bound = window(request, total, wanted)
-        if bound is None:
-            break
-        windowed = f"{where} AND {condition}"
-        found = fetch(cursor, statement(windowed), params | {"window": bound})[0]
-        rows = json.loads(found or "[]")
-        if len(rows) >= params["limit"]:  # a full page: fewer would end the results
-            return rows
-        total = max(1, total // 8)  # fewer there than expected: a stretch 8 times longer
-    return json.loads(fetch(cursor, statement(where), params)[0] or "[]")
+        By relevance: every match ranked when there are up to RANK_ALL_UP_TO, else candidates
+        (the matches with the words in their title and the newest matches, RANK_CANDIDATES of
+        each) ranked, then the other matches newest first. Newest first: among the newest
+        stretch of time expected to hold the page (_by_date), else among every match; oldest
+        first likewise.
+        """
+        words = bool(self.match.positive)
+        ordering = order(self.request, self.match)
+        by_rank = ordering == sql.ORDER_BY_RANK
+        if by_rank and self.matches.total > RANK_ALL_UP_TO:
+            return self._page_of_candidates()
+        statement = partial(sql.page_statement, order=ordering, words=words, by_rank=by_rank)
+        if words and not by_rank and self.matches.ids is None:
+            wanted = self.request.offset + self.request.page_size
+            rows = self._by_date(statement, wanted, oldest=ordering == sql.ORDER_BY_OLDEST)
+        else:
+            rows = json.loads(fetch(self.cursor, statement(self.where), self.params)[0] or "[]")
+        return [_hit(*row, highlighted=words) for row in rows]
 
-
-def _page_of_candidates(
-    cursor,
-    request: SearchRequest,
-    match: Match,
-    where: str,
-    params: dict,
-    matches: Matches,
-    span: Span,
-) -> list[Hit]:
-    """Relevance over many matches: the candidates ranked, then the other matches newest
-    first. The order is the same whichever page is asked for, so pages never overlap."""
-    candidates = _candidates(cursor, request, match, where, params, matches, span)
-    params = params | {"candidate_ids": candidates}
-    in_candidates = "m.article_id = ANY(%(candidate_ids)s::bigint[])"
-    statement = sql.page_statement(in_candidates, sql.ORDER_BY_RANK, words=True, by_rank=True)
-    rows = json.loads(fetch(cursor, statement, params)[0] or "[]")
-    wanted = request.page_size - len(rows)
-    if wanted > 0 and request.offset + len(rows) >= len(candidates):
-        rest = partial(sql.page_statement, order=sql.ORDER_BY_NEWEST, words=True, by_rank=False)
-        offset = request.offset + len(rows) - len(candidates)
-        more = params | {"limit": wanted, "offset": offset}
-        deep = offset + wanted + len(candidates)
-        rows += _by_date(
-            cursor, rest, f"{where} AND NOT {in_candidates}", more, request, matches, span, deep
+    def _by_date(self, statement: Callable[[str], str], wanted: int, oldest: bool = False) -> list:
+        """The rows of a newest-first statement (JSON rows, ``wanted`` of them deep) found in
+        the newest stretch of time Span.window_start expects to hold them (oldest first: the
+        oldest stretch): the date index and the GIN index intersected, no row's tsvector
+        read. A stretch that held too few is widened, and at last every match is sorted. The
+        newest matches of a stretch that holds enough are the newest of all: the order is
+        exact."""
+        cursor, where, params, span = self.cursor, self.where, self.params, self.span
+        total = self.matches.total
+        window, condition = (
+            (span.window_end, "m.published_at <= %(window)s")
+            if oldest
+            else (span.window_start, "m.published_at >= %(window)s")
         )
-    return [_hit(*row, highlighted=True) for row in rows]
+        for _attempt in range(3):
+            bound = window(self.request, total, wanted)
+            if bound is None:
+                break
+            windowed = f"{where} AND {condition}"
+            found = fetch(cursor, statement(windowed), params | {"window": bound})[0]
+            rows = json.loads(found or "[]")
+            if len(rows) >= params["limit"]:  # a full page: fewer would end the results
+                return rows
+            total = max(1, total // 8)  # fewer there than expected: a stretch 8 times longer
+        return json.loads(fetch(cursor, statement(where), params)[0] or "[]")
 
+    def _page_of_candidates(self) -> list[Hit]:
+        """Relevance over many matches: the candidates ranked, then the other matches newest
+        first. The order is the same whichever page is asked for, so pages never overlap."""
+        request = self.request
+        candidates = self._candidates()
+        params = self.params | {"candidate_ids": candidates}
+        in_candidates = "m.article_id = ANY(%(candidate_ids)s::bigint[])"
+        statement = sql.page_statement(in_candidates, sql.ORDER_BY_RANK, words=True, by_rank=True)
+        rows = json.loads(fetch(self.cursor, statement, params)[0] or "[]")
+        wanted = request.page_size - len(rows)
+        if wanted > 0 and request.offset + len(rows) >= len(candidates):
+            rest = partial(sql.page_statement, order=sql.ORDER_BY_NEWEST, words=True, by_rank=False)
+            offset = request.offset + len(rows) - len(candidates)
+            others = replace(
+                self,
+                where=f"{self.where} AND NOT {in_candidates}",
+                params=params | {"limit": wanted, "offset": offset},
+            )
+            rows += others._by_date(rest, wanted=offset + wanted + len(candidates))
+        return [_hit(*row, highlighted=True) for row in rows]
 
-def _candidates(
-    cursor,
-    request: SearchRequest,
-    match: Match,
-    where: str,
-    params: dict,
-    matches: Matches,
-    span: Span,
-) -> list[int]:
-    """The newest RANK_CANDIDATES matches with the words in their title, then the newest
-    RANK_CANDIDATES matches (in the newest stretch of time expected to hold them, as
-    _newest), in one statement."""
-    params = params | {
-        "candidates": RANK_CANDIDATES,
-        "title_match": _without_weights(match.positive),
-    }
-    total = matches.total
-    for _attempt in range(3):
-        start = span.window_start(request, total, RANK_CANDIDATES)
-        windowed = f"{where} AND m.published_at >= %(window_start)s" if start else where
-        in_title, newest = fetch(
-            cursor, sql.candidates_statement(where, windowed), params | {"window_start": start}
-        )
-        if start is None or len(newest) >= RANK_CANDIDATES:
-            return list(dict.fromkeys(in_title + newest))
-        total = max(1, total // 8)
-    statement = sql.candidates_statement(where, where)
-    in_title, newest = fetch(cursor, statement, params)
-    return list(dict.fromkeys(in_title + newest))
+    def _candidates(self) -> list[int]:
+        """The newest RANK_CANDIDATES matches with the words in their title, then the newest
+        RANK_CANDIDATES matches (in the newest stretch of time expected to hold them, as
+        _by_date), in one statement."""
+        where = self.where
+        params = self.params | {
+            "candidates": RANK_CANDIDATES,
+            "title_match": _without_weights(self.match.positive),
+        }
+        total = self.matches.total
+        for _attempt in range(3):
+            start = self.span.window_start(self.request, total, RANK_CANDIDATES)
+            windowed = f"{where} AND m.published_at >= %(window_start)s" if start else where
+            in_title, newest = fetch(
+                self.cursor,
+                sql.candidates_statement(where, windowed),
+                params | {"window_start": start},
+            )
+            if start is None or len(newest) >= RANK_CANDIDATES:
+                return list(dict.fromkeys(in_title + newest))
+            total = max(1, total // 8)
+        statement = sql.candidates_statement(where, where)
+        in_title, newest = fetch(self.cursor, statement, params)
+        return list(dict.fromkeys(in_title + newest))
 
 
 def _without_weights(tsquery: str) -> str:
