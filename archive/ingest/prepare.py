@@ -9,10 +9,7 @@ and whenever it dies, the saving process alone decides what is committed, so a k
 moment still ends with every article exactly once on the next run.
 """
 
-import ctypes
-import ctypes.util
 import multiprocessing
-import os
 import queue
 import signal
 import traceback
@@ -27,12 +24,12 @@ from archive.ingest.normalise import normalise, strip_markup
 from archive.ingest.saved_page import OutletRules
 from archive.mentions import Mention, find_mentions
 from archive.places import Gazetteer, current_gazetteer
+from archive.processes import die_with_parent
 from archive.text import content_hash
 
 TITLE_LENGTH = 500  # Article.title's max_length: places are found in the title as saved
 CHUNK = 64  # records a message: pickling and queue costs are per message, not per record
 CHUNKS_IN_FLIGHT = 8  # how far the reader may run ahead: memory stays flat
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 _pinned_gazetteer: Gazetteer | None = None
 
 
@@ -134,7 +131,7 @@ def in_reader_process(records: Callable[[], Iterator[Item]]) -> Iterator[Item]:
 
 def _read(records: Callable[[], Iterator[Item]], channel) -> None:
     """The reader process: prepare everything, send it in chunks, then say it is done."""
-    _die_with_parent()
+    die_with_parent()  # else a killed ingest would leave it waiting on a full channel
     # Ctrl-C reaches the whole process group: the saving process stops, and ends this one.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -151,16 +148,3 @@ def _read(records: Callable[[], Iterator[Item]], channel) -> None:
         channel.put(("failed", traceback.format_exc()))
     # Leave through multiprocessing, which flushes the channel; nothing else of the parent's
     # (its database connection above all) is touched on the way out.
-
-
-def _die_with_parent() -> None:
-    """SIGKILL this process when the ingest that forked it dies, however it dies (a kill
-    leaves no chance to end it otherwise)."""
-    parent = os.getppid()
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: it ends when it next writes to the queue
-        return
-    if os.getppid() != parent:  # the parent died before the signal was asked for
-        os._exit(1)

@@ -7,13 +7,9 @@ half-built index. Whoosh allows one writer at a time: all writes come through se
 and a writer waits SEARCH_WRITER_TIMEOUT for the lock.
 """
 
-import ctypes
-import ctypes.util
 import html
 import itertools
 import logging
-import os
-import signal
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -32,6 +28,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Results
 from whoosh.support.charset import accent_map
 
+from archive.processes import die_with_parent
 from search.backends import base
 from search.backends.generations import Generations
 from search.backends.vocabulary import Vocabulary
@@ -46,7 +43,6 @@ logger = logging.getLogger(__name__)
 TEXT_FIELDS = ("title", "body", "tags_text", "dateline")
 BULK_WRITE = 1000  # documents in one write from which two writer processes pay off
 SNIPPET_WORDS = 35
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def analyzer():
@@ -120,7 +116,7 @@ class _SubWriterTask(SubWriterTask):
     forever for work: every later write would time out until someone killed it."""
 
     def run(self) -> None:
-        _die_with_parent()
+        die_with_parent()
         super().run()
 
 
@@ -137,17 +133,6 @@ class _MpWriter(MpWriter):
         self.tasks.append(task)
         task.start()
         return task
-
-
-def _die_with_parent() -> None:
-    parent = os.getppid()
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):  # not Linux: the writer is cancelled as before
-        return
-    if os.getppid() != parent:  # the parent died before the signal was asked for
-        os._exit(1)
 
 
 class _WhooshBulkWrite(base.BulkWrite):

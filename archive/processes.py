@@ -1,0 +1,27 @@
+"""Child processes that must not outlive the process that forked them (the ingest's reader
+process, Whoosh's writer processes): a kill leaves the parent no chance to end them, and
+an orphan would wait forever for work, holding what it inherited (the index's lock)."""
+
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import signal
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent() -> None:
+    """SIGKILL this process when its parent dies, however it dies. Call it first thing in a
+    multiprocessing child. Not Linux: nothing is asked (the caller's own ways apply)."""
+    # The parent's pid as multiprocessing noted it before the fork: getppid() read here
+    # would already be the adopting process's if the parent died in between.
+    parent = multiprocessing.parent_process()
+    expected = parent.pid if parent is not None else os.getppid()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != expected:  # the parent died before the signal was asked for
+        os._exit(1)
