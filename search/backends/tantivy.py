@@ -57,6 +57,10 @@ FACET_SLACK = 30
 # article) reads every match, the dearest part of a broad search, and paging through the
 # results of one query asks for the same counts again.
 FACET_CACHE_SIZE = 256
+# Facets are counted over every match up to this many; above, over a sample of about as
+# many (whole buckets, tantivy_schema.in_sample) and scaled up, as estimates: counting
+# tags and regions costs about 0.2 µs a match, 45 ms for a common word at 1,000,000 articles.
+FACETS_EXACTLY_UP_TO = 10_000
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,12 @@ class _Reader:
     index: tantivy.Index
     meta: tuple  # meta.json's identity when the searcher was made
     searcher: tantivy.Searcher
+
+
+@dataclass(frozen=True)
+class _Facets:
+    counts: dict[str, tuple[base.FacetCount, ...]]
+    estimated: bool  # counted on a sample of the matches and scaled up
 
 
 def _meta_stamp(path: Path) -> tuple:
@@ -117,7 +127,7 @@ class SearchBackend(base.SearchBackend):
         self._lock = threading.Lock()
         self._reader_state: _Reader | None = None
         self._vocabularies: dict[str, Vocabulary] = {}
-        self._facet_cache: OrderedDict[tuple, dict[str, list[base.FacetCount]]] = OrderedDict()
+        self._facet_cache: OrderedDict[tuple, _Facets] = OrderedDict()
 
     # Reading
 
@@ -297,12 +307,14 @@ class SearchBackend(base.SearchBackend):
             if request.query.has_text and total < base.SUGGEST_BELOW:
                 results.suggestion = self._suggestion(reader, request, total)
             if request.facets:
-                results.facets = self._facets(reader, query, request)
+                facets = self._facets(reader, query, request, total)
+                results.facets = {name: list(values) for name, values in facets.counts.items()}
+                results.facets_are_estimates = facets.estimated
             return results
 
     def _facets(
-        self, reader: _Reader, query: tantivy.Query, request: base.SearchRequest
-    ) -> dict[str, list[base.FacetCount]]:
+        self, reader: _Reader, query: tantivy.Query, request: base.SearchRequest, total: int
+    ) -> _Facets:
         # Everything that decides the counts, and nothing else (not the page or the sort).
         key = (
             reader.generation,
@@ -314,12 +326,12 @@ class SearchBackend(base.SearchBackend):
             if facets is not None:
                 self._facet_cache.move_to_end(key)
         if facets is None:
-            facets = _facets(reader.searcher, query, request.facet_limit)
+            facets = _count_facets(reader, query, request.facet_limit, total)
             with self._lock:
                 self._facet_cache[key] = facets
                 while len(self._facet_cache) > FACET_CACHE_SIZE:
                     self._facet_cache.popitem(last=False)
-        return {name: list(values) for name, values in facets.items()}
+        return facets
 
     def _suggestion(self, reader: _Reader, request: base.SearchRequest, total: int) -> str | None:
         """The query with each unknown word replaced by the closest indexed word, offered
@@ -389,23 +401,29 @@ def _plain(score: float, document: tantivy.Document) -> base.Hit:
     )
 
 
-def _facets(
-    searcher: tantivy.Searcher, query: tantivy.Query, limit: int
-) -> dict[str, list[base.FacetCount]]:
-    """Counts over every match (tantivy's terms aggregations on the fast fields), most
+def _count_facets(reader: _Reader, query: tantivy.Query, limit: int, total: int) -> _Facets:
+    """Counts over every match, or above FACETS_EXACTLY_UP_TO over the buckets that hold
+    about that many, scaled up (tantivy's terms aggregations on the fast fields); most
     frequent first, then by value."""
+    buckets = ts.SAMPLE_BUCKETS
+    if total > FACETS_EXACTLY_UP_TO:
+        buckets = max(1, ts.SAMPLE_BUCKETS * FACETS_EXACTLY_UP_TO // total)
+    sample = (
+        ts.in_sample(reader.index.schema, query, buckets) if buckets < ts.SAMPLE_BUCKETS else None
+    )
+    scale = ts.SAMPLE_BUCKETS / buckets if sample is not None else 1
     size = limit + FACET_SLACK
     aggregations = {
         name: {"terms": {"field": field, "size": size}} for name, field in ts.FACET_FIELDS.items()
     }
-    answer = searcher.aggregate(query, aggregations)
-    facets = {}
+    answer = reader.searcher.aggregate(sample or query, aggregations)
+    counts = {}
     for name in base.FACET_FIELDS:
         values = [
-            base.FacetCount(value=str(bucket["key"]), count=int(bucket["doc_count"]))
+            base.FacetCount(value=str(bucket["key"]), count=round(bucket["doc_count"] * scale))
             for bucket in answer.get(name, {}).get("buckets", [])
             if bucket["doc_count"] and str(bucket["key"])
         ]
         values.sort(key=lambda facet: (-facet.count, facet.value))
-        facets[name] = values[:limit]
-    return facets
+        counts[name] = tuple(values[:limit])
+    return _Facets(counts, estimated=sample is not None)

@@ -37,6 +37,11 @@ _LETTER = re.compile(r"[^\W_]")
 # low 24 bits, so that articles published in the same second keep one order on every page.
 _ID_BITS = 24
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Each document falls in one of SAMPLE_BUCKETS buckets by its id, so that a broad search's
+# facets can be counted on a few buckets' matches (tantivy.py) and scaled up.
+SAMPLE_BUCKETS = 64
+_SAMPLE_SHIFT = 32 - (SAMPLE_BUCKETS - 1).bit_length()  # the top bits of 32: the bucket
+_FIBONACCI = 0x9E3779B1  # 2**32 / the golden ratio: ids in sequence land in every bucket alike
 
 
 def analyzer() -> tantivy.TextAnalyzer:
@@ -69,6 +74,7 @@ def make_schema() -> tantivy.Schema:
     builder.add_text_field("language", tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("region", indexed=True, fast=True)
     builder.add_integer_field("chronology", fast=True)
+    builder.add_integer_field("sample", indexed=True)
     return builder.build()
 
 
@@ -100,7 +106,13 @@ def document_of(document: SearchDocument) -> tantivy.Document:
     doc.add_text("language", document.language or "und")
     doc.add_text("year", str(document.year))
     doc.add_integer("chronology", chronology(document.published_at, document.article_id))
+    doc.add_integer("sample", sample_bucket(document.article_id))
     return doc
+
+
+def sample_bucket(article_id: int) -> int:
+    """The article's bucket, 0 to SAMPLE_BUCKETS - 1 (Fibonacci hashing of its id)."""
+    return ((article_id * _FIBONACCI) & 0xFFFFFFFF) >> _SAMPLE_SHIFT
 
 
 def chronology(moment: datetime, article_id: int = 0) -> int:
@@ -187,6 +199,16 @@ def filtered(schema: tantivy.Schema, query: Query, request: base.SearchRequest) 
             *((Occur.Must, Query.const_score_query(f, 0.0)) for f in filters),
         ]
     )
+
+
+def in_sample(schema: tantivy.Schema, query: Query, buckets: int) -> Query | None:
+    """The query's matches in the first ``buckets`` buckets; None for an index built before
+    documents had buckets (it is counted whole until rebuilt)."""
+    try:
+        sample = Query.term_set_query(schema, "sample", list(range(buckets)))
+    except ValueError:
+        return None
+    return Query.boolean_query([(Occur.Must, query), (Occur.Must, sample)])
 
 
 def _date_filter(schema: tantivy.Schema, date_range: DateRange) -> Query:

@@ -5,6 +5,8 @@ analysed as Whoosh analyses them. The contract itself runs in test_contract.py."
 import subprocess
 import sys
 import threading
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -13,6 +15,7 @@ from django.urls import reverse
 
 from search import service
 from search.backends import get_backend, load_backend, reset_backend
+from search.backends import tantivy_schema as ts
 from search.backends.base import SearchBackendError, SearchUnavailable
 from search.backends.tantivy import BULK_WRITE
 from search.documents import SearchDocument, iter_all_documents
@@ -239,6 +242,33 @@ def test_facets_count_again_after_a_write(backend):
     assert {f.value: f.count for f in backend.search(request).facets["outlet"]} == {"wire": 2}
     backend.delete([1, 2])
     assert backend.search(request).facets["outlet"] == []
+
+
+def test_a_broad_searchs_facets_are_counted_on_a_sample_and_scaled_up(backend, monkeypatch):
+    documents = [
+        replace(bulletin(n), outlet_slug="post" if n % 4 == 0 else "wire") for n in range(1, 401)
+    ]
+    backend.index(documents)
+    request = service.build_request("bulletins")
+
+    exact = backend.search(request)
+    assert exact.facets_are_estimates is False
+    assert {f.value: f.count for f in exact.facets["outlet"]} == {"wire": 300, "post": 100}
+
+    # 400 matches, 100 counted exactly: the 16 buckets of 64 that hold about 100, times 4.
+    monkeypatch.setattr("search.backends.tantivy.FACETS_EXACTLY_UP_TO", 100)
+    in_sample = Counter(d.outlet_slug for d in documents if ts.sample_bucket(d.article_id) < 16)
+    estimated = type(backend)(backend.root).search(request)  # not this process's cached counts
+    assert (estimated.total, estimated.total_is_estimate) == (400, False)
+    assert estimated.facets_are_estimates is True
+    assert {f.value: f.count for f in estimated.facets["outlet"]} == {
+        outlet: count * 4 for outlet, count in in_sample.items()
+    }
+    assert {f.value for f in estimated.facets["year"]} == {"2020"}
+
+    narrow = backend.search(service.build_request("bulletins outlet:post"))
+    assert narrow.facets_are_estimates is False  # 100 matches: counted exactly
+    assert [(f.value, f.count) for f in narrow.facets["outlet"]] == [("post", 100)]
 
 
 # Words analysed as Whoosh analyses them

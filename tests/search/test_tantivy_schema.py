@@ -1,0 +1,22 @@
+"""The tantivy schema's sample buckets, which a broad search's facets are counted on
+(test_tantivy_backend.py counts them)."""
+
+from collections import Counter
+
+import tantivy
+
+from search.backends import tantivy_schema as ts
+
+
+def test_ids_in_sequence_fill_every_sample_bucket_alike():
+    sizes = Counter(ts.sample_bucket(article_id) for article_id in range(1, 64_001))
+    assert sorted(sizes) == list(range(ts.SAMPLE_BUCKETS))
+    assert min(sizes.values()) >= 900
+    assert max(sizes.values()) <= 1100
+
+
+def test_an_index_built_before_sample_buckets_is_counted_whole():
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", indexed=True)
+    older = builder.build()
+    assert ts.in_sample(older, tantivy.Query.all_query(), 16) is None
