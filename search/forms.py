@@ -6,6 +6,7 @@ instead of becoming an error page.
 """
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
@@ -105,6 +106,9 @@ class SearchForm(forms.Form):
         )
 
 
+_MARK = "\x00mark"  # where a value goes (no value from a form holds a NUL)
+
+
 @dataclass(frozen=True)
 class SearchParams:
     """One search as its URL holds it; the ``with_``/``without_`` methods give the search a
@@ -187,6 +191,9 @@ class SearchParams:
     # Writing it back
 
     def querystring(self) -> str:
+        return urlencode(self._pairs())
+
+    def _pairs(self) -> list[tuple[str, str]]:
         pairs: list[tuple[str, str]] = []
         if self.q:
             pairs.append(("q", self.q))
@@ -202,11 +209,27 @@ class SearchParams:
             pairs.append(("sort", self.sort))
         if self.page > 1:
             pairs.append(("page", str(self.page)))
-        return urlencode(pairs)
+        return pairs
 
     def url(self, view_name: str = "search:results") -> str:
         query = self.querystring()
         return _path(view_name, get_script_prefix(), get_urlconf()) + (f"?{query}" if query else "")
+
+    def urls_with_each(self, kind: str, values: Sequence[str]) -> list[str]:
+        """``with_value(kind, value).url()`` for each value. A results page links to up to
+        sixty such searches, which differ in one pair of the query string: the rest is
+        encoded once, around it."""
+        own = set(self.values(kind))
+        path = _path("search:results", get_script_prefix(), get_urlconf())
+        marked = self._with_values(kind, (*self.values(kind), _MARK))._pairs()
+        at = marked.index((kind, _MARK))
+        before, after = urlencode(marked[:at]), urlencode(marked[at + 1 :])
+        return [
+            self.with_value(kind, value).url()  # already there: the link removes duplicates
+            if value in own
+            else f"{path}?{'&'.join(filter(None, (before, urlencode({kind: value}), after)))}"
+            for value in values
+        ]
 
     def feed_url(self) -> str:
         """The Atom feed of this search's newest hits (it sorts and pages for itself)."""

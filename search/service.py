@@ -16,6 +16,7 @@ from archive.models import Article, Outlet, Region, RegionName, Tag
 from archive.text import fold
 from search.backends import get_backend
 from search.backends.base import SearchBackend, SearchRequest, SearchResults, Sort
+from search.facet_labels import labels as facet_labels
 from search.query import DateRange, parse_query
 
 logger = logging.getLogger(__name__)
@@ -161,23 +162,9 @@ def search(request: SearchRequest, backend: SearchBackend | None = None) -> Sear
 
 def _label_facets(request: SearchRequest, results: SearchResults) -> dict[str, list[FacetOption]]:
     """Facet values with readable labels, each marked active when its filter is on."""
-    labels: dict[str, dict[str, str]] = {
-        "outlet": dict(
-            Outlet.objects.filter(
-                slug__in=[f.value for f in results.facets.get("outlet", [])]
-            ).values_list("slug", "name")
-        ),
-        "tag": dict(
-            Tag.objects.filter(
-                slug__in=[f.value for f in results.facets.get("tag", [])]
-            ).values_list("slug", "name")
-        ),
-        "region": {
-            str(pk): name
-            for pk, name in Region.objects.filter(
-                id__in=[int(f.value) for f in results.facets.get("region", [])]
-            ).values_list("id", "name")
-        },
+    labels = {
+        name: facet_labels.names(name, [facet.value for facet in facets])
+        for name, facets in results.facets.items()
     }
     active = {
         "outlet": set(request.outlets),

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 
 from archive.models import Article, Outlet, Region, Tag
 from archive.models.places import region_moved
+from search.facet_labels import labels as facet_labels
 from search.sync import record_changes
 
 
@@ -43,6 +44,16 @@ def tag_changed(sender, instance: Tag, **kwargs) -> None:
 def outlet_changed(sender, instance: Outlet, created: bool, **kwargs) -> None:
     if not created:
         record_changes(instance.articles.values_list("id", flat=True))
+
+
+@receiver(post_save, sender=Outlet)
+@receiver(post_save, sender=Tag)
+@receiver(post_save, sender=Region)
+@receiver(post_delete, sender=Outlet)
+@receiver(post_delete, sender=Tag)
+@receiver(post_delete, sender=Region)
+def facet_label_changed(sender, **kwargs) -> None:
+    facet_labels.forget()
 
 
 @receiver(pre_delete, sender=Region)

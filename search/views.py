@@ -94,9 +94,19 @@ def facet_groups(params: SearchParams, page: SearchPage) -> list[FacetGroup]:
     for name, title in FACET_TITLES.items():
         options = page.facets.get(name, [])
         if options:
-            links = [FacetLink(option, _facet_url(params, name, option)) for option in options]
-            groups.append(FacetGroup(name, title, links))
+            groups.append(FacetGroup(name, title, _facet_links(params, name, options)))
     return groups
+
+
+def _facet_links(params: SearchParams, name: str, options: list[FacetOption]) -> list[FacetLink]:
+    if name == "year":
+        return [FacetLink(option, _facet_url(params, name, option)) for option in options]
+    adding = [option.value for option in options if not option.active]
+    urls = dict(zip(adding, params.urls_with_each(name, adding), strict=True))
+    return [
+        FacetLink(option, _facet_url(params, name, option) if option.active else urls[option.value])
+        for option in options
+    ]
 
 
 def _facet_url(params: SearchParams, name: str, option: FacetOption) -> str | None:

@@ -6,6 +6,7 @@ from django.db import connection
 from archive.gazetteer import load_regions
 from archive.models import Region
 from search.backends import reset_backend
+from search.facet_labels import labels as facet_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PAGE = ROOT / "samples" / "rudaw-2017-08-15-deir-ez-zor.txt"
@@ -42,6 +43,13 @@ def gazetteer(db) -> None:
 def _rejected_logs_in_tmp(settings, tmp_path) -> None:
     """Keep the ingest's rejected-record logs out of var/."""
     settings.INGEST_REJECTED_DIR = tmp_path / "rejected"
+
+
+@pytest.fixture(autouse=True)
+def _no_facet_labels_from_another_test() -> None:
+    """Each process remembers facet labels for a minute; a test's rolled-back outlets, tags
+    and places must not name another test's."""
+    facet_labels.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,62 @@
+"""Facet labels remembered in the process: looked up once, forgotten when a name changes
+through the models, and at the latest after LABELS_KEPT_FOR for changes made around them."""
+
+import pytest
+
+from archive.models import Outlet, Region
+from search.facet_labels import FacetLabels
+from search.facet_labels import labels as process_labels
+from tests.factories import make_outlet, make_tag
+
+pytestmark = pytest.mark.django_db
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_names_are_looked_up_once_then_remembered(django_assert_num_queries):
+    make_outlet("Rudaw", slug="rudaw")
+    make_tag("Oil exports", slug="oil-exports")
+    labels = FacetLabels()
+    with django_assert_num_queries(2):
+        assert labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw"}
+        assert labels.names("tag", ["oil-exports", "no-such-tag"]) == {"oil-exports": "Oil exports"}
+    with django_assert_num_queries(0):  # a value without a name is remembered as such too
+        assert labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw"}
+        assert labels.names("tag", ["no-such-tag", "oil-exports"]) == {"oil-exports": "Oil exports"}
+        assert labels.names("year", ["2017"]) == {}  # a year is its own label
+    with django_assert_num_queries(1):  # only what is new is asked for
+        assert labels.names("outlet", ["rudaw", "bbc"]) == {"rudaw": "Rudaw"}
+
+
+def test_region_labels_are_keyed_by_id(django_assert_num_queries):
+    region = Region.objects.create(name="Deir ez-Zor", slug="deir-ez-zor", kind="city")
+    labels = FacetLabels()
+    assert labels.names("region", [str(region.pk), "not-an-id"]) == {str(region.pk): "Deir ez-Zor"}
+
+
+def test_a_rename_through_the_models_is_seen_at_once():
+    outlet = make_outlet("Rudaw", slug="rudaw")
+    assert process_labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw"}
+    outlet.name = "Rudaw Media Network"
+    outlet.save()
+    assert process_labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw Media Network"}
+    outlet.delete()
+    assert process_labels.names("outlet", ["rudaw"]) == {}
+
+
+def test_a_change_no_model_signal_tells_of_is_seen_after_the_labels_expire():
+    make_outlet("Rudaw", slug="rudaw")
+    clock = Clock()
+    labels = FacetLabels(kept_for=60, clock=clock)
+    assert labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw"}
+    Outlet.objects.filter(slug="rudaw").update(name="Rudaw English")  # sends no signal
+    clock.now = 59
+    assert labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw"}
+    clock.now = 61
+    assert labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw English"}
