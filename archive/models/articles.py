@@ -2,10 +2,10 @@ from collections.abc import Container
 
 from django.db import models
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils.text import slugify
 
 from archive.fingerprints import simhash
+from archive.paths import article_path, outlet_path, tag_path
 from archive.text import content_hash
 
 
@@ -42,7 +42,7 @@ class Outlet(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:outlet", kwargs={"slug": self.slug})
+        return outlet_path(self.slug)
 
     @property
     def boilerplate_lines(self) -> set[str]:
@@ -61,7 +61,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:tag", kwargs={"slug": self.slug})
+        return tag_path(self.slug)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -164,7 +164,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("archive:article", kwargs={"slug": self.slug})
+        return article_path(self.slug)
 
     @staticmethod
     def base_slug_for(title: str) -> str:

@@ -82,6 +82,23 @@ def test_article_page_shows_everything_a_reader_needs(client):
     assert f'href="{tag.get_absolute_url()}">Deir ez-Zor</a>' in html
 
 
+def test_a_known_time_of_publication_is_shown_in_the_sites_time_zone(client, settings):
+    settings.TIME_ZONE = "Asia/Baghdad"
+    article = make_article(
+        title="Talks resume",
+        published_at=datetime(2017, 8, 15, 22, 30, tzinfo=UTC),
+        published_time_known=True,
+    )
+    expected = '<time datetime="2017-08-16T01:30:00+03:00">16 August 2017, 01:30 +03</time>'
+    assert expected in client.get(article.get_absolute_url()).content.decode()
+    # A day without a time stays the day the source gave, whatever the site's time zone.
+    article.published_time_known = False
+    article.save()
+    expected = '<time datetime="2017-08-15">15 August 2017</time>'
+    assert expected in client.get(article.get_absolute_url()).content.decode()
+    assert expected in client.get("/").content.decode()  # the article lists write it alike
+
+
 def test_article_text_is_escaped(client):
     article = make_article(title="<script>alert(1)</script>", body="<b>bold</b> claim")
     html = client.get(article.get_absolute_url()).content.decode()

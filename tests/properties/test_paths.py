@@ -1,0 +1,46 @@
+"""Article, outlet and tag paths written around the slug are the paths reverse() writes,
+for any slug (or reverse()'s own NoReverseMatch), under any script prefix."""
+
+import pytest
+from django.urls import NoReverseMatch, reverse, set_script_prefix
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archive.paths import article_path, outlet_path, tag_path
+from tests.properties.strategies import BOUNDED, hostile_text
+
+slugs = st.one_of(
+    st.sampled_from(["deir-ez-zor", "rudaw_english", "2017", "دير-الزور", "a/b", "", "%41"]),
+    st.text(alphabet="abcé-_/%?#&+ :@~!$'()*,;=", max_size=12),
+    hostile_text.filter(lambda text: not any("\ud800" <= ch <= "\udfff" for ch in text)),
+)
+
+
+def reversed_or_refused(view_name: str, slug: str) -> str:
+    try:
+        return reverse(view_name, kwargs={"slug": slug})
+    except NoReverseMatch:
+        return "NoReverseMatch"
+
+
+def written_or_refused(path, slug: str) -> str:
+    try:
+        return path(slug)
+    except NoReverseMatch:
+        return "NoReverseMatch"
+
+
+@pytest.mark.parametrize("prefix", ["/", "/dateline/"])
+@BOUNDED
+@given(slug=slugs)
+def test_paths_are_the_ones_reverse_writes(prefix, slug):
+    set_script_prefix(prefix)
+    try:
+        for view_name, path in [
+            ("archive:article", article_path),
+            ("archive:outlet", outlet_path),
+            ("archive:tag", tag_path),
+        ]:
+            assert written_or_refused(path, slug) == reversed_or_refused(view_name, slug)
+    finally:
+        set_script_prefix("/")
