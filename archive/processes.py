@@ -4,11 +4,21 @@ an orphan would wait forever for work, holding what it inherited (the index's lo
 
 import ctypes
 import ctypes.util
+import functools
 import multiprocessing
 import os
 import signal
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+@functools.cache
+def libc() -> ctypes.CDLL | None:
+    """The C library (glibc on Linux), loaded once; None where there is none to load."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
 
 
 def die_with_parent() -> None:
@@ -19,9 +29,8 @@ def die_with_parent() -> None:
     parent = multiprocessing.parent_process()
     expected = parent.pid if parent is not None else os.getppid()
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
+        libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except AttributeError:  # no C library, or one without prctl
         return
     if os.getppid() != expected:  # the parent died before the signal was asked for
         os._exit(1)

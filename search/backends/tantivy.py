@@ -14,7 +14,6 @@ search.sync. Each process keeps one reader per generation and reloads it when me
 What is indexed and how queries, filters and highlights are built: tantivy_schema.py.
 """
 
-import ctypes
 import functools
 import logging
 import os
@@ -30,6 +29,7 @@ import tantivy
 from django.conf import settings
 from tantivy import Order, SnippetGenerator
 
+from archive.processes import libc
 from search.backends import base
 from search.backends import tantivy_schema as ts
 from search.backends.generations import Generations
@@ -95,9 +95,8 @@ def limit_malloc_arenas() -> bool:
     MiB after 10,000 articles, 361 MiB after 100,000; with two arenas 242 and 211 MiB, peaks
     308 and 360 MiB instead of 327 and 441). Asked before the first writer starts threads."""
     try:
-        libc = ctypes.CDLL("libc.so.6")
-        return bool(libc.mallopt(_M_ARENA_MAX, MALLOC_ARENAS))
-    except (OSError, AttributeError):
+        return bool(libc().mallopt(_M_ARENA_MAX, MALLOC_ARENAS))
+    except AttributeError:  # no C library, or one without mallopt
         return False
 
 
