@@ -17,6 +17,9 @@ the ingest's own code makes the rows, which COPY writes; a benchmark shortcut, c
 the rows the ingest and rebuild_index give), for archives of 100,000 and more, which the
 ingest takes hours over. The build runs under `nice`. Its time is reported, not compared.
 
+--repeat N measures N times over (same queries, same archive) and gives each percentile as
+the median of the N runs' own: the issue's targets are quoted as medians of repeated runs.
+
 --bare-queries N times only the first N queries of each class with the bare engine, whose
 count of every match takes seconds for a common word at 1,000,000 articles.
 
@@ -294,7 +297,14 @@ def percentiles(values: list[float]) -> tuple[float, float, float]:
     return cuts[49], cuts[94], cuts[98]
 
 
-def table(outcome: dict) -> str:
+def run_percentiles(outcomes: list[dict], mode: str, kind: str) -> tuple[float, float, float]:
+    """p50, p95 and p99 of a class, each the median of the runs' own (--repeat)."""
+    runs = [percentiles(outcome[mode]["classes"][kind]["ms"]) for outcome in outcomes]
+    return tuple(statistics.median(run[cut] for run in runs) for cut in range(3))
+
+
+def table(outcomes: list[dict]) -> str:
+    outcome = outcomes[0]
     head = ["class", "n", "hits (API / bare)"]
     for mode in ("bare", "API", "page"):
         head += [f"{mode} p50", f"{mode} p95", f"{mode} p99"]
@@ -304,13 +314,15 @@ def table(outcome: dict) -> str:
         figures = {mode: outcome[mode]["classes"].get(kind) for mode in MODES}
         if not all(figures.values()):
             continue
-        cells = {mode: percentiles(figures[mode]["ms"]) for mode in MODES}
+        cells = {mode: run_percentiles(outcomes, mode, kind) for mode in MODES}
         hits = "{:,} / {:,}".format(
             *(int(statistics.median(figures[m]["totals"] or [0])) for m in ("api", "bare"))
         )
         count = str(len(figures["api"]["ms"]))
         if len(figures["bare"]["ms"]) != len(figures["api"]["ms"]):
             count += f" (bare {len(figures['bare']['ms'])})"
+        if len(outcomes) > 1:
+            count += f" ×{len(outcomes)}"
         row = [kind, count, hits]
         for mode in MODES:
             row += [f"{value:.2f}" if value < 1 else f"{value:.1f}" for value in cells[mode]]
@@ -377,7 +389,7 @@ def checks(outcome: dict) -> list[str]:
     return notes
 
 
-def summary(manifest: dict, outcome: dict, args: argparse.Namespace) -> str:
+def summary(manifest: dict, outcomes: list[dict], args: argparse.Namespace) -> str:
     mib = 1024 * 1024
     raw = manifest["raw_text_bytes"]
     sizes = manifest["sizes"]
@@ -394,10 +406,11 @@ def summary(manifest: dict, outcome: dict, args: argparse.Namespace) -> str:
             f"index on disk {sizes['index_dir'] / mib:,.0f} MiB "
             f"({sizes['index_dir'] / raw:.1f}× the raw text)"
         )
-    page = outcome["page"]
-    before, after = outcome["load_before"], outcome["load_after"]
+    page = max((outcome["page"] for outcome in outcomes), key=lambda figures: figures["peak_mib"])
+    before, after = outcomes[0]["load_before"], outcomes[-1]["load_after"]
+    highest = max(max(outcome["load_before"][0], outcome["load_after"][0]) for outcome in outcomes)
     cores = os.cpu_count() or 1
-    busy = max(before[0], after[0]) > 0.5
+    busy = highest > 0.5
     load = (
         f"Load average (1/5/15 min) {before[0]:.2f}/{before[1]:.2f}/{before[2]:.2f} before "
         f"the measurements, {after[0]:.2f}/{after[1]:.2f}/{after[2]:.2f} after, on {cores} "
@@ -426,8 +439,15 @@ def summary(manifest: dict, outcome: dict, args: argparse.Namespace) -> str:
             f"{args.queries} queries per class after {args.warmup} warm-up queries each"
             + (f" ({args.bare_queries} for the bare engine)" if args.bare_queries else "")
             + ", "
-            f"{args.page_size} hits a page; times in milliseconds. The page always counts "
-            "facets (it shows them); the API and the bare engine only in the facet class.",
+            f"{args.page_size} hits a page; times in milliseconds"
+            + (
+                f", each percentile the median of {len(outcomes)} runs' (the web worker's "
+                "memory: the run with the highest peak)"
+                if len(outcomes) > 1
+                else ""
+            )
+            + ". The page always counts facets (it shows them); the API and the bare engine "
+            "only in the facet class.",
             load,
         ]
     )
@@ -527,6 +547,12 @@ def main() -> None:
     parser.add_argument(
         "--build-only", action="store_true", help="with --reuse: build the archive, measure nothing"
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="measure N times and give each percentile as the median of the N runs'",
+    )
     parser.add_argument("--profile", metavar="CLASS", choices=list(CLASSES))
     parser.add_argument("--profile-mode", choices=MODES, default="page")
     args = parser.parse_args()
@@ -551,14 +577,23 @@ def main() -> None:
         if args.profile:
             print(f"Profile written to {profile(manifest, work, args)}")
             return
-        outcome = measure(manifest, work, args)
+        outcomes = []
+        for run_number in range(1, max(1, args.repeat) + 1):
+            if args.repeat > 1:
+                print(f"Run {run_number} of {args.repeat}", file=sys.stderr)
+            outcomes.append(measure(manifest, work, args))
     finally:
         if not keep:
             if (work / MANIFEST).exists():
                 drop_database(json.loads((work / MANIFEST).read_text()))
             shutil.rmtree(work, ignore_errors=True)
     text = "\n\n".join(
-        [summary(manifest, outcome, args), table(outcome), "\n".join(checks(outcome))]
+        [
+            summary(manifest, outcomes, args),
+            table(outcomes),
+            # What any run found wrong, once.
+            "\n".join(dict.fromkeys(note for outcome in outcomes for note in checks(outcome))),
+        ]
     ).strip()
     print(text)
     print(f"({time.perf_counter() - started:,.0f} s in all)", file=sys.stderr)
