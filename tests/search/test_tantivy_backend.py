@@ -271,6 +271,31 @@ def test_a_broad_searchs_facets_are_counted_on_a_sample_and_scaled_up(backend, m
     assert [(f.value, f.count) for f in narrow.facets["outlet"]] == [("post", 100)]
 
 
+def test_facets_counted_over_a_first_pages_matches_are_those_of_the_query(backend):
+    """A first page with few matches counts its facets over their ids (FACETS_FROM_MATCHES_UP_TO);
+    any other page runs the query again: the counts are the same."""
+    backend.index(
+        [
+            replace(
+                bulletin(n),
+                body=f"Number {n} of the bulk bulletins." + (" Rare words here." if n % 7 == 0 else ""),
+                outlet_slug=f"outlet-{n % 3}",
+                tag_slugs=(f"tag-{n % 4}", f"tag-{n % 5 + 10}"),
+                region_ids=(n % 6,),
+                published_at=datetime(2015 + n % 4, 1, 1, tzinfo=UTC),
+            )
+            for n in range(1, 301)
+        ]
+    )
+    for q in ("bulletins", "rare", '"rare words"', '"bulletins rare"', "bulletins -rare"):
+        first = backend.search(service.build_request(q, page_size=5))
+        # Another process's backend (no cached counts), asked for the second page.
+        second = type(backend)(backend.root).search(service.build_request(q, page=2, page_size=5))
+        assert first.total == second.total
+        assert first.facets == second.facets, q
+        assert sum(f.count for f in first.facets["outlet"]) == first.total
+
+
 # Words analysed as Whoosh analyses them
 
 SAME_AS_WHOOSH = [
