@@ -13,6 +13,8 @@ import functools
 import re
 from urllib.parse import quote
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.urls.converters import SlugConverter, StringConverter
 from django.utils.http import RFC3986_SUBDELIMS
@@ -40,6 +42,14 @@ class SlugPath:
 def _around_slug(view_name: str, script_prefix: str, urlconf: str | None) -> tuple[str, str]:
     before, after = reverse(view_name, kwargs={"slug": _MARK}, urlconf=urlconf).split(_MARK)
     return before, after
+
+
+@receiver(setting_changed)
+def _urls_changed(setting: str, **kwargs) -> None:
+    # ROOT_URLCONF changed (a test's override_settings): the cache key, get_urlconf(), is
+    # still None, so the paths are forgotten as Django forgets its own resolvers.
+    if setting == "ROOT_URLCONF":
+        _around_slug.cache_clear()
 
 
 article_path = SlugPath("archive:article", StringConverter.regex)

@@ -15,10 +15,13 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 @functools.cache
 def libc() -> ctypes.CDLL | None:
     """The C library (glibc on Linux), loaded once; None where there is none to load."""
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    except OSError:
-        return None
+    # glibc's name first: find_library runs ldconfig to look.
+    for name in ("libc.so.6", ctypes.util.find_library("c")):
+        try:
+            return ctypes.CDLL(name, use_errno=True) if name else None
+        except OSError:
+            continue
+    return None
 
 
 def die_with_parent() -> None:

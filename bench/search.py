@@ -312,7 +312,7 @@ def table(outcomes: list[dict]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for kind in CLASSES:
         figures = {mode: outcome[mode]["classes"].get(kind) for mode in MODES}
-        if not all(figures.values()):
+        if not all(kind in run[mode]["classes"] for run in outcomes for mode in MODES):
             continue
         cells = {mode: run_percentiles(outcomes, mode, kind) for mode in MODES}
         hits = "{:,} / {:,}".format(

@@ -48,6 +48,9 @@ class FacetLabels:
         self._lock = threading.Lock()
         self._names: dict[str, dict[str, str | None]] = {}
         self._since = clock()
+        # Counts the times everything was forgotten: a lookup that started before the last
+        # time read names that may have changed since, and does not keep them.
+        self._generation = 0
 
     def names(self, kind: str, values: Iterable[str]) -> dict[str, str]:
         """The names of those values of a kind that have one (a value with none, like a
@@ -55,9 +58,11 @@ class FacetLabels:
         lookup = _LOOKUPS.get(kind)
         if lookup is None:
             return {}
+        values = list(values)
         with self._lock:
             if self.clock() - self._since > self.kept_for:
-                self._names, self._since = {}, self.clock()
+                self._forget()
+            generation = self._generation
             known = self._names.setdefault(kind, {})
             named = {value: known[value] for value in values if value in known}
         missing = [value for value in values if value not in named]
@@ -67,15 +72,20 @@ class FacetLabels:
             looked_up = {value: found.get(value) for value in missing}
             named |= looked_up
             with self._lock:
-                known = self._names.setdefault(kind, {})
-                if len(known) + len(looked_up) > MAX_LABELS:
-                    known.clear()
-                known |= looked_up
+                if self._generation == generation:  # nothing forgotten meanwhile
+                    known = self._names.setdefault(kind, {})
+                    if len(known) + len(looked_up) > MAX_LABELS:
+                        known.clear()
+                    known |= looked_up
         return {value: name for value, name in named.items() if name is not None}
 
     def forget(self) -> None:
         with self._lock:
-            self._names, self._since = {}, self.clock()
+            self._forget()
+
+    def _forget(self) -> None:
+        self._names, self._since = {}, self.clock()
+        self._generation += 1
 
 
 labels = FacetLabels()

@@ -12,7 +12,9 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
+from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 from search import service
@@ -256,3 +258,9 @@ def _path(view_name: str, script_prefix: str, urlconf: str | None) -> str:
     hundred times or so, and each reverse() walks the URL patterns again. The prefix and
     URL configuration are part of the key, so a site mounted elsewhere gets its own."""
     return reverse(view_name, urlconf=urlconf)
+
+
+@receiver(setting_changed)
+def _urls_changed(setting: str, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":  # see archive/paths.py
+        _path.cache_clear()

@@ -4,6 +4,7 @@ Bulk updates (QuerySet.update, bulk_create) send no signals: code that makes the
 search.sync.record_changes itself.
 """
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
@@ -53,7 +54,10 @@ def outlet_changed(sender, instance: Outlet, created: bool, **kwargs) -> None:
 @receiver(post_delete, sender=Tag)
 @receiver(post_delete, sender=Region)
 def facet_label_changed(sender, **kwargs) -> None:
+    # Now, for this request, and again at the commit: another request may have looked the
+    # old name up in between.
     facet_labels.forget()
+    transaction.on_commit(facet_labels.forget)
 
 
 @receiver(pre_delete, sender=Region)

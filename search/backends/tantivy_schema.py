@@ -40,8 +40,11 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Each document falls in one of SAMPLE_BUCKETS buckets by its id, so that a broad search's
 # facets can be counted on a few buckets' matches (tantivy.py) and scaled up.
 SAMPLE_BUCKETS = 64
-_SAMPLE_SHIFT = 32 - (SAMPLE_BUCKETS - 1).bit_length()  # the top bits of 32: the bucket
-_FIBONACCI = 0x9E3779B1  # 2**32 / the golden ratio: ids in sequence land in every bucket alike
+assert SAMPLE_BUCKETS & (SAMPLE_BUCKETS - 1) == 0, "a power of two: the top bits are the bucket"
+_SAMPLE_SHIFT = 32 - (SAMPLE_BUCKETS - 1).bit_length()
+# Knuth's multiplicative hash (the prime next to 2**32 / the golden ratio): ids in sequence,
+# as an archive's are, land in every bucket alike.
+_FIBONACCI = 0x9E3779B1
 
 
 def analyzer() -> tantivy.TextAnalyzer:

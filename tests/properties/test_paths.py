@@ -44,3 +44,10 @@ def test_paths_are_the_ones_reverse_writes(prefix, slug):
             assert written_or_refused(path, slug) == reversed_or_refused(view_name, slug)
     finally:
         set_script_prefix("/")
+
+
+def test_paths_follow_a_change_of_url_configuration(settings):
+    assert article_path("deir-ez-zor") == "/articles/deir-ez-zor/"  # remembered
+    settings.ROOT_URLCONF = "tests.mounted_urls"
+    assert article_path("deir-ez-zor") == "/news/articles/deir-ez-zor/"
+    assert outlet_path("rudaw") == reverse("archive:outlet", kwargs={"slug": "rudaw"})

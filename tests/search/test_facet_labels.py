@@ -4,6 +4,7 @@ through the models, and at the latest after LABELS_KEPT_FOR for changes made aro
 import pytest
 
 from archive.models import Outlet, Region
+from search import facet_labels
 from search.facet_labels import FacetLabels
 from search.facet_labels import labels as process_labels
 from tests.factories import make_outlet, make_tag
@@ -34,7 +35,7 @@ def test_names_are_looked_up_once_then_remembered(django_assert_num_queries):
         assert labels.names("outlet", ["rudaw", "bbc"]) == {"rudaw": "Rudaw"}
 
 
-def test_region_labels_are_keyed_by_id(django_assert_num_queries):
+def test_region_labels_are_keyed_by_id():
     region = Region.objects.create(name="Deir ez-Zor", slug="deir-ez-zor", kind="city")
     labels = FacetLabels()
     assert labels.names("region", [str(region.pk), "not-an-id"]) == {str(region.pk): "Deir ez-Zor"}
@@ -60,3 +61,37 @@ def test_a_change_no_model_signal_tells_of_is_seen_after_the_labels_expire():
     assert labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw"}
     clock.now = 61
     assert labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw English"}
+
+
+def test_a_name_looked_up_while_everything_is_forgotten_is_not_kept(monkeypatch):
+    """A rename that lands while another request is looking the old name up: that request
+    shows the old name once, and the next lookup reads the new one."""
+    outlet = make_outlet("Rudaw", slug="rudaw")
+    labels = FacetLabels()
+    real_lookup = facet_labels._LOOKUPS["outlet"]
+
+    def lookup_then_rename(values):
+        found = real_lookup(values)
+        Outlet.objects.filter(pk=outlet.pk).update(name="Rudaw Media")
+        labels.forget()  # what the rename's signal does
+        return found
+
+    monkeypatch.setitem(facet_labels._LOOKUPS, "outlet", lookup_then_rename)
+    assert labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw"}
+    monkeypatch.setitem(facet_labels._LOOKUPS, "outlet", real_lookup)
+    assert labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw Media"}
+
+
+def test_a_rename_is_forgotten_again_when_it_commits(django_capture_on_commit_callbacks):
+    outlet = make_outlet("Rudaw", slug="rudaw")
+    with django_capture_on_commit_callbacks() as callbacks:
+        outlet.name = "Rudaw Media"
+        outlet.save()
+        # Another request reads the name before the rename commits.
+        Outlet.objects.filter(pk=outlet.pk).update(name="Rudaw")
+        assert process_labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw"}
+        Outlet.objects.filter(pk=outlet.pk).update(name="Rudaw Media")
+    assert len(callbacks) >= 1
+    for callback in callbacks:
+        callback()
+    assert process_labels.names("outlet", ["rudaw"]) == {"rudaw": "Rudaw Media"}

@@ -271,14 +271,15 @@ def test_a_broad_searchs_facets_are_counted_on_a_sample_and_scaled_up(backend, m
     assert [(f.value, f.count) for f in narrow.facets["outlet"]] == [("post", 100)]
 
 
-def test_facets_counted_over_a_first_pages_matches_are_those_of_the_query(backend):
+def test_facets_counted_over_a_first_pages_matches_are_those_of_the_query(backend, monkeypatch):
     """A first page with few matches counts its facets over their ids (FACETS_FROM_MATCHES_UP_TO);
     any other page runs the query again: the counts are the same."""
     backend.index(
         [
             replace(
                 bulletin(n),
-                body=f"Number {n} of the bulk bulletins." + (" Rare words here." if n % 7 == 0 else ""),
+                body=f"Number {n} of the bulk bulletins."
+                + (" Rare words here." if n % 7 == 0 else ""),
                 outlet_slug=f"outlet-{n % 3}",
                 tag_slugs=(f"tag-{n % 4}", f"tag-{n % 5 + 10}"),
                 region_ids=(n % 6,),
@@ -287,8 +288,30 @@ def test_facets_counted_over_a_first_pages_matches_are_those_of_the_query(backen
             for n in range(1, 301)
         ]
     )
-    for q in ("bulletins", "rare", '"rare words"', '"bulletins rare"', "bulletins -rare"):
+    backend.index([replace(bulletin(7), body="Number 7, updated. Rare words here.")])
+    counted_over_ids = []
+
+    class Spy:  # tantivy's Query, noting the id sets facets are counted over
+        def __getattr__(self, name):
+            return getattr(tantivy.Query, name)
+
+        @staticmethod
+        def term_set_query(schema, field, values):
+            if field == "id":
+                counted_over_ids.append(len(values))
+            return tantivy.Query.term_set_query(schema, field, values)
+
+    monkeypatch.setattr("search.backends.tantivy.Query", Spy())
+    for q, over_ids in [
+        ("bulletins", False),  # 300 matches: the query asked again
+        ("bulletins -rare", False),  # 258
+        ("rare", True),  # 42 matches: counted over their ids
+        ('"rare words"', True),
+        ('"bulletins rare"', True),
+    ]:
+        counted_over_ids.clear()
         first = backend.search(service.build_request(q, page_size=5))
+        assert bool(counted_over_ids) is over_ids, q
         # Another process's backend (no cached counts), asked for the second page.
         second = type(backend)(backend.root).search(service.build_request(q, page=2, page_size=5))
         assert first.total == second.total
