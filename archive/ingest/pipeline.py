@@ -19,7 +19,7 @@ from typing import BinaryIO
 import numpy as np
 from django.conf import settings
 from django.db import connection, models, reset_queries, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
 from archive.datelines import Dateline
@@ -272,7 +272,7 @@ class Ingester:
         and outbox rows are bulk inserted; only updates of known pages go one by one."""
         counts = {"new": 0, "updated": 0, "duplicate": 0, "near-duplicate": 0}
         urls = {item.data.canonical_url for item in batch if item.data.canonical_url}
-        by_url = {a.canonical_url: a for a in Article.objects.filter(canonical_url__in=urls)}
+        by_url = {a.canonical_url: a for a in articles_at(urls)}
         digests = [item.digest for item in batch]
         seen_hashes = set(
             Article.objects.filter(content_hash__in=set(digests)).values_list(
@@ -479,6 +479,13 @@ class Ingester:
         return self.tags_named([name])[0]
 
 
+def articles_at(urls: Iterable[str]) -> QuerySet:
+    """The articles with these canonical URLs. Their unique index leaves out the empty URL
+    (articles without one); a query must say it does too, or SQLite cannot use the index and
+    reads the whole table for each batch."""
+    return Article.objects.filter(canonical_url__in=urls).exclude(canonical_url="")
+
+
 class SyndicationFinder:
     """Finds the first copy of a syndicated story among articles published close to it:
     copies appear within days of each other, so only that window is compared.
@@ -493,15 +500,24 @@ class SyndicationFinder:
         self._fingerprints = np.zeros(64, dtype=np.uint64)
         self._moments = np.zeros(64, dtype=np.int64)  # microseconds since 1970, UTC
         if ranges:
-            in_window = reduce(or_, (Q(published_at__range=r) for r in ranges))
-            for row in (
-                Article.objects.filter(in_window, near_duplicate_of=None)
-                .exclude(simhash=None)
-                .order_by("published_at", "id")
-                .values_list("id", "simhash", "published_at")
-            ):
-                self._append(*row)
+            for article_id, fingerprint, published_at, copy_of in self.published_within(ranges):
+                if copy_of is None and fingerprint is not None:
+                    self._append(article_id, fingerprint, published_at)
         self._window = window // _MICROSECOND
+
+    @staticmethod
+    def published_within(ranges: list[tuple[datetime, datetime]]) -> QuerySet:
+        """(id, simhash, published_at, near_duplicate_of_id) of the articles published in
+        the ranges, in order. Only the dates are asked of the database: given "and not a
+        copy" as well, SQLite (which keeps no statistics unless ANALYZE is run) went by the
+        index of near_duplicate_of_id, whose NULL is nearly every row, and read the whole
+        table for each batch: the ingest slowed from 1,200 to 260 articles/s at 600,000."""
+        in_window = reduce(or_, (Q(published_at__range=r) for r in ranges))
+        return (
+            Article.objects.filter(in_window)
+            .order_by("published_at", "id")
+            .values_list("id", "simhash", "published_at", "near_duplicate_of_id")
+        )
 
     def first_copy_of(
         self, fingerprint: int | None, published_at: datetime
