@@ -53,11 +53,13 @@ def outlet_changed(sender, instance: Outlet, created: bool, **kwargs) -> None:
 @receiver(post_delete, sender=Outlet)
 @receiver(post_delete, sender=Tag)
 @receiver(post_delete, sender=Region)
-def facet_label_changed(sender, **kwargs) -> None:
-    # Now, for this request, and again at the commit: another request may have looked the
-    # old name up in between.
+def facet_label_changed(sender, created: bool = False, **kwargs) -> None:
+    # Now, for this request, and for a rename or deletion again at the commit: another
+    # request may have looked the old name up in between. (A new outlet, tag or place has
+    # no old name; the ingest makes them by the dozen and asks for no callbacks per save.)
     facet_labels.forget()
-    transaction.on_commit(facet_labels.forget)
+    if not created:
+        transaction.on_commit(facet_labels.forget)
 
 
 @receiver(pre_delete, sender=Region)
