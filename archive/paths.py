@@ -23,6 +23,25 @@ _MARK = "0slugmark0"  # matches both converters' patterns
 _SAFE = RFC3986_SUBDELIMS + "/~:@"  # what reverse() leaves unquoted
 
 
+def view_path(view_name: str, slug: str | None = None) -> str:
+    """``reverse(view_name)`` (with ``slug`` as its one argument, if given), reversed once
+    per script prefix and URL configuration: pages link to a few views a hundred times."""
+    return _reversed(view_name, slug, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=64)
+def _reversed(view_name: str, slug: str | None, script_prefix: str, urlconf: str | None) -> str:
+    return reverse(view_name, kwargs=None if slug is None else {"slug": slug}, urlconf=urlconf)
+
+
+@receiver(setting_changed)
+def _urls_changed(setting: str, **kwargs) -> None:
+    # ROOT_URLCONF changed (a test's override_settings): the cache key, get_urlconf(), is
+    # still None, so the paths are forgotten as Django forgets its own resolvers.
+    if setting == "ROOT_URLCONF":
+        _reversed.cache_clear()
+
+
 class SlugPath:
     """``reverse(view_name, kwargs={"slug": slug})``, for a view whose one argument is a
     slug matched by ``pattern`` (its converter's)."""
@@ -34,22 +53,8 @@ class SlugPath:
     def __call__(self, slug: str) -> str:
         if not self.pattern.fullmatch(slug):
             return reverse(self.view_name, kwargs={"slug": slug})
-        before, after = _around_slug(self.view_name, get_script_prefix(), get_urlconf())
+        before, after = view_path(self.view_name, _MARK).split(_MARK)
         return before + quote(slug, safe=_SAFE) + after
-
-
-@functools.lru_cache(maxsize=64)
-def _around_slug(view_name: str, script_prefix: str, urlconf: str | None) -> tuple[str, str]:
-    before, after = reverse(view_name, kwargs={"slug": _MARK}, urlconf=urlconf).split(_MARK)
-    return before, after
-
-
-@receiver(setting_changed)
-def _urls_changed(setting: str, **kwargs) -> None:
-    # ROOT_URLCONF changed (a test's override_settings): the cache key, get_urlconf(), is
-    # still None, so the paths are forgotten as Django forgets its own resolvers.
-    if setting == "ROOT_URLCONF":
-        _around_slug.cache_clear()
 
 
 article_path = SlugPath("archive:article", StringConverter.regex)

@@ -7,6 +7,7 @@ admin, curation) forgets them at once in the process that made it (search/signal
 in every other web worker within that minute.
 """
 
+import functools
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -17,12 +18,8 @@ LABELS_KEPT_FOR = 60.0  # seconds
 MAX_LABELS = 50_000  # per kind: past it, the kind is forgotten and looked up again
 
 
-def _outlet_names(values: list[str]) -> dict[str, str]:
-    return dict(Outlet.objects.filter(slug__in=values).values_list("slug", "name"))
-
-
-def _tag_names(values: list[str]) -> dict[str, str]:
-    return dict(Tag.objects.filter(slug__in=values).values_list("slug", "name"))
+def _names_by_slug(model: type[Outlet | Tag], values: list[str]) -> dict[str, str]:
+    return dict(model.objects.filter(slug__in=values).values_list("slug", "name"))
 
 
 def _region_names(values: list[str]) -> dict[str, str]:
@@ -33,8 +30,8 @@ def _region_names(values: list[str]) -> dict[str, str]:
 
 
 _LOOKUPS: dict[str, Callable[[list[str]], dict[str, str]]] = {
-    "outlet": _outlet_names,
-    "tag": _tag_names,
+    "outlet": functools.partial(_names_by_slug, Outlet),
+    "tag": functools.partial(_names_by_slug, Tag),
     "region": _region_names,
 }
 

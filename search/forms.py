@@ -5,18 +5,15 @@ cannot be read (``page=abc``, ``from=notadate``, ``sort=xyz``) falls back to its
 instead of becoming an error page.
 """
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.signals import setting_changed
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.dispatch import receiver
-from django.urls import get_script_prefix, get_urlconf, reverse
 
+from archive.paths import view_path
 from search import service
 from search.backends.base import SearchRequest, Sort
 from search.query import MAX_QUERY_LENGTH, parse_query
@@ -215,14 +212,14 @@ class SearchParams:
 
     def url(self, view_name: str = "search:results") -> str:
         query = self.querystring()
-        return _path(view_name, get_script_prefix(), get_urlconf()) + (f"?{query}" if query else "")
+        return view_path(view_name) + (f"?{query}" if query else "")
 
     def urls_with_each(self, kind: str, values: Sequence[str]) -> list[str]:
         """``with_value(kind, value).url()`` for each value. A results page links to up to
         sixty such searches, which differ in one pair of the query string: the rest is
         encoded once, around it."""
         own = set(self.values(kind))
-        path = _path("search:results", get_script_prefix(), get_urlconf())
+        path = view_path("search:results")
         marked = self._with_values(kind, (*self.values(kind), _MARK))._pairs()
         at = marked.index((kind, _MARK))
         before, after = urlencode(marked[:at]), urlencode(marked[at + 1 :])
@@ -250,17 +247,3 @@ class SearchParams:
             "page_size": page_size,
         }
         return service.build_request(self.q, **{**arguments, **overrides})
-
-
-@functools.lru_cache(maxsize=64)
-def _path(view_name: str, script_prefix: str, urlconf: str | None) -> str:
-    """A view's path, reversed once: a results page links to itself with other filters a
-    hundred times or so, and each reverse() walks the URL patterns again. The prefix and
-    URL configuration are part of the key, so a site mounted elsewhere gets its own."""
-    return reverse(view_name, urlconf=urlconf)
-
-
-@receiver(setting_changed)
-def _urls_changed(setting: str, **kwargs) -> None:
-    if setting == "ROOT_URLCONF":  # see archive/paths.py
-        _path.cache_clear()

@@ -100,25 +100,28 @@ def facet_groups(params: SearchParams, page: SearchPage) -> list[FacetGroup]:
 
 def _facet_links(params: SearchParams, name: str, options: list[FacetOption]) -> list[FacetLink]:
     if name == "year":
-        return [FacetLink(option, _facet_url(params, name, option)) for option in options]
+        return [FacetLink(option, _year_url(params, option)) for option in options]
     adding = [option.value for option in options if not option.active]
     urls = dict(zip(adding, params.urls_with_each(name, adding), strict=True))
     return [
-        FacetLink(option, _facet_url(params, name, option) if option.active else urls[option.value])
+        FacetLink(
+            option, _removal_url(params, name, option) if option.active else urls[option.value]
+        )
         for option in options
     ]
 
 
-def _facet_url(params: SearchParams, name: str, option: FacetOption) -> str | None:
-    if name == "year":
-        if option.active:
-            return params.without_dates().url() if params.year == option.value else None
-        return params.for_year(int(option.value)).url() if option.value.isdigit() else None
+def _year_url(params: SearchParams, option: FacetOption) -> str | None:
     if option.active:
-        if option.value in params.values(name):
-            return params.without_value(name, option.value).url()
-        return None
-    return params.with_value(name, option.value).url()
+        return params.without_dates().url() if params.year == option.value else None
+    return params.for_year(int(option.value)).url() if option.value.isdigit() else None
+
+
+def _removal_url(params: SearchParams, name: str, option: FacetOption) -> str | None:
+    """The search without an active filter; None when the query itself asks for it."""
+    if option.value in params.values(name):
+        return params.without_value(name, option.value).url()
+    return None
 
 
 def _language_name(code: str) -> str:

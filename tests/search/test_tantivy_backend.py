@@ -265,6 +265,12 @@ def test_a_broad_searchs_facets_are_counted_on_a_sample_and_scaled_up(backend, m
         outlet: count * 4 for outlet, count in in_sample.items()
     }
     assert {f.value for f in estimated.facets["year"]} == {"2020"}
+    # The 300 matches of outlet:wire, 100 of them in the 21 buckets counted: scaled up,
+    # 305 for wire, which holds every match; a count never passes the total.
+    wire = type(backend)(backend.root).search(service.build_request("bulletins outlet:wire"))
+    assert (wire.total, wire.facets_are_estimates) == (300, True)
+    assert [(f.value, f.count) for f in wire.facets["outlet"]] == [("wire", 300)]
+    assert wire.facets["year"][0].count == 300
 
     narrow = backend.search(service.build_request("bulletins outlet:post"))
     assert narrow.facets_are_estimates is False  # 100 matches: counted exactly
