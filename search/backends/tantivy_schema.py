@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from string import ascii_lowercase, digits
 
 import tantivy
+from django.utils.safestring import SafeString, mark_safe
 from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 from whoosh.analysis import STOP_WORDS
 
@@ -235,20 +236,23 @@ def _midnight(day: date) -> datetime:
 # Highlights
 
 
-def title_html(title: str, snippet: tantivy.Snippet | None) -> str:
+def title_html(title: str, snippet: tantivy.Snippet | None) -> SafeString:
     """The whole title, escaped, with its matched words in <mark>."""
     encoded = title.encode()
     if snippet is None or not snippet.highlighted():
-        return html.escape(title, quote=False)
+        return _escaped_text(title)
     offset = snippet.fragment_range().start
     return _marked(encoded, [(offset + r.start, offset + r.end) for r in snippet.highlighted()])
 
 
-def snippet_html(body: str, snippet: tantivy.Snippet | None) -> str:
+def snippet_html(body: str, snippet: tantivy.Snippet | None) -> SafeString:
     """The passage tantivy found best, escaped, with its matched words in <mark> and an
-    ellipsis where it cuts the text; the body's first words when no word matched there."""
+    ellipsis where it cuts the text; the body's first words when no word matched there.
+
+    Marked safe: every character from the document went through html.escape here, and
+    the only markup is our <mark>, so the page need not sanitise it again."""
     if snippet is None or not snippet.highlighted():
-        return html.escape(first_words(body), quote=False)
+        return _escaped_text(first_words(body))
     fragment, where = snippet.fragment(), snippet.fragment_range()
     marked = _marked(fragment.encode(), [(r.start, r.end) for r in snippet.highlighted()])
     # tantivy's passage runs from a word to a word: what is left on either side is either
@@ -258,10 +262,10 @@ def snippet_html(body: str, snippet: tantivy.Snippet | None) -> str:
     after = encoded[where.end :].decode(errors="replace").rstrip()
     before = "… " if _LETTER.search(before) else html.escape(before.lstrip(), quote=False)
     after = " …" if _LETTER.search(after) else html.escape(after, quote=False)
-    return f"{before}{marked}{after}"
+    return mark_safe(f"{before}{marked}{after}")  # escaped above, piece by piece
 
 
-def _marked(encoded: bytes, spans: list[tuple[int, int]]) -> str:
+def _marked(encoded: bytes, spans: list[tuple[int, int]]) -> SafeString:
     """UTF-8 text with the byte ranges ``spans`` (tantivy's offsets) in <mark>."""
     parts, cursor = [], 0
     for start, end in sorted(spans):
@@ -271,11 +275,15 @@ def _marked(encoded: bytes, spans: list[tuple[int, int]]) -> str:
         parts.append(f"{base.MARK_START}{_escaped(encoded[start:end])}{base.MARK_END}")
         cursor = end
     parts.append(_escaped(encoded[cursor:]))
-    return "".join(parts)
+    return mark_safe("".join(parts))  # every part escaped, or our <mark>
 
 
 def _escaped(encoded: bytes) -> str:
     return html.escape(encoded.decode(errors="replace"), quote=False)
+
+
+def _escaped_text(text: str) -> SafeString:
+    return mark_safe(html.escape(text, quote=False))
 
 
 def first_words(text: str, count: int = SNIPPET_WORDS) -> str:

@@ -12,7 +12,10 @@ from datetime import UTC, datetime
 import pytest
 import tantivy
 from django.urls import reverse
+from django.utils.safestring import SafeString
 
+from archive import sanitise
+from archive.sanitise import marked_text_html
 from search import service
 from search.backends import get_backend, load_backend, reset_backend
 from search.backends import tantivy_schema as ts
@@ -384,3 +387,19 @@ def test_writing_limits_the_process_to_a_few_malloc_arenas(backend):
 
     assert limit_malloc_arenas.cache_info().currsize == 1  # asked, once per process
     assert limit_malloc_arenas.__wrapped__() is True  # mallopt took the setting
+
+
+def test_highlights_are_built_escaped_and_marked_safe_so_the_page_keeps_them(backend, monkeypatch):
+    hostile = 'Budget <img src=x onerror="alert(1)"> & <b>debate</b>'
+    backend.apply([replace(bulletin(1), title=hostile, body=f"The {hostile} went on all night.")])
+
+    (hit,) = backend.search(service.build_request("budget")).hits
+
+    assert isinstance(hit.title_html, SafeString)
+    assert isinstance(hit.snippet_html, SafeString)
+    escaped = '&lt;img src=x onerror="alert(1)"&gt; &amp; &lt;b&gt;debate&lt;/b&gt;'
+    assert hit.title_html == f"<mark>Budget</mark> {escaped}"
+    assert f"<mark>Budget</mark> {escaped}" in hit.snippet_html
+    # Kept as built: nh3 is not asked again (it would be for a plain string).
+    monkeypatch.setattr(sanitise.nh3, "clean", None)
+    assert marked_text_html(hit.title_html) is hit.title_html
