@@ -4,9 +4,11 @@ articles editors pin to a query."""
 from datetime import date
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
-from search.insight import top_queries, week_of, zero_hit_queries
+from search.forms import SearchForm
+from search.insight import log_search, top_queries, week_of, zero_hit_queries
 from search.models import SearchLog, SearchPromotion
 from tests.factories import make_article
 
@@ -118,3 +120,45 @@ def test_the_report_page_shows_the_week_asked_for(editor_client):
     assert [row.query for row in page.context["zero_hits"]] == ["old nothing"]
     assert b'href="?week=2020-01-06"' in page.content
     assert editor_client.get(url, {"week": "not-a-date"}).status_code == 200
+
+
+def durability_setting(connection) -> str:
+    """The setting that decides whether a commit waits for the disk, read on the driver's
+    own connection (Django's cursors would run through the wrapper that asks)."""
+    query = "PRAGMA synchronous" if connection.vendor == "sqlite" else "SHOW synchronous_commit"
+    return str(connection.connection.execute(query).fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_row_is_committed_without_waiting_for_the_disk_and_nothing_else_is():
+    seen = []
+
+    def note_the_setting(execute, sql, params, many, context):
+        if sql.startswith("INSERT") and "search_searchlog" in sql:
+            seen.append(durability_setting(context["connection"]))
+        return execute(sql, params, many, context)
+
+    before = durability_setting(connection)
+    with connection.execute_wrapper(note_the_setting):
+        log_search(SearchForm({"q": "airport"}).params(), 3)
+
+    # SQLite: NORMAL (1) in WAL mode syncs at checkpoints; PostgreSQL: off for that
+    # transaction alone.
+    assert seen == (["1"] if connection.vendor == "sqlite" else ["off"])
+    assert durability_setting(connection) == before  # every later commit waits again
+    assert before in ("2", "on")
+    assert SearchLog.objects.get().query == "airport"
+
+
+def test_inside_a_transaction_the_log_row_commits_with_it_as_it_was_asked_to():
+    seen = []
+
+    def note_the_setting(execute, sql, params, many, context):
+        if sql.startswith("INSERT") and "search_searchlog" in sql:
+            seen.append(durability_setting(context["connection"]))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note_the_setting):
+        log_search(SearchForm({"q": "airport"}).params(), 3)
+
+    assert seen == (["2"] if connection.vendor == "sqlite" else ["on"])
