@@ -27,7 +27,7 @@ from pathlib import Path
 
 import tantivy
 from django.conf import settings
-from tantivy import Order, Query, SnippetGenerator
+from tantivy import Order, SnippetGenerator
 
 from archive.processes import libc
 from search.backends import base
@@ -337,8 +337,7 @@ class SearchBackend(base.SearchBackend):
         if facets is None:
             if every_match is not None:  # counted over their ids, not by asking again
                 ids = reader.searcher.fast_field_values("id", every_match)
-                schema = reader.index.schema
-                query = Query.term_set_query(schema, "id", ids) if ids else Query.empty_query()
+                query = ts.with_ids(reader.index.schema, ids)
             facets = _count_facets(reader, query, request.facet_limit, total)
             with self._lock:
                 self._facet_cache[key] = facets
@@ -425,9 +424,11 @@ def _plain(score: float, document: tantivy.Document) -> base.Hit:
 
 def _count_facets(reader: _Reader, query: tantivy.Query, limit: int, total: int) -> _Facets:
     """Counts over every match, or when that is more than twice FACETS_EXACTLY_UP_TO, over
-    the buckets that hold about that many, scaled up (tantivy's terms aggregations on the
-    fast fields); most frequent first, then by value."""
+    the largest sample tier that holds at most about that many (half as many at least),
+    scaled up (tantivy's terms aggregations on the fast fields); most frequent first, then
+    by value."""
     buckets = max(1, ts.SAMPLE_BUCKETS * FACETS_EXACTLY_UP_TO // max(total, 1))
+    buckets = 1 << (buckets.bit_length() - 1)  # a whole tier: between half and all of them
     # Sampled only where it saves half the work or more; the estimates are labelled so.
     sampled = buckets <= ts.SAMPLE_BUCKETS // 2
     sample = ts.in_sample(reader.index.schema, query, buckets) if sampled else None

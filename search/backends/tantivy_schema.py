@@ -39,9 +39,15 @@ _LETTER = re.compile(r"[^\W_]")
 _ID_BITS = 24
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Each document falls in one of SAMPLE_BUCKETS buckets by its id, so that a broad search's
-# facets can be counted on a few buckets' matches (tantivy.py) and scaled up.
+# facets can be counted on a few buckets' matches (tantivy.py) and scaled up. The index holds
+# tiers, not buckets: tier k is the first 2**k buckets, one term, so a sample is one posting
+# list that the search's own documents seek into. (Buckets themselves, as an earlier schema
+# held them, needed a term set of 16 values, which tantivy turns into a bitset of a quarter
+# of the archive each time: 2.6 ms at 1,000,000 articles before a match was counted.)
 SAMPLE_BUCKETS = 64
 assert SAMPLE_BUCKETS & (SAMPLE_BUCKETS - 1) == 0, "a power of two: the top bits are the bucket"
+SAMPLE_TIERS = SAMPLE_BUCKETS.bit_length()  # tiers 0 (one bucket) to 6 (all 64)
+TIER_SIZES = {1 << tier: tier for tier in range(SAMPLE_TIERS)}  # buckets: tier
 _SAMPLE_SHIFT = 32 - (SAMPLE_BUCKETS - 1).bit_length()
 # Knuth's multiplicative hash (the prime next to 2**32 / the golden ratio): ids in sequence,
 # as an archive's are, land in every bucket alike.
@@ -78,7 +84,7 @@ def make_schema() -> tantivy.Schema:
     builder.add_text_field("language", tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("region", indexed=True, fast=True)
     builder.add_integer_field("chronology", fast=True)
-    builder.add_integer_field("sample", indexed=True)
+    builder.add_integer_field("sample_tier", indexed=True)
     return builder.build()
 
 
@@ -110,13 +116,19 @@ def document_of(document: SearchDocument) -> tantivy.Document:
     doc.add_text("language", document.language or "und")
     doc.add_text("year", str(document.year))
     doc.add_integer("chronology", chronology(document.published_at, document.article_id))
-    doc.add_integer("sample", sample_bucket(document.article_id))
+    for tier in sample_tiers(sample_bucket(document.article_id)):
+        doc.add_integer("sample_tier", tier)
     return doc
 
 
 def sample_bucket(article_id: int) -> int:
     """The article's bucket, 0 to SAMPLE_BUCKETS - 1 (Fibonacci hashing of its id)."""
     return ((article_id * _FIBONACCI) & 0xFFFFFFFF) >> _SAMPLE_SHIFT
+
+
+def sample_tiers(bucket: int) -> range:
+    """The tiers a bucket is in: tier k holds the buckets below 2**k."""
+    return range(bucket.bit_length(), SAMPLE_TIERS)
 
 
 def chronology(moment: datetime, article_id: int = 0) -> int:
@@ -206,13 +218,24 @@ def filtered(schema: tantivy.Schema, query: Query, request: base.SearchRequest) 
 
 
 def in_sample(schema: tantivy.Schema, query: Query, buckets: int) -> Query | None:
-    """The query's matches in the first ``buckets`` buckets; None for an index built before
-    documents had buckets (it is counted whole until rebuilt)."""
+    """The query's matches in the first ``buckets`` buckets, a power of two; None for an
+    index built before documents had sample tiers (it is counted whole until rebuilt)."""
+    if buckets not in TIER_SIZES:
+        raise ValueError(f"{buckets} buckets are not a sample tier")
     try:
-        sample = Query.term_set_query(schema, "sample", list(range(buckets)))
+        sample = Query.term_query(schema, "sample_tier", TIER_SIZES[buckets])
     except ValueError:
         return None
     return Query.boolean_query([(Occur.Must, query), (Occur.Must, sample)])
+
+
+def with_ids(schema: tantivy.Schema, ids: list[int]) -> Query:
+    """The documents with these ids: a term query each, any of them. (A term set query runs
+    an automaton over each segment's whole term dictionary: 2.9 ms for 200 ids at
+    1,000,000 articles, against 0.6 for these.)"""
+    if not ids:
+        return Query.empty_query()
+    return Query.boolean_query([(Occur.Should, Query.term_query(schema, "id", i)) for i in ids])
 
 
 def _date_filter(schema: tantivy.Schema, date_range: DateRange) -> Query:

@@ -3,6 +3,7 @@
 
 from collections import Counter
 
+import pytest
 import tantivy
 
 from search.backends import tantivy_schema as ts
@@ -13,6 +14,15 @@ def test_ids_in_sequence_fill_every_sample_bucket_alike():
     assert sorted(sizes) == list(range(ts.SAMPLE_BUCKETS))
     assert min(sizes.values()) >= 900
     assert max(sizes.values()) <= 1100
+
+
+def test_tier_k_holds_the_buckets_below_2_to_the_k():
+    for bucket in range(ts.SAMPLE_BUCKETS):
+        tiers = set(ts.sample_tiers(bucket))
+        assert tiers == {k for k in range(ts.SAMPLE_TIERS) if bucket < 2**k}
+    assert set(ts.sample_tiers(ts.SAMPLE_BUCKETS - 1)) == {ts.SAMPLE_TIERS - 1}  # all of them
+    with pytest.raises(ValueError, match="not a sample tier"):
+        ts.in_sample(ts.make_schema(), tantivy.Query.all_query(), 12)
 
 
 def test_an_index_built_before_sample_buckets_is_counted_whole():
