@@ -41,9 +41,9 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Each document falls in one of SAMPLE_BUCKETS buckets by its id, so that a broad search's
 # facets can be counted on a few buckets' matches (tantivy.py) and scaled up. The index holds
 # tiers, not buckets: tier k is the first 2**k buckets, one term, so a sample is one posting
-# list that the search's own documents seek into. (Buckets themselves, as an earlier schema
-# held them, needed a term set of 16 values, which tantivy turns into a bitset of a quarter
-# of the archive each time: 2.6 ms at 1,000,000 articles before a match was counted.)
+# list. (Buckets themselves, as an earlier schema held them, needed a term set of 16 values,
+# which tantivy turns into a bitset of a quarter of the archive each time: 2.6 ms at
+# 1,000,000 articles before a match was counted.)
 SAMPLE_BUCKETS = 64
 assert SAMPLE_BUCKETS & (SAMPLE_BUCKETS - 1) == 0, "a power of two: the top bits are the bucket"
 SAMPLE_TIERS = SAMPLE_BUCKETS.bit_length()  # tiers 0 (one bucket) to 6 (all 64)
