@@ -106,6 +106,7 @@ class SearchForm(forms.Form):
 
 
 _MARK = "\x00mark"  # where a value goes (no value from a form holds a NUL)
+_ANY_YEAR = 2000  # urls_for_years encodes for_year(_ANY_YEAR), then writes each year's dates
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,19 @@ class SearchParams:
             if value in own
             else f"{path}?{'&'.join(filter(None, (before, urlencode({kind: value}), after)))}"
             for value in values
+        ]
+
+    def urls_for_years(self, years: Sequence[int]) -> list[str]:
+        """``for_year(year).url()`` for each year (1 to 9999): the year facet's links differ
+        in their two dates only, and the rest of the query string is encoded once."""
+        path = view_path("search:results")
+        pairs = self.for_year(_ANY_YEAR)._pairs()
+        at = pairs.index(("from", date(_ANY_YEAR, 1, 1).isoformat()))
+        before, after = urlencode(pairs[:at]), urlencode(pairs[at + 2 :])
+        return [
+            f"{path}?"
+            + "&".join(filter(None, (before, f"from={y:04d}-01-01&to={y:04d}-12-31", after)))
+            for y in years
         ]
 
     def feed_url(self) -> str:

@@ -100,7 +100,7 @@ def facet_groups(params: SearchParams, page: SearchPage) -> list[FacetGroup]:
 
 def _facet_links(params: SearchParams, name: str, options: list[FacetOption]) -> list[FacetLink]:
     if name == "year":
-        return [FacetLink(option, _year_url(params, option)) for option in options]
+        return _year_links(params, options)
     adding = [option.value for option in options if not option.active]
     urls = dict(zip(adding, params.urls_with_each(name, adding), strict=True))
     return [
@@ -111,10 +111,21 @@ def _facet_links(params: SearchParams, name: str, options: list[FacetOption]) ->
     ]
 
 
-def _year_url(params: SearchParams, option: FacetOption) -> str | None:
-    if option.active:
-        return params.without_dates().url() if params.year == option.value else None
-    return params.for_year(int(option.value)).url() if option.value.isdigit() else None
+def _year_links(params: SearchParams, options: list[FacetOption]) -> list[FacetLink]:
+    years = [int(o.value) for o in options if not o.active and _is_year(o.value)]
+    urls = dict(zip(years, params.urls_for_years(years), strict=True))
+    links = []
+    for option in options:
+        if option.active:
+            url = params.without_dates().url() if params.year == option.value else None
+        else:
+            url = urls.get(int(option.value)) if _is_year(option.value) else None
+        links.append(FacetLink(option, url))
+    return links
+
+
+def _is_year(value: str) -> bool:
+    return value.isascii() and value.isdigit() and 0 < int(value) < 10_000
 
 
 def _removal_url(params: SearchParams, name: str, option: FacetOption) -> str | None:

@@ -126,6 +126,7 @@ def durability_setting(connection) -> str:
     """The setting that decides whether a commit waits for the disk, read on the driver's
     own connection (Django's cursors would run through the wrapper that asks)."""
     query = "PRAGMA synchronous" if connection.vendor == "sqlite" else "SHOW synchronous_commit"
+    connection.ensure_connection()
     return str(connection.connection.execute(query).fetchone()[0])
 
 

@@ -44,3 +44,9 @@ def test_links_adding_each_value_are_the_ones_with_value_writes(search, kind, da
     assert search.urls_with_each(kind, facet_values) == [
         search.with_value(kind, value).url() for value in facet_values
     ]
+
+
+@BOUNDED
+@given(params, st.lists(st.integers(1, 9999), max_size=12))
+def test_links_to_each_year_are_the_ones_for_year_writes(search, years):
+    assert search.urls_for_years(years) == [search.for_year(year).url() for year in years]

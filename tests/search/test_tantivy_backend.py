@@ -258,9 +258,13 @@ def test_a_broad_searchs_facets_are_counted_on_a_sample_and_scaled_up(backend, m
     assert exact.facets_are_estimates is False
     assert {f.value: f.count for f in exact.facets["outlet"]} == {"wire": 300, "post": 100}
 
-    # 400 matches, 100 counted exactly: the 16 buckets of 64 that hold about 100, times 4.
+    # 400 matches, 100 counted exactly: the quarter of the buckets that holds about 100,
+    # times 4.
+    quarter = ts.SAMPLE_BUCKETS // 4
     monkeypatch.setattr("search.backends.tantivy.FACETS_EXACTLY_UP_TO", 100)
-    in_sample = Counter(d.outlet_slug for d in documents if ts.sample_bucket(d.article_id) < 16)
+    in_sample = Counter(
+        d.outlet_slug for d in documents if ts.sample_bucket(d.article_id) < quarter
+    )
     estimated = type(backend)(backend.root).search(request)  # not this process's cached counts
     assert (estimated.total, estimated.total_is_estimate) == (400, False)
     assert estimated.facets_are_estimates is True
@@ -268,9 +272,9 @@ def test_a_broad_searchs_facets_are_counted_on_a_sample_and_scaled_up(backend, m
         outlet: count * 4 for outlet, count in in_sample.items()
     }
     assert {f.value for f in estimated.facets["year"]} == {"2020"}
-    # The 300 matches of outlet:wire: 64 * 100 / 300 is 21 buckets, counted on the tier of
-    # 16 (a sample is a whole tier, one term in the index) and scaled up by 4; wire holds
-    # every match, and a count never passes the total.
+    # The 300 matches of outlet:wire: a third of the buckets hold about 100, counted on the
+    # tier of a quarter (a sample is a whole tier, one term in the index) and scaled up by 4;
+    # wire holds every match, and a count never passes the total.
     wire = type(backend)(backend.root).search(service.build_request("bulletins outlet:wire"))
     assert (wire.total, wire.facets_are_estimates) == (300, True)
     assert [(f.value, f.count) for f in wire.facets["outlet"]] == [("wire", 300)]
