@@ -53,6 +53,7 @@ VOCABULARY_FLUSH = 200_000
 # Facet values asked of tantivy beyond those shown, so that values with equal counts at the
 # cut are ordered by value as on the other backends.
 FACET_SLACK = 30
+EVERY_VALUE = 1 << 30  # a terms aggregation's segment_size that keeps every value's count
 # Facets of recent searches, per index state: counting tags and regions (several values an
 # article) reads every match, the dearest part of a broad search, and paging through the
 # results of one query asks for the same counts again.
@@ -436,9 +437,15 @@ def _count_facets(reader: _Reader, query: tantivy.Query, limit: int, total: int)
     sampled = buckets <= ts.SAMPLE_BUCKETS // 2
     sample = ts.in_sample(reader.index.schema, query, buckets) if sampled else None
     scale = ts.SAMPLE_BUCKETS / buckets if sample is not None else 1
-    size = limit + FACET_SLACK
+    terms = {"size": limit + FACET_SLACK}
+    if sample is None:
+        # tantivy keeps each segment's top 10 x size values only and drops the rest of the
+        # counts: at 1,000,000 articles (5 segments) every rare word's top 20 tags held a
+        # count short by up to 14. Counted whole, they are exact: 1 ms more (p50) for a
+        # rare word's 1,900 matches. A sample's counts are estimates, and keep the cut.
+        terms["segment_size"] = EVERY_VALUE
     aggregations = {
-        name: {"terms": {"field": field, "size": size}} for name, field in ts.FACET_FIELDS.items()
+        name: {"terms": {"field": field, **terms}} for name, field in ts.FACET_FIELDS.items()
     }
     answer = reader.searcher.aggregate(sample or query, aggregations)
     counts = {}

@@ -403,3 +403,24 @@ def test_highlights_are_built_escaped_and_marked_safe_so_the_page_keeps_them(bac
     # Kept as built: nh3 is not asked again (it would be for a plain string).
     monkeypatch.setattr(sanitise.nh3, "clean", None)
     assert marked_text_html(hit.title_html) is hit.title_html
+
+
+def test_exact_facet_counts_keep_values_each_segment_counts_little(backend):
+    """tantivy's terms aggregation keeps a segment's top 10 x size values only: a tag rare in
+    one segment and frequent in another lost the first segment's count."""
+    # One segment (one commit): "oil" once, among 600 tags each counted twice.
+    many_tags = tuple(f"tag-{n:03d}" for n in range(600))
+    backend.index(
+        [
+            replace(bulletin(1), tag_slugs=("oil",)),
+            replace(bulletin(2), tag_slugs=many_tags),
+            replace(bulletin(3), tag_slugs=many_tags),
+        ]
+    )
+    # Another: "oil" thirty times.
+    backend.index([replace(bulletin(n), tag_slugs=("oil",)) for n in range(4, 34)])
+    assert backend._reader().searcher.num_segments >= 2
+
+    facets = backend.search(service.build_request("bulletins")).facets["tag"]
+
+    assert (facets[0].value, facets[0].count) == ("oil", 31)
