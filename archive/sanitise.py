@@ -9,13 +9,15 @@ Two kinds of text reach the pages from outside our templates:
   twice is the same text, so dedup holds).
 - HTML made for display: search highlights (escaped text with ``<mark>``) and the moderation
   queue's flagged words. ``marked_text_html`` keeps exactly ``<mark>`` and ``<br>``, no
-  attribute, before it is marked safe, whatever a search backend let through.
+  attribute, before it is marked safe, whatever a search backend let through; but for
+  ``MarkedHTML``, which only code that escapes every piece of text makes (the tantivy
+  backend's highlights), and which it keeps as it is.
 """
 
 import html
 
 import nh3
-from django.utils.safestring import SafeData, SafeString, mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 # Entity-encoding is peeled one level a round; more levels than this is an attack.
 _MAX_ROUNDS = 8
@@ -49,12 +51,18 @@ def plain_text_tree(value):
     return value
 
 
+class MarkedHTML(SafeString):
+    """HTML whose maker escaped every piece of text and added ``<mark>`` alone: made only by
+    code written so (search/backends/tantivy_schema.py), never from outside text. A plain
+    SafeString says less (any mark_safe, format_html or escape makes one), so it is still
+    cleaned."""
+
+
 def marked_text_html(markup: str) -> SafeString:
     """Escaped text with ``<mark>`` and ``<br>`` only, safe to put in a page as it is.
 
-    HTML already marked safe was built here by escaping every piece of text (the tantivy
-    backend's highlights): it is kept as it is, as Django's autoescape keeps it. A page of
-    hits cleaned twenty of them with nh3 for nothing."""
-    if isinstance(markup, SafeData):
+    MarkedHTML is kept as it is: a page of tantivy hits cleaned twenty of them with nh3 for
+    nothing."""
+    if isinstance(markup, MarkedHTML):
         return markup
     return mark_safe(nh3.clean(markup, tags=_DISPLAY_TAGS, attributes={}))  # sanitised here

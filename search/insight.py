@@ -86,7 +86,7 @@ def _not_waiting_for_the_disk(alias: str) -> Iterator[None]:
             cursor.execute("PRAGMA synchronous")
             (was,) = cursor.fetchone()
             # In WAL mode (config/settings/base.py), NORMAL syncs at checkpoints only.
-            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute(f"PRAGMA synchronous = {min(int(was), 1)}")  # OFF stays OFF
             try:
                 yield
             finally:

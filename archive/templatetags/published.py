@@ -33,7 +33,7 @@ def published(article: Article) -> SafeString:
 
 def _day(moment: datetime) -> str:
     # MONTHS holds the month names in the active language, as the format letter F reads them.
-    return f"{moment.day} {escape(MONTHS[moment.month])} {moment.year}"
+    return f"{moment.day} {escape(MONTHS[moment.month])} {moment.year:04d}"
 
 
 def _zone_name(moment: datetime) -> str:

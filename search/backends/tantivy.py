@@ -431,11 +431,12 @@ def _count_facets(reader: _Reader, query: tantivy.Query, limit: int, total: int)
     the largest sample tier that holds at most about that many (half as many at least),
     scaled up (tantivy's terms aggregations on the fast fields); most frequent first, then
     by value."""
-    buckets = max(1, ts.SAMPLE_BUCKETS * FACETS_EXACTLY_UP_TO // max(total, 1))
-    buckets = 1 << (buckets.bit_length() - 1)  # a whole tier: between half and all of them
     # Sampled only where it saves half the work or more; the estimates are labelled so.
-    sampled = buckets <= ts.SAMPLE_BUCKETS // 2
-    sample = ts.in_sample(reader.index.schema, query, buckets) if sampled else None
+    sample = None
+    if total > 2 * FACETS_EXACTLY_UP_TO:
+        buckets = max(1, ts.SAMPLE_BUCKETS * FACETS_EXACTLY_UP_TO // total)
+        buckets = 1 << (buckets.bit_length() - 1)  # a whole tier: half to all of them
+        sample = ts.in_sample(reader.index.schema, query, buckets)
     scale = ts.SAMPLE_BUCKETS / buckets if sample is not None else 1
     terms = {"size": limit + FACET_SLACK}
     if sample is None:

@@ -16,10 +16,10 @@ from datetime import UTC, date, datetime, timedelta
 from string import ascii_lowercase, digits
 
 import tantivy
-from django.utils.safestring import SafeString, mark_safe
 from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 from whoosh.analysis import STOP_WORDS
 
+from archive.sanitise import MarkedHTML
 from search.backends import base
 from search.documents import SearchDocument
 from search.query import DateRange, ParsedQuery, Term
@@ -43,12 +43,15 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # tiers, not buckets: tier k is the first 2**k buckets, one term, so a sample is one posting
 # list. (Buckets themselves, as an earlier schema held them, needed a term set of 16 values,
 # which tantivy turns into a bitset of a quarter of the archive each time: 2.6 ms at
-# 1,000,000 articles before a match was counted.) 256 buckets: the smallest sample is one
-# bucket's matches, and a common word's 220,000 matches at 1,000,000 articles put 3,400 in
-# one of 64 (4.8 ms to count), 850 in one of 256.
+# 1,000,000 articles before a match was counted.) 256 buckets: a sample is a bucket at the
+# least, and one bucket of 64 held 3,400 of a common word's 227,000 matches at 1,000,000
+# articles (4.8 ms to count), where two of 256 hold 1,770. The bucket count is in the
+# field's name: an index with tiers of other buckets is counted whole until rebuilt.
 SAMPLE_BUCKETS = 256
 assert SAMPLE_BUCKETS & (SAMPLE_BUCKETS - 1) == 0, "a power of two: the top bits are the bucket"
-SAMPLE_TIERS = SAMPLE_BUCKETS.bit_length()  # tiers 0 (one bucket) to 8 (all 256)
+SAMPLE_TIER_FIELD = f"sample_tier_{SAMPLE_BUCKETS}"
+# Tiers 0 (one bucket) to 7 (half of them): a sample is never more than half the matches.
+SAMPLE_TIERS = SAMPLE_BUCKETS.bit_length() - 1
 TIER_SIZES = {1 << tier: tier for tier in range(SAMPLE_TIERS)}  # buckets: tier
 _SAMPLE_SHIFT = 32 - (SAMPLE_BUCKETS - 1).bit_length()
 # Knuth's multiplicative hash (the prime next to 2**32 / the golden ratio): ids in sequence,
@@ -86,7 +89,7 @@ def make_schema() -> tantivy.Schema:
     builder.add_text_field("language", tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("region", indexed=True, fast=True)
     builder.add_integer_field("chronology", fast=True)
-    builder.add_integer_field("sample_tier", indexed=True)
+    builder.add_integer_field(SAMPLE_TIER_FIELD, indexed=True)
     return builder.build()
 
 
@@ -119,7 +122,7 @@ def document_of(document: SearchDocument) -> tantivy.Document:
     doc.add_text("year", str(document.year))
     doc.add_integer("chronology", chronology(document.published_at, document.article_id))
     for tier in sample_tiers(sample_bucket(document.article_id)):
-        doc.add_integer("sample_tier", tier)
+        doc.add_integer(SAMPLE_TIER_FIELD, tier)
     return doc
 
 
@@ -129,7 +132,8 @@ def sample_bucket(article_id: int) -> int:
 
 
 def sample_tiers(bucket: int) -> range:
-    """The tiers a bucket is in: tier k holds the buckets below 2**k."""
+    """The tiers a bucket is in (none for the upper half): tier k holds the buckets below
+    2**k."""
     return range(bucket.bit_length(), SAMPLE_TIERS)
 
 
@@ -225,7 +229,7 @@ def in_sample(schema: tantivy.Schema, query: Query, buckets: int) -> Query | Non
     if buckets not in TIER_SIZES:
         raise ValueError(f"{buckets} buckets are not a sample tier")
     try:
-        sample = Query.term_query(schema, "sample_tier", TIER_SIZES[buckets])
+        sample = Query.term_query(schema, SAMPLE_TIER_FIELD, TIER_SIZES[buckets])
     except ValueError:
         return None
     return Query.boolean_query([(Occur.Must, query), (Occur.Must, sample)])
@@ -261,7 +265,7 @@ def _midnight(day: date) -> datetime:
 # Highlights
 
 
-def title_html(title: str, snippet: tantivy.Snippet | None) -> SafeString:
+def title_html(title: str, snippet: tantivy.Snippet | None) -> MarkedHTML:
     """The whole title, escaped, with its matched words in <mark>."""
     encoded = title.encode()
     if snippet is None or not snippet.highlighted():
@@ -270,12 +274,12 @@ def title_html(title: str, snippet: tantivy.Snippet | None) -> SafeString:
     return _marked(encoded, [(offset + r.start, offset + r.end) for r in snippet.highlighted()])
 
 
-def snippet_html(body: str, snippet: tantivy.Snippet | None) -> SafeString:
+def snippet_html(body: str, snippet: tantivy.Snippet | None) -> MarkedHTML:
     """The passage tantivy found best, escaped, with its matched words in <mark> and an
     ellipsis where it cuts the text; the body's first words when no word matched there.
 
-    Marked safe: every character from the document went through html.escape here, and
-    the only markup is our <mark>, so the page need not sanitise it again."""
+    MarkedHTML: every character from the document went through html.escape here, and the
+    only markup is our <mark>, so the page need not sanitise it again."""
     if snippet is None or not snippet.highlighted():
         return _escaped_text(first_words(body))
     fragment, where = snippet.fragment(), snippet.fragment_range()
@@ -287,10 +291,10 @@ def snippet_html(body: str, snippet: tantivy.Snippet | None) -> SafeString:
     after = encoded[where.end :].decode(errors="replace").rstrip()
     before = "… " if _LETTER.search(before) else html.escape(before.lstrip(), quote=False)
     after = " …" if _LETTER.search(after) else html.escape(after, quote=False)
-    return mark_safe(f"{before}{marked}{after}")  # escaped above, piece by piece
+    return MarkedHTML(f"{before}{marked}{after}")  # escaped above, piece by piece
 
 
-def _marked(encoded: bytes, spans: list[tuple[int, int]]) -> SafeString:
+def _marked(encoded: bytes, spans: list[tuple[int, int]]) -> MarkedHTML:
     """UTF-8 text with the byte ranges ``spans`` (tantivy's offsets) in <mark>."""
     parts, cursor = [], 0
     for start, end in sorted(spans):
@@ -300,15 +304,15 @@ def _marked(encoded: bytes, spans: list[tuple[int, int]]) -> SafeString:
         parts.append(f"{base.MARK_START}{_escaped(encoded[start:end])}{base.MARK_END}")
         cursor = end
     parts.append(_escaped(encoded[cursor:]))
-    return mark_safe("".join(parts))  # every part escaped, or our <mark>
+    return MarkedHTML("".join(parts))  # every part escaped, or our <mark>
 
 
 def _escaped(encoded: bytes) -> str:
     return html.escape(encoded.decode(errors="replace"), quote=False)
 
 
-def _escaped_text(text: str) -> SafeString:
-    return mark_safe(html.escape(text, quote=False))
+def _escaped_text(text: str) -> MarkedHTML:
+    return MarkedHTML(html.escape(text, quote=False))
 
 
 def first_words(text: str, count: int = SNIPPET_WORDS) -> str:

@@ -18,6 +18,7 @@ MOMENTS = [
     datetime(2024, 3, 31, 1, 30, tzinfo=UTC),  # Europe/London's clocks go forward at 01:00
     datetime(2024, 10, 27, 0, 30, tzinfo=UTC),  # and back, the next October
     datetime(1999, 12, 31, 23, 0, tzinfo=UTC),
+    datetime(999, 5, 1, 12, 0, tzinfo=UTC),  # a year of three digits is written with four
 ]
 ZONES = ["UTC", "Asia/Baghdad", "Europe/London", "America/St_Johns", "Asia/Kathmandu"]
 

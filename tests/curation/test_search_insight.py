@@ -4,7 +4,7 @@ articles editors pin to a query."""
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from search.forms import SearchForm
@@ -149,6 +149,21 @@ def test_the_log_row_is_committed_without_waiting_for_the_disk_and_nothing_else_
     assert durability_setting(connection) == before  # every later commit waits again
     assert before in ("2", "on")
     assert SearchLog.objects.get().query == "airport"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_log_write_leaves_every_later_commit_waiting_for_the_disk():
+    def refuse_the_log(execute, sql, params, many, context):
+        if sql.startswith("INSERT") and "search_searchlog" in sql:
+            raise DatabaseError("disk full")
+        return execute(sql, params, many, context)
+
+    before = durability_setting(connection)
+    with connection.execute_wrapper(refuse_the_log), pytest.raises(DatabaseError):
+        log_search(SearchForm({"q": "airport"}).params(), 3)
+
+    assert durability_setting(connection) == before
+    assert not SearchLog.objects.exists()
 
 
 def test_inside_a_transaction_the_log_row_commits_with_it_as_it_was_asked_to():

@@ -12,10 +12,9 @@ from datetime import UTC, datetime
 import pytest
 import tantivy
 from django.urls import reverse
-from django.utils.safestring import SafeString
 
 from archive import sanitise
-from archive.sanitise import marked_text_html
+from archive.sanitise import MarkedHTML, marked_text_html
 from search import service
 from search.backends import get_backend, load_backend, reset_backend
 from search.backends import tantivy_schema as ts
@@ -285,6 +284,20 @@ def test_a_broad_searchs_facets_are_counted_on_a_sample_and_scaled_up(backend, m
     assert [(f.value, f.count) for f in narrow.facets["outlet"]] == [("post", 100)]
 
 
+def test_facets_are_exact_up_to_twice_the_sample_size(backend, monkeypatch):
+    backend.index(
+        [replace(bulletin(n), outlet_slug="post" if n % 3 else "wire") for n in range(1, 201)]
+    )
+    monkeypatch.setattr("search.backends.tantivy.FACETS_EXACTLY_UP_TO", 100)
+
+    at_twice = backend.search(service.build_request("bulletins"))
+    assert (at_twice.total, at_twice.facets_are_estimates) == (200, False)
+    assert {f.value: f.count for f in at_twice.facets["outlet"]} == {"post": 134, "wire": 66}
+    backend.index([bulletin(201)])
+    past_twice = type(backend)(backend.root).search(service.build_request("bulletins"))
+    assert (past_twice.total, past_twice.facets_are_estimates) == (201, True)
+
+
 def test_facets_counted_over_a_first_pages_matches_are_those_of_the_query(backend, monkeypatch):
     """A first page with few matches counts its facets over their ids (FACETS_FROM_MATCHES_UP_TO);
     any other page runs the query again: the counts are the same."""
@@ -395,8 +408,8 @@ def test_highlights_are_built_escaped_and_marked_safe_so_the_page_keeps_them(bac
 
     (hit,) = backend.search(service.build_request("budget")).hits
 
-    assert isinstance(hit.title_html, SafeString)
-    assert isinstance(hit.snippet_html, SafeString)
+    assert isinstance(hit.title_html, MarkedHTML)
+    assert isinstance(hit.snippet_html, MarkedHTML)
     escaped = '&lt;img src=x onerror="alert(1)"&gt; &amp; &lt;b&gt;debate&lt;/b&gt;'
     assert hit.title_html == f"<mark>Budget</mark> {escaped}"
     assert f"<mark>Budget</mark> {escaped}" in hit.snippet_html

@@ -21,13 +21,21 @@ def test_tier_k_holds_the_buckets_below_2_to_the_k():
     for bucket in range(ts.SAMPLE_BUCKETS):
         tiers = set(ts.sample_tiers(bucket))
         assert tiers == {k for k in range(ts.SAMPLE_TIERS) if bucket < 2**k}
-    assert set(ts.sample_tiers(ts.SAMPLE_BUCKETS - 1)) == {ts.SAMPLE_TIERS - 1}  # all of them
+    # The top tier is half the buckets (a sample is never more); the upper half is in none.
+    assert set(ts.sample_tiers(ts.SAMPLE_BUCKETS // 2 - 1)) == {ts.SAMPLE_TIERS - 1}
+    assert 2 ** (ts.SAMPLE_TIERS - 1) == ts.SAMPLE_BUCKETS // 2
+    assert not ts.sample_tiers(ts.SAMPLE_BUCKETS // 2)
     with pytest.raises(ValueError, match="not a sample tier"):
         ts.in_sample(ts.make_schema(), tantivy.Query.all_query(), 12)
 
 
-def test_an_index_built_before_sample_buckets_is_counted_whole():
+@pytest.mark.parametrize("sample_field", [None, "sample", "sample_tier", "sample_tier_64"])
+def test_an_index_built_before_these_sample_tiers_is_counted_whole(sample_field):
+    # Earlier schemas: no sample, bucket numbers, tiers of 64 buckets (whose tier k is not
+    # this schema's).
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("id", indexed=True)
+    if sample_field:
+        builder.add_integer_field(sample_field, indexed=True)
     older = builder.build()
     assert ts.in_sample(older, tantivy.Query.all_query(), 16) is None

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from archive.models import Article, Outlet, Tag
 from archive.sanitise import marked_text_html, plain_text
@@ -245,6 +246,8 @@ def test_the_display_sanitiser_keeps_marks_and_line_breaks_only():
     assert marked_text_html('<mark class="x">a</mark><br><b>b</b>&lt;i&gt;') == (
         "<mark>a</mark><br>b&lt;i&gt;"
     )
+    # Safe for Django is not enough: only MarkedHTML, which its maker escaped, is kept.
+    assert marked_text_html(mark_safe("<b>b</b><mark>a</mark>")) == "b<mark>a</mark>"
     assert highlight_spans("<b>shout</b>\nnext", [(3, 8)]) == (
         "&lt;b&gt;<mark>shout</mark>&lt;/b&gt;<br>next"
     )
