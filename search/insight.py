@@ -2,19 +2,22 @@
 the week's top queries and the queries that found nothing; and editors' picks.
 """
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
 from archive.models import Article
 from search.forms import SearchParams
 from search.models import SearchLog, SearchPromotion
+
+logger = logging.getLogger(__name__)
 
 MAX_QUERY_LENGTH = 200
 
@@ -46,7 +49,9 @@ def query_for_the_log(q: str) -> str:
 
 def log_search(params: SearchParams, hit_count: int) -> None:
     """Log a portal search: its query, filters, hit count and day; nothing about who
-    searched. Further pages of the same search are not new searches."""
+    searched. Further pages of the same search are not new searches. Best effort: a row
+    that cannot be written (a full disk, a database another process keeps locked past the
+    timeout) is a warning in the log, and the reader still gets the results page."""
     if params.page != 1 or params.is_blank:
         return
     filters = {
@@ -57,13 +62,18 @@ def log_search(params: SearchParams, hit_count: int) -> None:
         "since": params.date_from.isoformat() if params.date_from else "",
         "until": params.date_to.isoformat() if params.date_to else "",
     }
-    with _not_waiting_for_the_disk(router.db_for_write(SearchLog)):
-        SearchLog.objects.create(
-            query=query_for_the_log(params.q),
-            filters={key: value for key, value in filters.items() if value},
-            hit_count=hit_count,
-            day=timezone.now().date(),
-        )
+    alias = router.db_for_write(SearchLog)
+    try:
+        # Its own transaction (a savepoint inside another): a failure is undone alone.
+        with _not_waiting_for_the_disk(alias), transaction.atomic(using=alias):
+            SearchLog.objects.create(
+                query=query_for_the_log(params.q),
+                filters={key: value for key, value in filters.items() if value},
+                hit_count=hit_count,
+                day=timezone.now().date(),
+            )
+    except DatabaseError as error:
+        logger.warning("A search was not logged: %s", error)
 
 
 @contextmanager
