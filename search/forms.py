@@ -110,6 +110,18 @@ _ANY_YEAR = 2000  # urls_for_years encodes for_year(_ANY_YEAR), then writes each
 
 
 @dataclass(frozen=True)
+class _Around:
+    """A search's URL encoded once around the pairs its links change."""
+
+    path: str
+    before: str
+    after: str
+
+    def url(self, pairs: str) -> str:
+        return f"{self.path}?{'&'.join(filter(None, (self.before, pairs, self.after)))}"
+
+
+@dataclass(frozen=True)
 class SearchParams:
     """One search as its URL holds it; the ``with_``/``without_`` methods give the search a
     link leads to, so every link keeps whatever it does not change."""
@@ -223,11 +235,11 @@ class SearchParams:
         path = view_path("search:results")
         marked = self._with_values(kind, (*self.values(kind), _MARK))._pairs()
         at = marked.index((kind, _MARK))
-        before, after = urlencode(marked[:at]), urlencode(marked[at + 1 :])
+        around = _Around(path, urlencode(marked[:at]), urlencode(marked[at + 1 :]))
         return [
             self.with_value(kind, value).url()  # already there: the link removes duplicates
             if value in own
-            else f"{path}?{'&'.join(filter(None, (before, urlencode({kind: value}), after)))}"
+            else around.url(urlencode({kind: value}))
             for value in values
         ]
 
@@ -237,12 +249,8 @@ class SearchParams:
         path = view_path("search:results")
         pairs = self.for_year(_ANY_YEAR)._pairs()
         at = pairs.index(("from", date(_ANY_YEAR, 1, 1).isoformat()))
-        before, after = urlencode(pairs[:at]), urlencode(pairs[at + 2 :])
-        return [
-            f"{path}?"
-            + "&".join(filter(None, (before, f"from={y:04d}-01-01&to={y:04d}-12-31", after)))
-            for y in years
-        ]
+        around = _Around(path, urlencode(pairs[:at]), urlencode(pairs[at + 2 :]))
+        return [around.url(f"from={y:04d}-01-01&to={y:04d}-12-31") for y in years]
 
     def feed_url(self) -> str:
         """The Atom feed of this search's newest hits (it sorts and pages for itself)."""

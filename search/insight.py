@@ -64,8 +64,7 @@ def log_search(params: SearchParams, hit_count: int) -> None:
     }
     alias = router.db_for_write(SearchLog)
     try:
-        # Its own transaction (a savepoint inside another): a failure is undone alone.
-        with _not_waiting_for_the_disk(alias), transaction.atomic(using=alias):
+        with _own_transaction_not_waiting_for_the_disk(alias):
             SearchLog.objects.create(
                 query=query_for_the_log(params.q),
                 filters={key: value for key, value in filters.items() if value},
@@ -77,32 +76,34 @@ def log_search(params: SearchParams, hit_count: int) -> None:
 
 
 @contextmanager
-def _not_waiting_for_the_disk(alias: str) -> Iterator[None]:
-    """Commit what is written inside without waiting for it to reach the disk: a search
-    page's log row is counted, not kept for anyone, and an fsync a page cost each SQLite
-    page 0.3 ms on a quiet disk and more on a busy one. A crash of the process loses
-    nothing; a power cut may lose the last rows, and never leaves a damaged database.
+def _own_transaction_not_waiting_for_the_disk(alias: str) -> Iterator[None]:
+    """A transaction of its own (a savepoint inside another), so that a failure is undone
+    alone, committed without waiting for the disk: a search page's log row is counted, not
+    kept for anyone, and an fsync a page cost each SQLite page 0.3 ms on a quiet disk and
+    more on a busy one. A crash of the process loses nothing; a power cut may lose the last
+    rows, and never leaves a damaged database.
 
-    Only in autocommit: a transaction already open commits later, as it was asked to."""
+    Inside a transaction already open, the row commits later with it, as it was asked to."""
     connection = connections[alias]
-    if not connection.get_autocommit():
-        yield
-    elif connection.vendor == "postgresql":
-        with transaction.atomic(using=alias), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL synchronous_commit TO OFF")  # this transaction only
+    if connection.get_autocommit() and connection.vendor == "postgresql":
+        with transaction.atomic(using=alias):
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")  # this transaction only
             yield
-    elif connection.vendor == "sqlite":
+    elif connection.get_autocommit() and connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA synchronous")
             (was,) = cursor.fetchone()
             # In WAL mode (config/settings/base.py), NORMAL syncs at checkpoints only.
             cursor.execute(f"PRAGMA synchronous = {min(int(was), 1)}")  # OFF stays OFF
             try:
-                yield
+                with transaction.atomic(using=alias):
+                    yield
             finally:
                 cursor.execute(f"PRAGMA synchronous = {int(was)}")
     else:
-        yield
+        with transaction.atomic(using=alias):
+            yield
 
 
 @dataclass(frozen=True)

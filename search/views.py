@@ -112,16 +112,17 @@ def _facet_links(params: SearchParams, name: str, options: list[FacetOption]) ->
 
 
 def _year_links(params: SearchParams, options: list[FacetOption]) -> list[FacetLink]:
-    years = [int(o.value) for o in options if not o.active and _is_year(o.value)]
-    urls = dict(zip(years, params.urls_for_years(years), strict=True))
-    links = []
-    for option in options:
-        if option.active:
-            url = params.without_dates().url() if params.year == option.value else None
-        else:
-            url = urls.get(int(option.value)) if _is_year(option.value) else None
-        links.append(FacetLink(option, url))
-    return links
+    adding = [o.value for o in options if not o.active and _is_year(o.value)]
+    urls = dict(zip(adding, params.urls_for_years([int(y) for y in adding]), strict=True))
+    return [
+        FacetLink(
+            option,
+            (params.without_dates().url() if params.year == option.value else None)
+            if option.active
+            else urls.get(option.value),
+        )
+        for option in options
+    ]
 
 
 def _is_year(value: str) -> bool:

@@ -434,8 +434,7 @@ def _count_facets(reader: _Reader, query: tantivy.Query, limit: int, total: int)
     # Sampled only where it saves half the work or more; the estimates are labelled so.
     sample = None
     if total > 2 * FACETS_EXACTLY_UP_TO:
-        buckets = max(1, ts.SAMPLE_BUCKETS * FACETS_EXACTLY_UP_TO // total)
-        buckets = 1 << (buckets.bit_length() - 1)  # a whole tier: half to all of them
+        buckets = ts.whole_tier(ts.SAMPLE_BUCKETS * FACETS_EXACTLY_UP_TO // total)
         sample = ts.in_sample(reader.index.schema, query, buckets)
     scale = ts.SAMPLE_BUCKETS / buckets if sample is not None else 1
     terms = {"size": limit + FACET_SLACK}

@@ -52,7 +52,6 @@ assert SAMPLE_BUCKETS & (SAMPLE_BUCKETS - 1) == 0, "a power of two: the top bits
 SAMPLE_TIER_FIELD = f"sample_tier_{SAMPLE_BUCKETS}"
 # Tiers 0 (one bucket) to 7 (half of them): a sample is never more than half the matches.
 SAMPLE_TIERS = SAMPLE_BUCKETS.bit_length() - 1
-TIER_SIZES = {1 << tier: tier for tier in range(SAMPLE_TIERS)}  # buckets: tier
 _SAMPLE_SHIFT = 32 - (SAMPLE_BUCKETS - 1).bit_length()
 # Knuth's multiplicative hash (the prime next to 2**32 / the golden ratio): ids in sequence,
 # as an archive's are, land in every bucket alike.
@@ -223,13 +222,19 @@ def filtered(schema: tantivy.Schema, query: Query, request: base.SearchRequest) 
     )
 
 
+def whole_tier(buckets: int) -> int:
+    """The buckets of the largest tier that holds at most ``buckets`` of them (one at the
+    least, half of them at the most): between half and all of those asked for."""
+    return 1 << (max(1, min(buckets, SAMPLE_BUCKETS // 2)).bit_length() - 1)
+
+
 def in_sample(schema: tantivy.Schema, query: Query, buckets: int) -> Query | None:
-    """The query's matches in the first ``buckets`` buckets, a power of two; None for an
-    index built before documents had sample tiers (it is counted whole until rebuilt)."""
-    if buckets not in TIER_SIZES:
+    """The query's matches in the first ``buckets`` buckets, a whole tier (``whole_tier``);
+    None for an index built without these tiers (it is counted whole until rebuilt)."""
+    if buckets != whole_tier(buckets):
         raise ValueError(f"{buckets} buckets are not a sample tier")
     try:
-        sample = Query.term_query(schema, SAMPLE_TIER_FIELD, TIER_SIZES[buckets])
+        sample = Query.term_query(schema, SAMPLE_TIER_FIELD, buckets.bit_length() - 1)
     except ValueError:
         return None
     return Query.boolean_query([(Occur.Must, query), (Occur.Must, sample)])

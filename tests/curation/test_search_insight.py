@@ -1,6 +1,8 @@
 """Search insight: portal searches logged without personal data, the weekly report, and
 articles editors pin to a query."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -130,17 +132,28 @@ def durability_setting(connection) -> str:
     return str(connection.connection.execute(query).fetchone()[0])
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_log_row_is_committed_without_waiting_for_the_disk_and_nothing_else_is():
-    seen = []
+def is_the_log_insert(sql: str) -> bool:
+    return sql.startswith("INSERT") and "search_searchlog" in sql
+
+
+@contextmanager
+def settings_at_the_log_insert() -> Iterator[list[str]]:
+    """The durability setting each search-log insert ran under, in order."""
+    seen: list[str] = []
 
     def note_the_setting(execute, sql, params, many, context):
-        if sql.startswith("INSERT") and "search_searchlog" in sql:
+        if is_the_log_insert(sql):
             seen.append(durability_setting(context["connection"]))
         return execute(sql, params, many, context)
 
-    before = durability_setting(connection)
     with connection.execute_wrapper(note_the_setting):
+        yield seen
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_row_is_committed_without_waiting_for_the_disk_and_nothing_else_is():
+    before = durability_setting(connection)
+    with settings_at_the_log_insert() as seen:
         log_search(SearchForm({"q": "airport"}).params(), 3)
 
     # SQLite: NORMAL (1) in WAL mode syncs at checkpoints; PostgreSQL: off for that
@@ -152,7 +165,7 @@ def test_the_log_row_is_committed_without_waiting_for_the_disk_and_nothing_else_
 
 
 def refuse_the_log(execute, sql, params, many, context):
-    if sql.startswith("INSERT") and "search_searchlog" in sql:
+    if is_the_log_insert(sql):
         raise DatabaseError("database or disk is full")
     return execute(sql, params, many, context)
 
@@ -185,14 +198,7 @@ def test_a_search_the_log_cannot_record_still_gets_its_results(client, archive, 
 
 
 def test_inside_a_transaction_the_log_row_commits_with_it_as_it_was_asked_to():
-    seen = []
-
-    def note_the_setting(execute, sql, params, many, context):
-        if sql.startswith("INSERT") and "search_searchlog" in sql:
-            seen.append(durability_setting(context["connection"]))
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(note_the_setting):
+    with settings_at_the_log_insert() as seen:
         log_search(SearchForm({"q": "airport"}).params(), 3)
 
     assert seen == (["2"] if connection.vendor == "sqlite" else ["on"])

@@ -14,6 +14,10 @@ from archive.models import Region
 from archive.sanitise import marked_text_html
 from search import service
 from search.backends import reset_backend
+from search.backends.base import SearchResults
+from search.forms import SearchForm
+from search.service import FacetOption
+from search.views import facet_groups
 from tests.factories import make_article, make_outlet
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -570,3 +574,21 @@ def test_region_facets_name_places_and_filter_by_id(client, backend, corpus):
     option = facet(search(client, q="raqqa"), "Ar Raqqah", "Place")
 
     assert f"region={raqqa.id}" in option.attrs["href"]
+
+
+@pytest.mark.django_db
+def test_year_links_go_only_to_years_a_date_can_hold():
+    """A year facet value comes from the index; one that is no year a date can hold (five
+    digits, digits of another script) gets no link instead of an error page."""
+    params = SearchForm({"q": "budget", "outlet": "rudaw"}).params()
+    years = [FacetOption(value, value, 3, active=False) for value in ("2017", "12345", "²", "0")]
+    page = service.SearchPage(
+        request=params.search_request(page_size=10),
+        results=SearchResults(total=12, hits=[]),
+        articles={},
+        facets={"year": years},
+    )
+
+    (group,) = facet_groups(params, page)
+
+    assert [link.url for link in group.links] == [params.for_year(2017).url(), None, None, None]

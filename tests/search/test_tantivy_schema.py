@@ -29,6 +29,13 @@ def test_tier_k_holds_the_buckets_below_2_to_the_k():
         ts.in_sample(ts.make_schema(), tantivy.Query.all_query(), 12)
 
 
+@pytest.mark.parametrize(
+    ("asked", "tier"), [(0, 1), (1, 1), (2, 2), (3, 2), (12, 8), (127, 64), (128, 128), (300, 128)]
+)
+def test_a_sample_is_the_largest_whole_tier_within_the_buckets_asked_for(asked, tier):
+    assert ts.whole_tier(asked) == tier
+
+
 @pytest.mark.parametrize("sample_field", [None, "sample", "sample_tier", "sample_tier_64"])
 def test_an_index_built_before_these_sample_tiers_is_counted_whole(sample_field):
     # Earlier schemas: no sample, bucket numbers, tiers of 64 buckets (whose tier k is not
