@@ -21,6 +21,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -70,6 +71,16 @@ FACETS_EXACTLY_UP_TO = 2_500
 # and its facets are counted over their ids instead of by running the query again: a
 # phrase's positions are then checked once, not twice.
 FACETS_FROM_MATCHES_UP_TO = 200
+# In an archive of at least this many articles, a search's facets are counted while another
+# thread searches for its page: tantivy lets go of the GIL while it searches, so the two
+# walks over the matches run on two cores (two or three common words ANDed at 1,000,000
+# articles: each walk takes 4 to 9 ms). How to count (every match, or which sample) depends
+# on the total, known only once the page's walk is done: it is guessed from the matches
+# among about PROBE_ARTICLES articles (a sample tier), and the counts are kept when the
+# total bears the guess out, else counted again as without a guess. In a smaller archive
+# a walk takes about a millisecond, what the guess itself would cost.
+FACETS_AHEAD_FROM_ARTICLES = 100_000
+PROBE_ARTICLES = 4_096
 
 
 @dataclass(frozen=True)
@@ -84,8 +95,33 @@ class _Reader:
 
 @dataclass(frozen=True)
 class _Facets:
+    # Most frequent first, then by value; more values than shown (FACET_SLACK), not yet
+    # capped at the total (for counts made before it was known).
     counts: dict[str, tuple[base.FacetCount, ...]]
-    estimated: bool  # counted on a sample of the matches and scaled up
+    buckets: int | None  # counted in a sample of this many buckets and scaled up; None: all
+
+    @property
+    def estimated(self) -> bool:
+        return self.buckets is not None
+
+    def bear_out(self, total: int) -> bool:
+        """Whether these counts are as good as those counted knowing the total: exact ones
+        always; a sample's if the total's own sample is within a tier of it (half to twice
+        its size), and the total too many to count every match."""
+        wanted = _sample_buckets(total)
+        if self.buckets is None:
+            return True
+        return wanted is not None and self.buckets // 2 <= wanted <= self.buckets * 2
+
+    def shown(self, total: int, limit: int) -> "_Facets":
+        """The first ``limit`` values of each facet, no count above the total (a scaled-up
+        estimate can pass it: a filter's own value holds every match)."""
+        counts = {}
+        for name, values in self.counts.items():
+            capped = [replace(value, count=min(value.count, total)) for value in values]
+            capped.sort(key=lambda facet: (-facet.count, facet.value))
+            counts[name] = tuple(capped[:limit])
+        return _Facets(counts, self.buckets)
 
 
 def _meta_stamp(path: Path) -> tuple:
@@ -136,6 +172,7 @@ class SearchBackend(base.SearchBackend):
         self._reader_state: _Reader | None = None
         self._vocabularies: dict[str, Vocabulary] = {}
         self._facet_cache: OrderedDict[tuple, _Facets] = OrderedDict()
+        self._page_pool: tuple[int, ThreadPoolExecutor] | None = None  # (its process, it)
 
     # Reading
 
@@ -306,7 +343,11 @@ class SearchBackend(base.SearchBackend):
             if words is None:
                 return base.SearchResults(total=0, hits=[])
             query = ts.filtered(schema, words, request)
-            total, found, every_match = _page(searcher, query, request)
+            facets = None
+            if request.facets:
+                total, found, facets = self._page_and_facets(reader, query, request)
+            else:
+                total, found, _ = _page(searcher, query, request)
             if request.query.has_text:
                 hits = _highlighted(searcher, schema, words, found)
             else:
@@ -314,20 +355,16 @@ class SearchBackend(base.SearchBackend):
             results = base.SearchResults(total=total, hits=hits)
             if request.query.has_text and total < base.SUGGEST_BELOW:
                 results.suggestion = self._suggestion(reader, request, total)
-            if request.facets:
-                facets = self._facets(reader, query, request, total, every_match)
+            if facets is not None:
                 results.facets = {name: list(values) for name, values in facets.counts.items()}
                 results.facets_are_estimates = facets.estimated
             return results
 
-    def _facets(
-        self,
-        reader: _Reader,
-        query: tantivy.Query,
-        request: base.SearchRequest,
-        total: int,
-        every_match: list[tantivy.DocAddress] | None,
-    ) -> _Facets:
+    def _page_and_facets(
+        self, reader: _Reader, query: tantivy.Query, request: base.SearchRequest
+    ) -> tuple[int, list[tuple[float, tantivy.Document]], _Facets]:
+        """The total and page of ``_page``, and the facets: from the cache, counted while
+        the page is searched (FACETS_AHEAD_FROM_ARTICLES), or counted after it."""
         # Everything that decides the counts, and nothing else (not the page or the sort).
         key = (
             reader.generation,
@@ -338,16 +375,40 @@ class SearchBackend(base.SearchBackend):
             facets = self._facet_cache.get(key)
             if facets is not None:
                 self._facet_cache.move_to_end(key)
+        if facets is not None:
+            total, found, _ = _page(reader.searcher, query, request)
+            return total, found, facets
+        guess = _guessed_total(reader, query)
+        if guess is not None and guess > FACETS_FROM_MATCHES_UP_TO:
+            page = self._page_searches().submit(_page, reader.searcher, query, request)
+            try:
+                ahead = _count_facets(reader, query, request.facet_limit, _sample_buckets(guess))
+            finally:  # the page's search is waited for, whatever happened here
+                total, found, every_match = page.result()
+            facets = ahead if ahead.bear_out(total) else None
+        else:
+            total, found, every_match = _page(reader.searcher, query, request)
         if facets is None:
+            counted = query
             if every_match is not None:  # counted over their ids, not by asking again
                 ids = reader.searcher.fast_field_values("id", every_match)
-                query = ts.with_ids(reader.index.schema, ids)
-            facets = _count_facets(reader, query, request.facet_limit, total)
-            with self._lock:
-                self._facet_cache[key] = facets
-                while len(self._facet_cache) > FACET_CACHE_SIZE:
-                    self._facet_cache.popitem(last=False)
-        return facets
+                counted = ts.with_ids(reader.index.schema, ids)
+            facets = _count_facets(reader, counted, request.facet_limit, _sample_buckets(total))
+        facets = facets.shown(total, request.facet_limit)
+        with self._lock:
+            self._facet_cache[key] = facets
+            while len(self._facet_cache) > FACET_CACHE_SIZE:
+                self._facet_cache.popitem(last=False)
+        return total, found, facets
+
+    def _page_searches(self) -> ThreadPoolExecutor:
+        """This process's threads for page searches (a pool's threads do not survive a
+        fork: a web server's workers each make their own)."""
+        with self._lock:
+            if self._page_pool is None or self._page_pool[0] != os.getpid():
+                pool = ThreadPoolExecutor(os.cpu_count() or 2, thread_name_prefix="tantivy-page")
+                self._page_pool = (os.getpid(), pool)
+            return self._page_pool[1]
 
     def _suggestion(self, reader: _Reader, request: base.SearchRequest, total: int) -> str | None:
         """The query with each unknown word replaced by the closest indexed word, offered
@@ -426,16 +487,37 @@ def _plain(score: float, document: tantivy.Document) -> base.Hit:
     )
 
 
-def _count_facets(reader: _Reader, query: tantivy.Query, limit: int, total: int) -> _Facets:
-    """Counts over every match, or when that is more than twice FACETS_EXACTLY_UP_TO, over
-    the largest sample tier that holds at most about that many (half as many at least),
-    scaled up (tantivy's terms aggregations on the fast fields); most frequent first, then
-    by value."""
-    # Sampled only where it saves half the work or more; the estimates are labelled so.
-    sample = None
-    if total > 2 * FACETS_EXACTLY_UP_TO:
-        buckets = ts.whole_tier(ts.SAMPLE_BUCKETS * FACETS_EXACTLY_UP_TO // total)
-        sample = ts.in_sample(reader.index.schema, query, buckets)
+def _sample_buckets(total: int) -> int | None:
+    """The sample tier a search with this many matches counts its facets in: None (every
+    match) up to twice FACETS_EXACTLY_UP_TO, else the largest tier that holds at most about
+    that many (half as many at least)."""
+    if total <= 2 * FACETS_EXACTLY_UP_TO:
+        return None
+    return ts.whole_tier(ts.SAMPLE_BUCKETS * FACETS_EXACTLY_UP_TO // total)
+
+
+def _guessed_total(reader: _Reader, query: tantivy.Query) -> int | None:
+    """About how many documents match: those among the smallest tier of about PROBE_ARTICLES
+    articles, scaled up. None in an archive too small for a guess to pay, or in an index
+    without sample tiers."""
+    searcher = reader.searcher
+    if searcher.num_docs < FACETS_AHEAD_FROM_ARTICLES:
+        return None
+    buckets = ts.whole_tier(ts.SAMPLE_BUCKETS * PROBE_ARTICLES // searcher.num_docs)
+    # Not scored: only the count is wanted.
+    probe = ts.in_sample(reader.index.schema, tantivy.Query.const_score_query(query, 0.0), buckets)
+    if probe is None:
+        return None
+    return searcher.search(probe, limit=1).count * ts.SAMPLE_BUCKETS // buckets
+
+
+def _count_facets(
+    reader: _Reader, query: tantivy.Query, limit: int, buckets: int | None
+) -> _Facets:
+    """Counts over every match, or over those in a sample of ``buckets`` buckets (a whole
+    tier) scaled up (tantivy's terms aggregations on the fast fields); most frequent first,
+    then by value, with FACET_SLACK values more than ``limit``, not capped at the total."""
+    sample = ts.in_sample(reader.index.schema, query, buckets) if buckets is not None else None
     scale = ts.SAMPLE_BUCKETS / buckets if sample is not None else 1
     terms = {"size": limit + FACET_SLACK}
     if sample is None:
@@ -451,13 +533,10 @@ def _count_facets(reader: _Reader, query: tantivy.Query, limit: int, total: int)
     counts = {}
     for name in base.FACET_FIELDS:
         values = [
-            # Scaled up, never past the total (a filter's own value holds every match).
-            base.FacetCount(
-                value=str(bucket["key"]), count=min(round(bucket["doc_count"] * scale), total)
-            )
+            base.FacetCount(value=str(bucket["key"]), count=round(bucket["doc_count"] * scale))
             for bucket in answer.get(name, {}).get("buckets", [])
             if bucket["doc_count"] and str(bucket["key"])
         ]
         values.sort(key=lambda facet: (-facet.count, facet.value))
-        counts[name] = tuple(values[:limit])
-    return _Facets(counts, estimated=sample is not None)
+        counts[name] = tuple(values)
+    return _Facets(counts, buckets if sample is not None else None)

@@ -17,6 +17,7 @@ from archive import sanitise
 from archive.sanitise import MarkedHTML, marked_text_html
 from search import service
 from search.backends import get_backend, load_backend, reset_backend
+from search.backends import tantivy as tantivy_backend
 from search.backends import tantivy_schema as ts
 from search.backends.base import SearchBackendError, SearchUnavailable
 from search.backends.tantivy import BULK_WRITE
@@ -339,6 +340,116 @@ def test_facets_counted_over_a_first_pages_matches_are_those_of_the_query(backen
         assert first.total == second.total
         assert first.facets == second.facets, q
         assert sum(f.count for f in first.facets["outlet"]) == first.total
+
+
+@pytest.fixture
+def counting_ahead(monkeypatch):
+    """Facets counted while another thread searches for the page, in a small archive: the
+    guess's probe is half the archive (a whole tier of 128 buckets), the exact limit 100."""
+    monkeypatch.setattr("search.backends.tantivy.FACETS_AHEAD_FROM_ARTICLES", 0)
+    monkeypatch.setattr("search.backends.tantivy.PROBE_ARTICLES", 1 << 20)
+    monkeypatch.setattr("search.backends.tantivy.FACETS_EXACTLY_UP_TO", 100)
+    threads = []
+    page = tantivy_backend._page
+
+    def noting_the_thread(*args):
+        threads.append(threading.current_thread().name)
+        return page(*args)
+
+    monkeypatch.setattr(tantivy_backend, "_page", noting_the_thread)
+    return threads
+
+
+def in_half(article_id: int) -> bool:
+    return ts.sample_bucket(article_id) < ts.SAMPLE_BUCKETS // 2
+
+
+def sample_counts(documents, buckets: int) -> dict[str, int]:
+    """Outlet counts among the documents in the first ``buckets`` buckets, scaled up."""
+    counts = Counter(d.outlet_slug for d in documents if ts.sample_bucket(d.article_id) < buckets)
+    return {outlet: count * ts.SAMPLE_BUCKETS // buckets for outlet, count in counts.items()}
+
+
+def test_facets_counted_ahead_are_those_counted_after_the_page(
+    backend, counting_ahead, monkeypatch
+):
+    monkeypatch.setattr("search.backends.tantivy.FACETS_EXACTLY_UP_TO", 1000)  # all exact
+    documents = [
+        replace(
+            bulletin(n),
+            body=f"Number {n} of the bulk bulletins." + (" Rare words." if n % 5 == 0 else ""),
+            outlet_slug=f"outlet-{n % 3}",
+            tag_slugs=(f"tag-{n % 4}",),
+        )
+        for n in range(1, 401)
+    ]
+    backend.index(documents)
+    for q, matches in [
+        ("bulletins", lambda d: True),
+        ("bulletins -rare", lambda d: "Rare" not in d.body),
+        ("bulletins outlet:outlet-1", lambda d: d.outlet_slug == "outlet-1"),
+        ("rare", lambda d: "Rare" in d.body),
+    ]:
+        found = [d for d in documents if matches(d)]
+        guess = 2 * sum(in_half(d.article_id) for d in found)
+        counting_ahead.clear()
+        results = type(backend)(backend.root).search(service.build_request(q, page_size=5))
+        # Guessed more than FACETS_FROM_MATCHES_UP_TO: the page searched on another thread
+        # while the facets are counted; fewer: the facets counted over the page's matches.
+        assert counting_ahead[0].startswith("tantivy-page") is (guess > 200), (q, guess)
+        assert results.facets_are_estimates is False
+        assert {f.value: f.count for f in results.facets["outlet"]} == Counter(
+            d.outlet_slug for d in found
+        )
+        assert sum(f.count for f in results.facets["tag"]) == results.total == len(found)
+
+
+def test_a_sample_counted_ahead_is_kept_when_the_total_bears_the_guess_out(backend, counting_ahead):
+    documents = [
+        replace(bulletin(n), outlet_slug="post" if n % 4 == 0 else "wire") for n in range(1, 401)
+    ]
+    backend.index(documents)
+    results = backend.search(service.build_request("bulletins"))
+    assert counting_ahead[0].startswith("tantivy-page")
+    # The guess: the matches in half the archive, twice. Its sample holds about 100 of them
+    # (a whole tier): within a tier of the quarter the 400 matches' own sample would be.
+    guess = 2 * sum(in_half(d.article_id) for d in documents)
+    buckets = ts.whole_tier(ts.SAMPLE_BUCKETS * 100 // guess)
+    assert ts.SAMPLE_BUCKETS // 8 <= buckets <= ts.SAMPLE_BUCKETS // 2
+    assert (results.total, results.facets_are_estimates) == (400, True)
+    assert {f.value: f.count for f in results.facets["outlet"]} == sample_counts(documents, buckets)
+
+
+def test_a_guess_the_total_does_not_bear_out_is_counted_again(backend, counting_ahead):
+    """A search's matches all in the probe's half of the archive: 300 guessed, a sample
+    counted ahead; 150 found, few enough to count every one, and so they are."""
+    ids = [n for n in range(1, 2000) if in_half(n)][:150]
+    backend.index([replace(bulletin(n), outlet_slug=f"outlet-{n % 7}") for n in ids])
+    backend.index(
+        [replace(bulletin(n), title="Other", body="Unrelated.") for n in range(2000, 2100)]
+    )
+    counted = []
+    count_facets = tantivy_backend._count_facets
+
+    def noting_the_sample(reader, query, limit, buckets):
+        counted.append(buckets)
+        return count_facets(reader, query, limit, buckets)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tantivy_backend, "_count_facets", noting_the_sample)
+        results = backend.search(service.build_request("bulletins"))
+    assert counted == [ts.whole_tier(ts.SAMPLE_BUCKETS * 100 // 300), None]
+    assert (results.total, results.facets_are_estimates) == (150, False)
+    assert {f.value: f.count for f in results.facets["outlet"]} == Counter(
+        f"outlet-{n % 7}" for n in ids
+    )
+
+
+def test_each_process_searches_pages_on_threads_of_its_own(backend):
+    pool = backend._page_searches()
+    assert backend._page_searches() is pool
+    backend._page_pool = (-1, pool)  # as a forked worker finds its parent's pool
+    assert backend._page_searches() is not pool
 
 
 # Words analysed as Whoosh analyses them
