@@ -108,9 +108,9 @@ class _Facets:
         """Whether these counts are as good as those counted knowing the total: exact ones
         always; a sample's if the total's own sample is within a tier of it (half to twice
         its size), and the total too many to count every match."""
-        wanted = _sample_buckets(total)
         if self.buckets is None:
             return True
+        wanted = _sample_buckets(total)
         return wanted is not None and self.buckets // 2 <= wanted <= self.buckets * 2
 
     def shown(self, total: int, limit: int) -> "_Facets":
@@ -118,9 +118,12 @@ class _Facets:
         estimate can pass it: a filter's own value holds every match)."""
         counts = {}
         for name, values in self.counts.items():
-            capped = [replace(value, count=min(value.count, total)) for value in values]
-            capped.sort(key=lambda facet: (-facet.count, facet.value))
-            counts[name] = tuple(capped[:limit])
+            if values and values[0].count > total:  # the largest first
+                values = sorted(
+                    (base.FacetCount(v.value, min(v.count, total)) for v in values),
+                    key=lambda facet: (-facet.count, facet.value),
+                )
+            counts[name] = tuple(values[:limit])
         return _Facets(counts, self.buckets)
 
 
