@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bench.search_queries import CLASSES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -74,6 +76,25 @@ def test_search_harness_measures_every_class_three_ways(tmp_path):
     assert "Command: `python bench/search.py --articles=200" in recorded
     assert rows["facet counts"][0] in recorded
 
+    # Another archive of the same articles, built from this one's corpus, not a new one.
+    other = tmp_path / "other"
+    built = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "bench" / "search.py"), "--articles=200"),
+            *("--backend=tantivy", f"--reuse={other}", f"--corpus-from={archive}"),
+            "--build-only",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert (other / "corpus.jsonl").samefile(archive / "corpus.jsonl")
+    other_manifest = json.loads((other / "archive.json").read_text())
+    assert other_manifest["raw_text_bytes"] == manifest["raw_text_bytes"]
+    assert other_manifest["built"]
+
 
 def test_each_percentile_is_the_median_of_the_runs_own():
     from bench.search import run_percentiles
@@ -84,3 +105,16 @@ def test_each_percentile_is_the_median_of_the_runs_own():
     # p50, p95, p99 of each run: (2, 10, 10), (5, 5, 5), (1, 1, 100).
     outcomes = [run(*[2.0] * 90, *[10.0] * 10), run(5.0), run(*[1.0] * 98, 100.0, 100.0)]
     assert run_percentiles(outcomes, "page", "rare word") == (2.0, 5.0, 10.0)
+
+
+def test_a_corpus_is_taken_only_from_a_finished_archive_of_the_same_articles(tmp_path):
+    from bench.search import same_corpus
+
+    wanted = {"articles": 200, "seed": 2017}
+    (tmp_path / "archive.json").write_text(json.dumps(wanted))
+    with pytest.raises(SystemExit, match="not finished"):
+        same_corpus(tmp_path, wanted)
+    (tmp_path / "archive.json").write_text(json.dumps(wanted | {"built": "today"}))
+    assert same_corpus(tmp_path, wanted) == tmp_path / "corpus.jsonl"
+    with pytest.raises(SystemExit, match="other articles"):
+        same_corpus(tmp_path, wanted | {"articles": 300})
