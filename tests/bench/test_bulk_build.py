@@ -47,7 +47,11 @@ TABLES = {
 
 def _build(tmp_path, name: str, bulk: bool) -> dict:
     args = argparse.Namespace(
-        articles=ARTICLES, database="postgres", backend="postgres", bulk_build=bulk
+        articles=ARTICLES,
+        database="postgres",
+        backend="postgres",
+        bulk_build=bulk,
+        corpus_from=None,
     )
     work = tmp_path / name
     work.mkdir()
