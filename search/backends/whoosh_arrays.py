@@ -14,14 +14,18 @@ segment never changes after it is written, only its set of deleted documents doe
 that is applied on every query. A query's matches come from array operations
 (intersections, unions, differences, range masks), its BM25F scores from Whoosh's own
 formula over the same weights, lengths and statistics, and a facet's counts from one
-``bincount``. Phrases are left to Whoosh's matcher (matching and, for a query that holds
-one, ranking), without the unsafe shortcuts.
+``bincount``. A phrase's candidates are the documents with all its words (an intersection
+of arrays); only their positions are read, and the phrase is checked for all of them at
+once (``phrase_matches``), as Whoosh's own phrase matcher would find it, where that matcher
+walks every document holding the words one Python call at a time, and did so twice for a
+page (once to match, once to rank).
 """
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pickle import loads
 
 import numpy as np
 from whoosh import query as wq
@@ -47,8 +51,12 @@ CACHED_POSTINGS_PER_DOCUMENT = 32
 MAX_CACHED_POSTINGS = 4_000_000
 
 
+# A phrase's positions are checked as keys: document number times this, plus the position.
+_POSITION_STRIDE = 1 << 32
+
+
 class Unscorable(Exception):
-    """A query this module does not score itself (a phrase): Whoosh ranks it."""
+    """A query this module does not score itself: Whoosh ranks it."""
 
 
 @dataclass(frozen=True)
@@ -252,8 +260,24 @@ class Leaf:
             return np.setdiff1d(positive, self._match(query.b), assume_unique=True)
         if kind is wq.DateRange:
             return self._date_range(query)
-        # Phrases and anything else: Whoosh's own matcher, document by document.
+        if kind is wq.Phrase and query.boost == 1:
+            return self._phrase(query)
+        # Anything else: Whoosh's own matcher, document by document.
         return np.fromiter(query.docs(self.searcher), dtype=DOCNUM)
+
+    def _phrase(self, query: wq.Phrase) -> np.ndarray:
+        field = query.fieldname
+        if field not in self.reader.schema:
+            return EMPTY_IDS
+        postings = [self.arrays.postings(self.reader, field, word) for word in query.words]
+        candidates = _intersection(p.ids for p in postings)
+        if not len(candidates):
+            return EMPTY_IDS
+
+        def positions(word: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return read_positions(self.reader, field, word, docs)
+
+        return phrase_matches(query.words, query.slop, candidates, positions)
 
     def _date_range(self, query: wq.DateRange) -> np.ndarray:
         # DateRange keeps its bounds as the longs the column holds.
@@ -291,7 +315,23 @@ class Leaf:
             ids, scores = self.scored(query.a)
             keep = np.isin(ids, self._match(query.b), assume_unique=True, invert=True)
             return ids[keep], scores[keep]
+        if kind is wq.Phrase and query.boost == 1:
+            return self._phrase_scores(query)
         raise Unscorable(repr(query))
+
+    def _phrase_scores(self, query: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
+        """A phrase scores what its words score together in a document: Whoosh's phrase
+        matcher wraps the intersection of its words' matchers (a binary tree of them,
+        whoosh.matching.make_binary_tree), whose score is the sum of theirs, added up in
+        the same tree so that ties fall as Whoosh's do."""
+        ids = self._phrase(query)
+        if not len(ids):
+            return ids, EMPTY_SCORES
+        parts = []
+        for word in query.words:
+            word_ids, word_scores = self._term_scores(wq.Term(query.fieldname, word))
+            parts.append(word_scores[np.searchsorted(word_ids, ids)])
+        return ids, _tree_sum(parts)
 
     def _term_scores(self, query: wq.Term) -> tuple[np.ndarray, np.ndarray]:
         field, text = query.fieldname, query.text
@@ -328,6 +368,93 @@ class Leaf:
         return np.bincount(
             table.value_of_posting[matched[table.doc_of_posting]], minlength=len(table.values)
         )
+
+
+def _tree_sum(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """``parts`` added up as make_binary_tree pairs them: the first half, then the rest."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
+
+
+def phrase_matches(
+    words: Sequence[str],
+    slop: int,
+    candidates: np.ndarray,
+    positions: Callable[[str, np.ndarray], tuple[np.ndarray, np.ndarray]],
+) -> np.ndarray:
+    """The candidates (sorted document numbers holding every word) where the words follow
+    each other as Whoosh's phrase matcher (SpanNear2, ordered, mindist 1) wants them: each
+    word 1 to ``slop`` positions after the one before. ``positions(word, docs)`` gives the
+    word's positions in each of ``docs``, flat, with how many each document has.
+
+    Every candidate is checked at once: a word's occurrences are keys (document, position),
+    and the phrase so far ends at a key; the next word keeps the keys 1 to ``slop``
+    positions after one of those ends. Candidates left with no end are dropped before the
+    next word's positions are read."""
+    steps = np.arange(1, max(slop, 1) + 1, dtype=np.int64)
+
+    def occurrences(word: str, docs: np.ndarray) -> np.ndarray:
+        found, counts = positions(word, docs)
+        return np.repeat(docs.astype(np.int64) * _POSITION_STRIDE, counts) + found
+
+    ends = occurrences(words[0], candidates)
+    for word in words[1:]:
+        docs = np.unique(ends // _POSITION_STRIDE)
+        keys = occurrences(word, docs)
+        ends = keys[np.isin(keys, (ends[:, None] + steps).ravel())]
+        if not len(ends):
+            return EMPTY_IDS
+    return np.unique(ends // _POSITION_STRIDE).astype(DOCNUM)
+
+
+def read_positions(
+    reader, field: str, text: str, docs: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The positions of ``text`` in ``field`` in each of ``docs`` (sorted, each of them in
+    the term's postings), flat, and how many each has. Only the postings blocks that hold
+    one of ``docs`` are read, and only those documents' postings are decoded."""
+    matcher = reader.postings(field, text)
+    if isinstance(matcher, FilterMatcher):  # deletions: Leaf.alive applies them
+        matcher = matcher.child
+    deltas: list[int] = []
+    counts: list[int] = []
+    if type(matcher) is not W3LeafMatcher or matcher._byteids:
+        for doc in docs.tolist():
+            matcher.skip_to(doc)
+            found = matcher.value_as("positions")
+            deltas += np.diff(found, prepend=0).tolist()
+            counts.append(len(found))
+    else:
+        start, count = 0, len(docs)
+        while start < count and matcher.is_active():
+            if matcher.block_max_id() < docs[start]:
+                matcher._next_block()  # none of the documents asked for is in it
+                continue
+            if matcher._data is None:
+                matcher._read_data()
+            block_ids = np.cumsum(np.asarray(matcher._data[0], dtype=np.int64))
+            stop = start + int(np.searchsorted(docs[start:], matcher.block_max_id(), "right"))
+            matcher._read_values()
+            values = matcher._values
+            for index in np.searchsorted(block_ids, docs[start:stop]).tolist():
+                # Positions.decode_positions, less its Python loop adding up the deltas
+                value = values[index]
+                codes = loads(value[4:] if value.endswith(b".") else value[4:] + b".")
+                deltas += codes
+                counts.append(len(codes))
+            start = stop
+            matcher._next_block()
+    sizes = np.array(counts, dtype=np.int64)
+    if not deltas:
+        return np.zeros(0, dtype=np.int64), sizes
+    # Each document's deltas add up from zero: a running sum over them all, less what the
+    # documents before it added.
+    running = np.cumsum(np.array(deltas, dtype=np.int64))
+    firsts = np.cumsum(sizes) - sizes
+    added_before = np.where(firsts > 0, running[np.maximum(firsts - 1, 0)], 0)
+    return running - np.repeat(added_before, sizes), sizes
 
 
 def _intersection(parts: Iterable[np.ndarray]) -> np.ndarray:

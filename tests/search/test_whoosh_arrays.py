@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 import pytest
 from whoosh.collectors import FilterCollector, UnlimitedCollector
 
@@ -325,3 +326,81 @@ def test_a_big_rebuild_writes_in_two_processes_and_finds_everything(tmp_path):
         "oil" in _tokens(d.body + " " + d.title + " " + " ".join(d.tag_names)) for d in documents
     )
     assert backend.search(SearchRequest(query=parse_query("oil"))).total == oil
+
+
+PHRASE_WORDS = ["oil", "water", "talks", "dam", "river", "of", "the", "and"]  # 3 stop words
+
+
+@pytest.fixture(scope="module")
+def phrase_index(tmp_path_factory):
+    """Bodies of a few words, stop words among them (gaps in the positions a phrase may
+    span), long enough that each word's postings take several blocks of a segment; written
+    in three commits with updates and deletions."""
+    rng = random.Random(31)
+    backend = SearchBackend(index_dir=tmp_path_factory.mktemp("whoosh-phrases"), writer_timeout=10)
+
+    def document(article_id: int) -> SearchDocument:
+        body = " ".join(rng.choices(PHRASE_WORDS, k=rng.randint(3, 40)))
+        return replace(_document(rng, article_id), body=body, title="Report")
+
+    backend.apply([document(article_id) for article_id in range(1, 801)])
+    backend.apply([document(article_id) for article_id in range(801, 1001)])
+    backend.apply(
+        [document(article_id) for article_id in range(3, 300, 7)], deletions=range(50, 90)
+    )
+    return backend
+
+
+def _phrases_to_compare():
+    rng = random.Random(4)
+    phrases = {'"oil water"', '"oil of water"', '"talks the and dam"', '"oil oil"', '"dam x"'}
+    while len(phrases) < 40:
+        phrases.add('"' + " ".join(rng.choices(PHRASE_WORDS, k=rng.randint(2, 4))) + '"')
+    return sorted(phrases)
+
+
+def test_phrases_match_and_rank_as_whoosh_phrase_matcher_does(phrase_index):
+    """Phrases are checked on arrays of the candidates' positions: the same documents as
+    Whoosh's own phrase matcher finds (each word 1 to slop positions after the one before,
+    the slop widened by the stop words in the phrase), scored as Whoosh scores them."""
+    backend = phrase_index
+    searcher = backend._get_searcher()
+    assert len(searcher.leaf_searchers()) >= 2
+    compared = found_some = 0
+    for phrase in _phrases_to_compare():
+        text_query = _text_query(parse_query(phrase))
+        if text_query is None:  # stop words only
+            continue
+        collector = UnlimitedCollector()
+        collector.replace = 0
+        searcher.search_with_collector(text_query, collector)
+        whoosh = [(hit.score, int(hit["id"])) for hit in collector.results()]
+        results = backend.search(SearchRequest(query=parse_query(phrase), page_size=15))
+        assert results.total == len(whoosh), phrase
+        assert [hit.article_id for hit in results.hits] == [i for _, i in whoosh[:15]], phrase
+        assert [hit.score for hit in results.hits] == pytest.approx([s for s, _ in whoosh[:15]])
+        compared += 1
+        found_some += bool(whoosh)
+    assert compared >= 35
+    assert found_some >= 20
+
+
+def test_positions_are_read_for_the_documents_asked_only_as_whoosh_decodes_them(phrase_index):
+    from search.backends.whoosh_arrays import read_positions
+
+    searcher = phrase_index._get_searcher()
+    longest = 0
+    for subsearcher, _ in searcher.leaf_searchers():
+        reader = subsearcher.reader()
+        every = []
+        matcher = reader.postings("body", "oil")
+        while matcher.is_active():
+            every.append((matcher.id(), matcher.value_as("positions")))
+            matcher.next()
+        longest = max(longest, len(every))
+        for chosen in (every, every[::37], every[-3:], every[:1]):
+            docs = np.array([doc for doc, _ in chosen], dtype=np.int32)
+            positions, counts = read_positions(reader, "body", "oil", docs)
+            assert counts.tolist() == [len(found) for _, found in chosen]
+            assert positions.tolist() == [p for _, found in chosen for p in found]
+    assert longest > 3 * 128  # a segment's postings in several blocks (Whoosh's are 128)
