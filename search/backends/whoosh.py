@@ -19,19 +19,19 @@ from pathlib import Path
 from django.conf import settings
 from whoosh import highlight, index
 from whoosh import query as wq
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import Analyzer
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.index import IndexError as WhooshIndexError
 from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.scoring import BM25F
 from whoosh.searching import Results
-from whoosh.support.charset import accent_map
 
 from archive.processes import die_with_parent
 from search.backends import base
 from search.backends.generations import Generations
 from search.backends.vocabulary import Vocabulary
+from search.backends.whoosh_analysis import WordAnalyzer, WordPositions
 from search.backends.whoosh_arrays import DocArrays, Matches, Snapshot
 from search.backends.whoosh_highlight import Highlighter, WordAnalyses
 from search.documents import SearchDocument
@@ -45,21 +45,18 @@ BULK_WRITE = 1000  # documents in one write from which two writer processes pay 
 SNIPPET_WORDS = 35
 
 
-def analyzer():
+def analyzer() -> WordAnalyzer:
     """Words folded to lower case without accents, stop words dropped (keeping positions, so
-    a phrase cannot jump a gap a stop word left), then stemmed."""
-    return (
-        RegexTokenizer(r"[^\W_]+(?:['’][^\W_]+)*")
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(renumber=False)
-        | StemFilter()
-    )
+    a phrase cannot jump a gap a stop word left), then stemmed: Whoosh's own analysis, each
+    distinct word analysed once (search/backends/whoosh_analysis.py)."""
+    return WordAnalyzer()
 
 
-def make_schema() -> Schema:
-    words = analyzer()
-    return Schema(
+def make_schema(words: Analyzer | None = None) -> Schema:
+    """The index's fields; ``words`` analyses their text (``analyzer()`` unless given: the
+    benchmark indexes with Whoosh's own chain, stock_analyzer(), to compare)."""
+    words = words or analyzer()
+    schema = Schema(
         id=ID(stored=True, unique=True),
         # Suggestions come from the generation's vocabulary file (backends/vocabulary.py),
         # not from spelling fields, which would index every text a second time.
@@ -74,6 +71,11 @@ def make_schema() -> Schema:
         year=ID(sortable=True),
         published=DATETIME(sortable=True),
     )
+    if isinstance(words, WordAnalyzer):  # its postings without a token a word
+        for name in TEXT_FIELDS:
+            field = schema[name]
+            field.format = WordPositions(field_boost=field.format.field_boost)
+    return schema
 
 
 def _naive_utc(moment: datetime) -> datetime:
@@ -473,9 +475,12 @@ def _first_words(text: str, count: int = SNIPPET_WORDS) -> str:
 # Query building
 
 
+_QUERY_WORDS = analyzer()  # one memory of analysed words for every query of the process
+
+
 def _analyzed(text: str) -> list[tuple[str, int]]:
     """(token, position) pairs as the index stores them."""
-    return [(t.text, t.pos) for t in analyzer()(text, positions=True)]
+    return [(t.text, t.pos) for t in _QUERY_WORDS(text, positions=True)]
 
 
 def _term_query(term: Term) -> wq.Query | None:

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator
 from whoosh import highlight
 from whoosh.analysis import Token
 
-# The tokenizer's pattern in search.backends.whoosh.analyzer(): the same words, the same
-# character offsets.
-WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+from search.backends.whoosh_analysis import WORD_PATTERN
+
+# The analyzer's own pattern: the same words, the same character offsets.
+WORD = re.compile(WORD_PATTERN)
 MAX_REMEMBERED_WORDS = 200_000
 
 

@@ -14,7 +14,8 @@ import pytest
 from whoosh.collectors import FilterCollector, UnlimitedCollector
 
 from search.backends.base import FACET_FIELDS, SearchRequest, Sort
-from search.backends.whoosh import SearchBackend, _text_query, analyzer
+from search.backends.whoosh import SearchBackend, _text_query
+from search.backends.whoosh_analysis import stock_analyzer
 from search.documents import SearchDocument
 from search.query import DateRange, parse_query
 
@@ -92,7 +93,7 @@ class Archive:
 
 
 def _tokens(text: str) -> list[str]:
-    return [token.text for token in analyzer()(text)]
+    return [token.text for token in stock_analyzer()(text)]
 
 
 @functools.cache

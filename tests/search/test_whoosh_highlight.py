@@ -6,7 +6,8 @@ import random
 import pytest
 from whoosh import highlight
 
-from search.backends.whoosh import _MarkFormatter, analyzer
+from search.backends.whoosh import _MarkFormatter
+from search.backends.whoosh_analysis import stock_analyzer
 from search.backends.whoosh_highlight import WordAnalyses
 
 WORDS = [
@@ -30,7 +31,7 @@ def _text(rng: random.Random, words: int) -> str:
 def _whoosh(text: str, terms: frozenset[str], fragmenter) -> str:
     """Highlighter.highlight_hit's retokenizing branch, as Whoosh runs it."""
     stock = highlight.Highlighter(fragmenter=fragmenter, formatter=_MarkFormatter())
-    tokens = analyzer()(text, positions=True, chars=True, mode="index", removestops=False)
+    tokens = stock_analyzer()(text, positions=True, chars=True, mode="index", removestops=False)
     tokens = stock._merge_matched_tokens(highlight.set_matched_filter(tokens, terms))
     fragments = stock.fragmenter.fragment_tokens(text, tokens)
     fragments = highlight.top_fragments(fragments, 2, stock.scorer, stock.order, minscore=1)
@@ -51,7 +52,7 @@ def _ours(text: str, terms: frozenset[str], fragmenter, analyses: WordAnalyses) 
 @pytest.mark.parametrize("length", [3, 40, 600, 3000])
 def test_snippets_equal_whooshs(length):
     rng = random.Random(length)
-    analyses = WordAnalyses(analyzer())
+    analyses = WordAnalyses(stock_analyzer())
     fragmenters = (
         highlight.ContextFragmenter(maxchars=220, surround=60),
         highlight.WholeFragmenter(),
@@ -63,7 +64,7 @@ def test_snippets_equal_whooshs(length):
         in_text = [word for word in WORDS if word in text]
         query_words = rng.sample(in_text if rng.random() < 0.8 else WORDS, 1)
         query_words += rng.sample(WORDS, rng.randint(0, 2))
-        terms = frozenset(t.text for w in query_words for t in analyzer()(w))
+        terms = frozenset(t.text for w in query_words for t in stock_analyzer()(w))
         for fragmenter in fragmenters:
             expected = _whoosh(text, terms, fragmenter)
             assert _ours(text, terms, fragmenter, analyses) == expected, (text, terms)
@@ -74,7 +75,7 @@ def test_snippets_equal_whooshs(length):
 
 
 def test_a_text_without_the_words_has_no_fragments():
-    analyses = WordAnalyses(analyzer())
+    analyses = WordAnalyses(stock_analyzer())
     fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
     text = " ".join(["council"] * 2000)
     assert analyses.context_fragments(text, frozenset({"ceasefir"}), fragmenter) == []
@@ -83,7 +84,7 @@ def test_a_text_without_the_words_has_no_fragments():
 
 def test_the_fragmenters_limits_are_kept():
     """Whoosh stops looking at charlimit, and a fragment never grows past maxchars."""
-    analyses = WordAnalyses(analyzer())
+    analyses = WordAnalyses(stock_analyzer())
     text = " ".join(["oil water"] * 400)
     for fragmenter in (
         highlight.ContextFragmenter(maxchars=220, surround=60, charlimit=500),

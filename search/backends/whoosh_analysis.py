@@ -1,0 +1,174 @@
+"""How the Whoosh backend cuts text into indexed words: Whoosh's own analysis, each distinct
+word analysed once.
+
+The words are Whoosh's components chained (``stock_analyzer``): a regular expression for
+words, then lower case, accents folded, stop words dropped (positions kept, so a phrase
+cannot jump the gap a stop word left), English stemming. Each filter is a Python generator
+over every word of a text, about 5 µs a word: analysing a 600-word body was 60% of what
+Whoosh spends indexing an article. Every filter works on one word at a time and looks at no
+other, so a word analyses the same wherever it stands: ``WordAnalyzer`` cuts the text with
+the same expression, and analyses each distinct word once per process with the chain itself,
+remembering the result. The tokens are the chain's (text, position, characters, stopped),
+which tests/search/test_whoosh_analysis.py checks on generated text. Indexing needs no
+tokens, only each word's positions: ``WordPositions`` (the text fields' posting format)
+asks the analyzer for those directly and writes the postings Whoosh's own format writes.
+"""
+
+import re
+from collections import defaultdict
+
+from whoosh import formats
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    Token,
+)
+from whoosh.support.charset import accent_map
+
+# A word: letters and digits, with inner apostrophes ("Kirkuk's").
+WORD_PATTERN = r"[^\W_]+(?:['’][^\W_]+)*"
+_WORD = re.compile(WORD_PATTERN)
+# Words remembered per process: news vocabulary is Zipfian, so this holds nearly every word
+# an ingest meets; past it, the memory is emptied and fills again.
+MAX_REMEMBERED_WORDS = 200_000
+
+
+def stock_analyzer():
+    """Whoosh's components, chained: what every word goes through."""
+    return (
+        RegexTokenizer(WORD_PATTERN)
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(renumber=False)
+        | StemFilter()
+    )
+
+
+class WordAnalyzer(Analyzer):
+    """``stock_analyzer()``'s tokens, each distinct word analysed once and remembered.
+
+    Whoosh pickles a schema, analyzers included, into the index's table of contents at
+    every commit, after calling ``clean()``: the memory of words is left out of it."""
+
+    def __init__(self) -> None:
+        self.chain = stock_analyzer()
+        self._known: dict[str, tuple[str, bool]] = {}
+
+    def __getstate__(self) -> dict:
+        return {"chain": self.chain}
+
+    def __setstate__(self, state: dict) -> None:
+        self.chain = state["chain"]
+        self._known = {}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WordAnalyzer) and self.chain == other.chain
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def clean(self) -> None:
+        self._known = {}
+
+    def has_morph(self) -> bool:
+        return self.chain.has_morph()
+
+    def analysed(self, word: str) -> tuple[str, bool]:
+        """The word as the chain leaves it, and whether it is a stop word."""
+        found = self._known.get(word)
+        if found is None:
+            if len(self._known) >= MAX_REMEMBERED_WORDS:
+                self._known.clear()
+            tokens = [(t.text, t.stopped) for t in self.chain(word, removestops=False)]
+            # One word in, one token out: the chain's expression matches the whole word.
+            (found,) = tokens
+            self._known[word] = found
+        return found
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs,
+    ):
+        if not tokenize or keeporiginal or no_morph:  # ways the backend never asks for
+            return self.chain(
+                value,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                no_morph=no_morph,
+                **kwargs,
+            )
+        return self._tokens(
+            value, positions, chars, removestops, start_pos, start_char, mode, kwargs
+        )
+
+    def positions_of(self, value: str) -> dict[str, list[int]]:
+        """Each indexed word's positions in ``value``, words in the order they first come:
+        what Whoosh's Positions format gathers from the tokens of ``self(value,
+        positions=True)``, without a token for every word."""
+        positions: defaultdict[str, list[int]] = defaultdict(list)
+        known = self._known
+        for position, word in enumerate(_WORD.findall(value)):
+            text, stopped = known.get(word) or self.analysed(word)
+            if not stopped:
+                positions[text].append(position)
+        return positions
+
+    def _tokens(self, value, positions, chars, removestops, start_pos, start_char, mode, kwargs):
+        # One Token, reused: as Whoosh's tokenizers do, and what its indexing expects.
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        known = self._known
+        for position, match in enumerate(_WORD.finditer(value)):
+            word = match.group()
+            text, stopped = known.get(word) or self.analysed(word)
+            if stopped and removestops:
+                continue
+            token.text = text
+            token.boost = 1.0
+            token.stopped = stopped
+            if positions:
+                token.pos = start_pos + position
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+class WordPositions(formats.Positions):
+    """Whoosh's Positions format (frequency, weight and positions in each posting), whose
+    postings for a text analysed by a WordAnalyzer are made from ``positions_of``."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        # Whoosh's indexing passes the mode ("index"), which the analysis does not heed.
+        if (
+            not isinstance(analyzer, WordAnalyzer)
+            or not isinstance(value, str)
+            or kwargs.keys() - {"mode"}
+        ):
+            return super().word_values(value, analyzer, **kwargs)
+        boost = self.field_boost
+        # As Positions.word_values: a word's weight is its tokens' boosts (1.0 each) added
+        # up, times the field's boost.
+        return (
+            (word, len(found), float(len(found)) * boost, self.encode(found))
+            for word, found in analyzer.positions_of(value).items()
+        )
