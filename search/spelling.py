@@ -22,15 +22,24 @@ def correctable(word: str) -> bool:
 
 def vocabulary_of(documents: Iterable[SearchDocument]) -> set[str]:
     """The words suggestions may offer: folded as query words are, alphabetic, not tiny."""
-    # Words never span white space, so the text is first cut (in C) into its distinct
-    # chunks: the word pattern and the folding then run once per distinct chunk instead of
-    # once per word of every text, about five times faster on news-sized bodies.
+    return words_in(chunks_of(documents))
+
+
+def chunks_of(documents: Iterable[SearchDocument]) -> set[str]:
+    """The documents' distinct runs of text between white space, where words are looked
+    for: cut in C, so that the word pattern and the folding run once per distinct chunk
+    instead of once per word of every text, about five times faster on news bodies."""
     chunks: set[str] = set()
     for document in documents:
         chunks.update(document.title.split())
         chunks.update(document.body.split())
         for name in document.tag_names:
             chunks.update(name.split())
+    return chunks
+
+
+def words_in(chunks: Iterable[str]) -> set[str]:
+    """vocabulary_of's words, from chunks_of's chunks (words never span white space)."""
     written = {word for chunk in chunks for word in _WORD.findall(chunk)}
     return {word for raw in written for word in _folded(raw) if correctable(word)}
 

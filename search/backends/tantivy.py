@@ -37,7 +37,7 @@ from search.backends.generations import Generations
 from search.backends.vocabulary import Vocabulary
 from search.documents import SearchDocument
 from search.query import parse_query
-from search.spelling import corrections_for, replace_words, vocabulary_of
+from search.spelling import corrections_for, replace_words
 
 logger = logging.getLogger(__name__)
 
@@ -279,7 +279,9 @@ class SearchBackend(base.SearchBackend):
                 for document in documents:
                     writer.add_document(ts.document_of(document))
                 # Under the writer's lock, so two processes never merge the file at once.
-                self._vocabulary(reader.generation).add(vocabulary_of(documents))
+                words = self._vocabulary(reader.generation).pending()
+                words.gather(documents)
+                words.merge()
                 writer.commit()
         except base.SearchBackendError:
             raise
@@ -311,20 +313,18 @@ class SearchBackend(base.SearchBackend):
     ) -> int:
         with _tantivy_errors(base.SearchBackendError, "created"):
             index = ts.open_index(str(path), create=True)
-        vocabulary = self._vocabulary(generation)
+        words = self._vocabulary(generation).pending()
         written = 0
-        words: set[str] = set()
         with self._writer(index, BULK_WRITE) as writer:
             for batch in batches:
                 with _tantivy_errors(base.SearchBackendError, "written"):
                     for document in batch:
                         writer.add_document(ts.document_of(document))
-                words |= vocabulary_of(batch)
-                if len(words) >= VOCABULARY_FLUSH:
-                    vocabulary.add(words)
-                    words = set()
+                words.gather(batch)
+                if len(words.words) >= VOCABULARY_FLUSH:
+                    words.merge()
                 written += len(batch)
-            vocabulary.add(words)
+            words.merge()
             with _tantivy_errors(base.SearchBackendError, "written"):
                 writer.commit()
         return written

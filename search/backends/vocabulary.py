@@ -11,13 +11,22 @@ every word asked, 25 to 40 ms each at 30,000 words.
 
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from rapidfuzz import distance, process
 
+from search.documents import SearchDocument
+from search.spelling import chunks_of, words_in
+
 FILE_NAME = "VOCABULARY"
 MAX_EDITS = 2
 SUGGESTIONS = 3
+# Chunks of text (search.spelling.chunks_of) whose words are known to be in the file, kept
+# per process: most chunks of a batch came in earlier ones, and finding and folding their
+# words again was a third of what an ingest's saving process did for an article. Past
+# this many (about 25 MB), the memory is emptied and fills again.
+MAX_MERGED_CHUNKS = 300_000
 
 
 class Vocabulary:
@@ -27,6 +36,7 @@ class Vocabulary:
         self._loaded_at: float | None = None
         self._known: frozenset[str] = frozenset()
         self._by_length: dict[int, list[str]] = {}
+        self._merged_chunks: set[str] = set()
 
     def _refresh(self) -> None:
         try:
@@ -39,11 +49,16 @@ class Vocabulary:
             # A damaged file costs suggestions some words, not search: decode it anyway.
             text = self.path.read_text(encoding="utf-8", errors="replace") if modified else ""
             words = text.split()
-            by_length: dict[int, list[str]] = {}
-            for word in words:
-                by_length.setdefault(len(word), []).append(word)
-            self._known, self._loaded_at = frozenset(words), modified
-            self._by_length = by_length
+            if len(words) < len(self._known):  # the file lost words: merged ones may be gone
+                self._merged_chunks.clear()
+            self._hold(words, modified)
+
+    def _hold(self, words: list[str], modified: int | None) -> None:
+        by_length: dict[int, list[str]] = {}
+        for word in words:
+            by_length.setdefault(len(word), []).append(word)
+        self._known, self._loaded_at = frozenset(words), modified
+        self._by_length = by_length
 
     def __contains__(self, word: str) -> bool:
         self._refresh()
@@ -67,6 +82,10 @@ class Vocabulary:
                 near += [(edits, known) for known, edits, _ in found]
         return [known for _, known in sorted(near)[:SUGGESTIONS]]
 
+    def pending(self) -> "PendingWords":
+        """Words to merge in, gathered from documents batch by batch."""
+        return PendingWords(self)
+
     def add(self, words: set[str]) -> None:
         """Merge new words in. Call while holding the index's writer lock."""
         self._refresh()
@@ -76,3 +95,35 @@ class Vocabulary:
         pending = self.path.with_name(f"{FILE_NAME}.{os.getpid()}.tmp")
         pending.write_text("\n".join(merged), encoding="utf-8")
         os.replace(pending, self.path)
+        # Known at once, not when the file's time is next looked at: two writes within the
+        # file system's clock tick leave the same time.
+        with self._lock:
+            self._hold(merged, self.path.stat().st_mtime_ns)
+
+
+class PendingWords:
+    """The words of documents written to an index, to merge into its vocabulary. A chunk of
+    text (search.spelling.chunks_of) merged before, in this process, or gathered already is
+    not read again: the file only ever gains words, so its words are there."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.words: set[str] = set()
+        self._chunks: set[str] = set()
+
+    def gather(self, documents: Iterable[SearchDocument]) -> None:
+        new = chunks_of(documents) - self.vocabulary._merged_chunks - self._chunks
+        if len(self._chunks) + len(new) > MAX_MERGED_CHUNKS:
+            self._chunks = set()  # forgotten, not lost: their words are gathered
+        self._chunks |= new
+        self.words |= words_in(new)
+
+    def merge(self) -> None:
+        """Merge what was gathered into the file. Call while holding the index's writer
+        lock."""
+        self.vocabulary.add(self.words)
+        merged = self.vocabulary._merged_chunks
+        if len(merged) + len(self._chunks) > MAX_MERGED_CHUNKS:
+            merged.clear()
+        merged |= self._chunks
+        self.words, self._chunks = set(), set()

@@ -30,13 +30,13 @@ from whoosh.searching import Results
 from archive.processes import die_with_parent
 from search.backends import base
 from search.backends.generations import Generations
-from search.backends.vocabulary import Vocabulary
+from search.backends.vocabulary import PendingWords, Vocabulary
 from search.backends.whoosh_analysis import WordAnalyzer, WordPositions
 from search.backends.whoosh_arrays import DocArrays, Matches, Snapshot
 from search.backends.whoosh_highlight import Highlighter, WordAnalyses
 from search.documents import SearchDocument
 from search.query import ParsedQuery, Term, parse_query
-from search.spelling import corrections_for, replace_words, vocabulary_of
+from search.spelling import corrections_for, replace_words
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class _WhooshBulkWrite(base.BulkWrite):
     def __init__(self, backend: "SearchBackend") -> None:
         self.backend = backend
         self.writer = None
-        self.words: set[str] = set()
+        self.words: PendingWords | None = None
 
     def add(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:
         deletions = list(deletions)
@@ -157,6 +157,8 @@ class _WhooshBulkWrite(base.BulkWrite):
                     raise base.SearchBackendError("A rebuild is in progress; changes wait for it.")
                 ix = self.backend._open_index(create=True)
                 self.writer = self.backend._writer(ix, BULK_WRITE)
+                generation = self.backend._current_generation()
+                self.words = self.backend._vocabulary(generation).pending()
             for article_id in deletions:
                 self.writer.delete_by_term("id", str(article_id))
             for document in upserts:
@@ -170,15 +172,15 @@ class _WhooshBulkWrite(base.BulkWrite):
         except Exception as error:
             self.cancel()
             raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
-        self.words |= vocabulary_of(upserts)
+        self.words.gather(upserts)
 
     def commit(self) -> None:
         if self.writer is None:
             return
-        writer, words, self.writer, self.words = self.writer, self.words, None, set()
+        writer, words, self.writer, self.words = self.writer, self.words, None, None
         try:
             # Under the writer's lock, so two processes never merge the file at once.
-            self.backend._vocabulary(self.backend._current_generation()).add(words)
+            words.merge()
             writer.commit()
         except Exception as error:
             writer.cancel()
@@ -187,7 +189,7 @@ class _WhooshBulkWrite(base.BulkWrite):
     def cancel(self) -> None:
         if self.writer is not None:
             self.writer.cancel()
-        self.writer, self.words = None, set()
+        self.writer, self.words = None, None
 
 
 class SearchBackend(base.SearchBackend):
@@ -291,7 +293,9 @@ class SearchBackend(base.SearchBackend):
             for document in upserts:
                 writer.update_document(**_fields_of(document))
             # Under the writer's lock, so two processes never merge the file at once.
-            self._vocabulary(self._current_generation()).add(vocabulary_of(upserts))
+            words = self._vocabulary(self._current_generation()).pending()
+            words.gather(upserts)
+            words.merge()
             writer.commit()
         except Exception as error:
             writer.cancel()
@@ -335,7 +339,7 @@ class SearchBackend(base.SearchBackend):
         20,000 articles that merge alone took minutes)."""
         with self.generations.marked_as_rebuilding():
             generation, ix = self._new_generation()
-            words: set[str] = set()
+            words = self._vocabulary(generation).pending()
             written = 0
             first: list[SearchDocument] = []
             batches = iter(batches)
@@ -349,9 +353,9 @@ class SearchBackend(base.SearchBackend):
                 for batch in itertools.chain([first], batches):
                     for document in batch:
                         writer.add_document(**_fields_of(document))
-                    words |= vocabulary_of(batch)
+                    words.gather(batch)
                     written += len(batch)
-                self._vocabulary(generation).add(words)
+                words.merge()
                 writer.commit()
             except BaseException:
                 writer.cancel()

@@ -1,6 +1,12 @@
 """The vocabulary file beside an index generation, and the words it suggests."""
 
+from datetime import UTC, datetime
+from pathlib import Path
+
+from search.backends import vocabulary as vocabulary_module
 from search.backends.vocabulary import Vocabulary
+from search.documents import SearchDocument
+from search.spelling import vocabulary_of
 
 
 def test_suggestions_are_the_closest_known_words_then_alphabetical(tmp_path):
@@ -32,3 +38,53 @@ def test_words_added_by_another_process_are_seen(tmp_path):
     assert "drought" in reader
     writer.add({"harvest"})
     assert reader.suggest("harvset") == ["harvest"]
+
+
+def _documents(*bodies: str) -> list[SearchDocument]:
+    return [
+        SearchDocument(
+            article_id=number, title="Report", body=body, dateline="", tag_names=("Déir ez-Zor",),
+            tag_slugs=(), outlet_slug="x", outlet_name="", region_ids=(), language="en",
+            published_at=datetime(2020, 1, 1, tzinfo=UTC),
+        )
+        for number, body in enumerate(bodies)
+    ]  # fmt: skip
+
+
+def test_pending_words_merge_the_documents_words_reading_each_chunk_once(tmp_path, monkeypatch):
+    read: list[str] = []
+    original = vocabulary_module.words_in
+
+    def spying(chunks):
+        read.extend(chunks)
+        return original(chunks)
+
+    monkeypatch.setattr(vocabulary_module, "words_in", spying)
+    vocabulary = Vocabulary(tmp_path)
+    first = _documents("The army, along with allies, advanced.", "Allies advanced on Raqqa.")
+    second = _documents("The army advanced on Raqqa's airport.")
+    words = vocabulary.pending()
+    words.gather(first)
+    words.merge()
+    assert "advanced" in vocabulary
+    later = vocabulary.pending()
+    later.gather(second)
+    later.gather(second)
+    later.merge()
+    assert len(read) == len(set(read))  # no chunk read twice, across writes and batches
+    assert "airport." in read
+    assert set(Path(tmp_path, "VOCABULARY").read_text().split()) == vocabulary_of(first + second)
+
+
+def test_words_lost_from_the_file_are_merged_again(tmp_path):
+    vocabulary = Vocabulary(tmp_path)
+    documents = _documents("Drought ruined the harvest in Kirkuk province.")
+    words = vocabulary.pending()
+    words.gather(documents)
+    words.merge()
+    Path(tmp_path, "VOCABULARY").write_text("drought")  # damaged: words lost
+    assert "harvest" not in vocabulary
+    again = vocabulary.pending()
+    again.gather(documents)
+    again.merge()
+    assert "harvest" in vocabulary
