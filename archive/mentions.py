@@ -89,7 +89,11 @@ _WORD = re.compile(r"[^\W_]+")
 _UPPER = "".join(
     re.escape(chr(c)) for c in range(0x2FF + 1) if chr(c).isupper() or chr(c).istitle()
 )
-_CAPITALISED_WORD = re.compile(rf"(?<![^\W_])[{_UPPER}\u0370-\u03ff\u0400-\u04ff][^\W_]*")
+# The capital first, then a look behind it (not after a letter or digit): a pattern that
+# starts with a set of characters lets the regular expression engine skip to the next one
+# in a tight loop, where a look-behind first tested every position (three times slower:
+# 120 µs an article body).
+_CAPITALISED_WORD = re.compile(rf"[{_UPPER}\u0370-\u03ff\u0400-\u04ff](?<![^\W_].)[^\W_]*")
 # What may stand between two words of one name: spaces, hyphens, apostrophes, a full stop
 # ("St. Louis"). fold() turns each of these into a space, as the gazetteer's names are folded.
 _JOINING_CHARACTERS = r"[\s\-\u2010\u2011'’.]"
