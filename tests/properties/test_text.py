@@ -29,6 +29,21 @@ news_like_text = st.text(
 )
 
 
+# Bodies: long enough to be folded run by run (archive.text._WHOLE_TEXT_BELOW), with runs
+# of other characters at the start, inside and at the end.
+body_like_text = (
+    st.lists(
+        st.sampled_from(["The army advanced on the city. ", "A" * 300, "x\n\n"])
+        | hostile_text
+        | news_like_text,
+        min_size=2,
+        max_size=8,
+    )
+    .map("".join)
+    .filter(lambda text: len(text.encode("utf-8", "surrogatepass")) >= 256)
+)
+
+
 def fold_as_first_written(text: str) -> str:
     without_marks = _NON_ASCII.sub(
         lambda run: "".join(ch for ch in run.group() if not unicodedata.combining(ch)),
@@ -59,15 +74,16 @@ def test_the_content_hash_is_the_one_first_written(title, body):
 
 
 @BOUNDED
-@given(hostile_text)
+@given(hostile_text | body_like_text)
 @example("DEIR  EZ–ZOR,\u00a0Syria's (east)\u2029/ Raqqa")
 def test_folded_words_are_the_words_of_the_folded_text(text):
     assert fold_words(text) == fold(text).split()
 
 
 @BOUNDED
-@given(hostile_text | news_like_text)
+@given(hostile_text | news_like_text | body_like_text)
 @example("Déir ez–Zor’s ﬁeld (east)/Raqqa ‐ “ok” Hawaiʻi")
+@example("É" + "Deir ez-Zor and İstanbul, Ｒａｑｑａ ½ e\u0301 " * 20 + "ﬁ")
 def test_folding_is_the_folding_first_written(text):
     assert fold(text) == fold_as_first_written(text)
     assert fold_words(text) == fold_as_first_written(text).split()
