@@ -82,7 +82,7 @@ def manage(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
 
 
-def bare_whoosh(corpus: Path, work: Path) -> float:
+def bare_whoosh(corpus: Path, work: Path, analysis: str = "stock_analyzer()") -> float:
     """Articles per second for Whoosh alone (two-process multi-segment writer, the faster
     way on two cores): the backend's schema, its words analysed by Whoosh's own chain of
     components (stock_analyzer), not by the backend's WordAnalyzer, which gives the same
@@ -96,7 +96,8 @@ from datetime import datetime
 from whoosh import index
 from search.backends.whoosh import make_schema
 from search.backends.whoosh_analysis import stock_analyzer
-ix = index.create_in({str(work / "bare")!r}, make_schema(stock_analyzer()))
+from search.backends.whoosh import analyzer
+ix = index.create_in({str(work / "bare")!r}, make_schema({analysis}))
 started = time.perf_counter()
 writer = ix.writer(procs=2, multisegment=True, limitmb=128)
 count = 0
@@ -111,6 +112,7 @@ with open({str(corpus)!r}) as lines:
 writer.commit()
 print(count / (time.perf_counter() - started))
 """
+    shutil.rmtree(work / "bare", ignore_errors=True)
     (work / "bare").mkdir()
     result = subprocess.run(
         [sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True, text=True
@@ -156,18 +158,20 @@ def main() -> None:
             shutil.rmtree(work / "index", ignore_errors=True)
             if (work / "archive.sqlite3").exists():
                 (work / "archive.sqlite3").unlink()
-        bare = (
-            None
-            if args.no_bare
-            else bare_whoosh(write(args.articles, "jsonl", work / "bare.jsonl"), work)
-        )
+        bare = bare_words = None
+        if not args.no_bare:
+            bare_corpus = write(args.articles, "jsonl", work / "bare.jsonl")
+            bare = bare_whoosh(bare_corpus, work)
+            # For the record: Whoosh with the backend's own analysis (whoosh_analysis.py).
+            bare_words = bare_whoosh(bare_corpus, work, "analyzer()")
         if args.database == "postgres":
             name = f"bench_{os.getpid()}"
             subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name])
 
     lines = [
-        f"articles: {args.articles}; bare Whoosh (procs=2, multisegment): "
-        + (f"{bare:.0f} articles/s" if bare else "not run"),
+        f"articles: {args.articles}; bare Whoosh (procs=2, multisegment), Whoosh's own analysis: "
+        + (f"{bare:.0f} articles/s" if bare else "not run")
+        + (f"; with the backend's WordAnalyzer: {bare_words:.0f}/s" if bare_words else ""),
         "",
         "| format | database | backend | articles/s end to end | vs bare Whoosh | peak MiB "
         "| largest child process, peak MiB |",
