@@ -2,6 +2,7 @@
 for any slug (or reverse()'s own NoReverseMatch), under any script prefix."""
 
 import pytest
+from django.template import Context, Template
 from django.urls import NoReverseMatch, reverse, set_script_prefix
 from hypothesis import given
 from hypothesis import strategies as st
@@ -51,3 +52,30 @@ def test_paths_follow_a_change_of_url_configuration(settings):
     settings.ROOT_URLCONF = "tests.mounted_urls"
     assert article_path("deir-ez-zor") == "/news/articles/deir-ez-zor/"
     assert outlet_path("rudaw") == reverse("archive:outlet", kwargs={"slug": "rudaw"})
+
+
+PAGE_LINKS = [
+    "archive:home",
+    "archive:regions",
+    "archive:tags",
+    "archive:outlets",
+    "archive:archive_index",
+    "search:results",
+    "search_export",
+]
+
+
+@pytest.mark.parametrize("prefix", ["/", "/dateline/"])
+def test_the_path_tag_writes_what_the_url_tag_writes(prefix, settings):
+    set_script_prefix(prefix)
+    try:
+        for urls in (None, "tests.mounted_urls"):
+            if urls:
+                settings.ROOT_URLCONF = urls
+            for view_name in PAGE_LINKS:
+                written = Template(f'{{% load paths %}}{{% path "{view_name}" %}}').render(
+                    Context()
+                )
+                assert written == Template(f"{{% url '{view_name}' %}}").render(Context())
+    finally:
+        set_script_prefix("/")

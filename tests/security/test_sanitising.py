@@ -6,7 +6,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
@@ -16,6 +15,7 @@ from moderation.templatetags.queue_tags import highlight_spans
 from search.backends import reset_backend
 from search.backends.base import Hit
 from search.sync import apply_outbox
+from search.templatetags.hits import hit_items
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -235,7 +235,7 @@ def test_a_search_hit_keeps_only_its_marks_whatever_a_backend_sends(hostile):
     article = make_article(title="Raqqa")
     hit = Hit(article.pk, 1.0, f"<mark>Raqqa</mark> {hostile}", f"Near {hostile} the river")
 
-    html = render_to_string("search/hit.html", {"hit": hit, "article": article})
+    html = hit_items([(hit, article)])
 
     for marker in ("alert(", "onerror", "onclick", "javascript:", "<img", "<iframe", "style="):
         assert marker not in html
