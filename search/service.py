@@ -12,6 +12,7 @@ from datetime import date
 from django.db.models import Q
 from django.utils.text import slugify
 
+from archive.compiled import CompiledInBulk
 from archive.models import Article, Outlet, Region, RegionName, Tag
 from archive.text import fold
 from search.backends import get_backend
@@ -139,22 +140,20 @@ def _regions_by_name(name: str) -> set[int]:
 
 HIT_DEFERRED_FIELDS = ("body", "summary", "extra")
 
+# What shows a hit (page, API, feed, CSV) never reads the deferred fields: the backend gives
+# the snippet. A body is kilobytes, compressed out of line in PostgreSQL. Compiled once: a
+# page runs this query with its ten ids every time (archive/compiled.py says what it saves).
+hit_articles = CompiledInBulk(
+    Article.objects.published()
+    .select_related("outlet", "dateline_region")
+    .defer(*HIT_DEFERRED_FIELDS)
+)
+
 
 def search(request: SearchRequest, backend: SearchBackend | None = None) -> SearchPage:
     backend = backend or get_backend()
     results = backend.search(request)
-    ids = [hit.article_id for hit in results.hits]
-    articles = (
-        Article.objects.published()
-        .select_related("outlet", "dateline_region")
-        # What shows a hit (page, API, feed, CSV) never reads these: the backend gives the
-        # snippet. A body is kilobytes, compressed out of line in PostgreSQL.
-        .defer(*HIT_DEFERRED_FIELDS)
-        # A dict by id: the articles' own order (newest first) would only cost the SQL
-        # compiler and the database a sort (a quarter of this query's time on SQLite).
-        .order_by()
-        .in_bulk(ids)
-    )
+    articles = hit_articles([hit.article_id for hit in results.hits])
     return SearchPage(
         request=request,
         results=results,
