@@ -11,6 +11,8 @@ from django.dispatch import receiver
 from archive.models import Article, Outlet, Region, Tag
 from archive.models.places import region_moved
 from search.facet_labels import labels as facet_labels
+from search.insight import promoted_queries
+from search.models import SearchPromotion
 from search.sync import record_changes
 
 
@@ -60,6 +62,15 @@ def facet_label_changed(sender, created: bool = False, **kwargs) -> None:
     facet_labels.forget()
     if not created:
         transaction.on_commit(facet_labels.forget)
+
+
+@receiver(post_save, sender=SearchPromotion)
+@receiver(post_delete, sender=SearchPromotion)
+def promotion_changed(sender, **kwargs) -> None:
+    # Now, and again at the commit, as for facet labels: a request in between may have read
+    # the queries without this one.
+    promoted_queries.forget()
+    transaction.on_commit(promoted_queries.forget)
 
 
 @receiver(pre_delete, sender=Region)

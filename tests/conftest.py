@@ -7,6 +7,7 @@ from archive.gazetteer import load_regions
 from archive.models import Region
 from search.backends import reset_backend
 from search.facet_labels import labels as facet_labels
+from search.insight import promoted_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_PAGE = ROOT / "samples" / "rudaw-2017-08-15-deir-ez-zor.txt"
@@ -47,9 +48,10 @@ def _rejected_logs_in_tmp(settings, tmp_path) -> None:
 
 @pytest.fixture(autouse=True)
 def _no_facet_labels_from_another_test() -> None:
-    """Each process remembers facet labels for a minute; a test's rolled-back outlets, tags
-    and places must not name another test's."""
+    """Each process remembers facet labels and promoted queries for a minute; a test's
+    rolled-back outlets, tags, places and promotions must not show in another test's."""
     facet_labels.forget()
+    promoted_queries.forget()
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,14 @@ from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from search.forms import SearchForm
-from search.insight import log_search, top_queries, week_of, zero_hit_queries
+from search.insight import (
+    PromotedQueries,
+    editors_picks,
+    log_search,
+    top_queries,
+    week_of,
+    zero_hit_queries,
+)
 from search.models import SearchLog, SearchPromotion
 from tests.factories import make_article
 
@@ -82,6 +89,44 @@ def test_pinned_articles_come_first_marked_and_are_not_repeated(client, archive)
     assert archive["old"].pk not in [article.pk for _, article in page.context["hits"]]
     html = page.content.decode()
     assert html.index("Editor's pick") < html.index("Army takes the")
+
+
+def test_a_promotion_shows_at_once_in_the_process_that_saved_it(archive):
+    assert editors_picks("dam") == []  # the process now remembers that nothing is promoted
+    promotion = SearchPromotion.objects.create(query="Dam")
+    promotion.articles.add(archive["dam"], archive["old"])
+    assert editors_picks("DAM ") == [archive["old"], archive["dam"]]  # newest first
+    promotion.delete()
+    assert editors_picks("dam") == []
+
+
+def test_promoted_queries_are_read_again_after_a_minute(archive, django_assert_num_queries):
+    clock = [0.0]
+    promoted = PromotedQueries(kept_for=60, clock=lambda: clock[0])
+    assert "dam" not in promoted
+    # Saved by another process: no signal here.
+    SearchPromotion.objects.bulk_create([SearchPromotion(query="dam")])
+    clock[0] = 59.0
+    with django_assert_num_queries(0):
+        assert "dam" not in promoted
+    clock[0] = 61.0
+    assert "dam" in promoted
+
+
+def test_a_read_overtaken_by_a_forget_is_not_kept(archive, monkeypatch):
+    promoted = PromotedQueries()
+    real_values_list = SearchPromotion.objects.values_list
+
+    def read_then_forget(*args, **kwargs):
+        queries = list(real_values_list(*args, **kwargs))
+        promoted.forget()  # a promotion saved while this read was on its way
+        return queries
+
+    monkeypatch.setattr(SearchPromotion.objects, "values_list", read_then_forget)
+    assert "dam" not in promoted
+    monkeypatch.undo()
+    SearchPromotion.objects.bulk_create([SearchPromotion(query="dam")])
+    assert "dam" in promoted
 
 
 def test_editors_may_pin_articles_and_read_the_report_but_moderators_may_not(
