@@ -2,6 +2,7 @@
 the week's top queries and the queries that found nothing; and editors' picks.
 """
 
+import atexit
 import logging
 import re
 import threading
@@ -11,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -51,9 +53,8 @@ def query_for_the_log(q: str) -> str:
 
 def log_search(params: SearchParams, hit_count: int) -> None:
     """Log a portal search: its query, filters, hit count and day; nothing about who
-    searched. Further pages of the same search are not new searches. Best effort: a row
-    that cannot be written (a full disk, a database another process keeps locked past the
-    timeout) is a warning in the log, and the reader still gets the results page."""
+    searched. Further pages of the same search are not new searches. The row waits in this
+    process's SearchLogBuffer for at most SEARCH_LOG_FLUSH_SECONDS."""
     if params.page != 1 or params.is_blank:
         return
     filters = {
@@ -64,26 +65,86 @@ def log_search(params: SearchParams, hit_count: int) -> None:
         "since": params.date_from.isoformat() if params.date_from else "",
         "until": params.date_to.isoformat() if params.date_to else "",
     }
-    alias = router.db_for_write(SearchLog)
-    try:
-        with _own_transaction_not_waiting_for_the_disk(alias):
-            SearchLog.objects.create(
-                query=query_for_the_log(params.q),
-                filters={key: value for key, value in filters.items() if value},
-                hit_count=hit_count,
-                day=timezone.now().date(),
+    search_logs.add(
+        SearchLog(
+            query=query_for_the_log(params.q),
+            filters={key: value for key, value in filters.items() if value},
+            hit_count=hit_count,
+            day=timezone.now().date(),
+        )
+    )
+
+
+LOG_BUFFER_MOST_ROWS = 500
+
+
+class SearchLogBuffer:
+    """Search log rows kept in memory and written together: one insert of the rows of a
+    few seconds instead of a transaction a page, which cost a tantivy results page about
+    0.5 ms, and on SQLite took the database's one write lock each time (from an ingest, a
+    comment, an editor). Written when the oldest row is ``flush_seconds`` old or ``most_rows``
+    wait, by the next search or the end of any request (search/signals.py), and when the
+    process exits. A process killed outright loses its last few seconds of rows: the log is
+    counted, not kept for anyone. Best effort: rows that cannot be written (a full disk, a
+    database another process keeps locked past the timeout) are a warning in the log, and
+    the reader still gets the results page."""
+
+    def __init__(
+        self,
+        flush_seconds: Callable[[], float] = lambda: settings.SEARCH_LOG_FLUSH_SECONDS,
+        most_rows: int = LOG_BUFFER_MOST_ROWS,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.flush_seconds = flush_seconds
+        self.most_rows = most_rows
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._rows: list[SearchLog] = []
+        self._oldest_at = 0.0
+
+    def add(self, row: SearchLog) -> None:
+        with self._lock:
+            if not self._rows:
+                self._oldest_at = self.clock()
+            self._rows.append(row)
+        self.flush_if_due()
+
+    def flush_if_due(self) -> None:
+        with self._lock:
+            due = self._rows and (
+                len(self._rows) >= self.most_rows
+                or self.clock() - self._oldest_at >= self.flush_seconds()
             )
-    except DatabaseError as error:
-        logger.warning("A search was not logged: %s", error)
+            rows, self._rows = (self._rows, []) if due else ([], self._rows)
+        self._write(rows)
+
+    def flush(self) -> None:
+        with self._lock:
+            rows, self._rows = self._rows, []
+        self._write(rows)
+
+    def _write(self, rows: list[SearchLog]) -> None:
+        if not rows:
+            return
+        alias = router.db_for_write(SearchLog)
+        try:
+            with _own_transaction_not_waiting_for_the_disk(alias):
+                SearchLog.objects.using(alias).bulk_create(rows)
+        except DatabaseError as error:
+            logger.warning("Searches were not logged (%d rows): %s", len(rows), error)
+
+
+search_logs = SearchLogBuffer()
+atexit.register(search_logs.flush)
 
 
 @contextmanager
 def _own_transaction_not_waiting_for_the_disk(alias: str) -> Iterator[None]:
     """A transaction of its own (a savepoint inside another), so that a failure is undone
-    alone, committed without waiting for the disk: a search page's log row is counted, not
+    alone, committed without waiting for the disk: search log rows are counted, not
     kept for anyone, and an fsync a page cost each SQLite page 0.3 ms on a quiet disk and
-    more on a busy one. A crash of the process loses nothing; a power cut may lose the last
-    rows, and never leaves a damaged database.
+    more on a busy one. A committed row survives a crash of the process; a power cut may lose
+    the last rows, and never leaves a damaged database.
 
     Inside a transaction already open, the row commits later with it, as it was asked to."""
     connection = connections[alias]

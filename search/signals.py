@@ -4,6 +4,7 @@ Bulk updates (QuerySet.update, bulk_create) send no signals: code that makes the
 search.sync.record_changes itself.
 """
 
+from django.core.signals import request_finished
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
@@ -11,7 +12,7 @@ from django.dispatch import receiver
 from archive.models import Article, Outlet, Region, Tag
 from archive.models.places import region_moved
 from search.facet_labels import labels as facet_labels
-from search.insight import promoted_queries
+from search.insight import promoted_queries, search_logs
 from search.models import SearchPromotion
 from search.sync import record_changes
 
@@ -71,6 +72,12 @@ def promotion_changed(sender, **kwargs) -> None:
     # the queries without this one.
     promoted_queries.forget()
     transaction.on_commit(promoted_queries.forget)
+
+
+@receiver(request_finished)
+def write_due_search_logs(sender, **kwargs) -> None:
+    # Any request, not only searches: a quiet worker's rows do not wait for the next search.
+    search_logs.flush_if_due()
 
 
 @receiver(pre_delete, sender=Region)

@@ -136,6 +136,9 @@ SEARCH_INDEX_DIR = env.path("SEARCH_INDEX_DIR", default=VAR_DIR / "index")
 SEARCH_SYNC_ON_COMMIT = env.bool("SEARCH_SYNC_ON_COMMIT", default=True)
 # How long a process waits for the embedded index's single writer lock.
 SEARCH_WRITER_TIMEOUT = env.float("SEARCH_WRITER_TIMEOUT", default=30.0)
+# How long a portal search's log row may wait in its process to be written with others
+# (search.insight.SearchLogBuffer); 0 writes each at once.
+SEARCH_LOG_FLUSH_SECONDS = env.float("SEARCH_LOG_FLUSH_SECONDS", default=5.0)
 
 # Where `ingest` logs the records it rejected, one JSON Lines file a run.
 INGEST_REJECTED_DIR = env.path("INGEST_REJECTED_DIR", default=VAR_DIR / "rejected")

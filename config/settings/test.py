@@ -11,6 +11,10 @@ from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Each search's log row written at once, so that a test reads it after its request; the
+# buffer's own tests (tests/curation/test_search_insight.py) set a delay.
+SEARCH_LOG_FLUSH_SECONDS = 0.0
+
 # A file, not SQLite's in-memory default, so that tests can start other processes on the
 # same test database (the concurrency tests). One per run: parallel runs do not collide.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

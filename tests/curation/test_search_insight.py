@@ -1,6 +1,8 @@
 """Search insight: portal searches logged without personal data, the weekly report, and
 articles editors pin to a query."""
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -12,14 +14,17 @@ from django.urls import reverse
 from search.forms import SearchForm
 from search.insight import (
     PromotedQueries,
+    SearchLogBuffer,
     editors_picks,
     log_search,
+    search_logs,
     top_queries,
     week_of,
     zero_hit_queries,
 )
 from search.models import SearchLog, SearchPromotion
 from tests.factories import make_article
+from tests.processes import ROOT, environment
 
 pytestmark = pytest.mark.django_db
 
@@ -221,7 +226,7 @@ def test_a_failed_log_write_is_a_warning_and_later_commits_wait_for_the_disk(cap
     with connection.execute_wrapper(refuse_the_log):
         log_search(SearchForm({"q": "airport"}).params(), 3)
 
-    assert "A search was not logged: database or disk is full" in caplog.text
+    assert "Searches were not logged (1 rows): database or disk is full" in caplog.text
     assert durability_setting(connection) == before
     assert not SearchLog.objects.exists()
 
@@ -235,7 +240,7 @@ def test_a_search_the_log_cannot_record_still_gets_its_results(client, archive, 
         "Army takes the airport",
         "An older piece",
     ]
-    assert "A search was not logged" in caplog.text
+    assert "Searches were not logged" in caplog.text
     assert not SearchLog.objects.exists()
     # The request's other writes and reads go on: the failure was undone alone.
     client.get("/search/", {"q": "dam"})
@@ -247,3 +252,60 @@ def test_inside_a_transaction_the_log_row_commits_with_it_as_it_was_asked_to():
         log_search(SearchForm({"q": "airport"}).params(), 3)
 
     assert seen == (["2"] if connection.vendor == "sqlite" else ["on"])
+
+
+def a_row(query: str) -> SearchLog:
+    return SearchLog(query=query, hit_count=1, day=date(2026, 12, 6))
+
+
+def test_log_rows_wait_until_the_oldest_is_due_then_go_together(db, django_assert_num_queries):
+    clock = [0.0]
+    buffer = SearchLogBuffer(flush_seconds=lambda: 5.0, clock=lambda: clock[0])
+    with django_assert_num_queries(0):
+        buffer.add(a_row("airport"))
+        clock[0] = 4.0
+        buffer.add(a_row("dam"))
+        buffer.flush_if_due()
+    assert not SearchLog.objects.exists()
+    clock[0] = 5.0  # the first row is five seconds old
+    buffer.add(a_row("river"))
+    assert sorted(SearchLog.objects.values_list("query", flat=True)) == ["airport", "dam", "river"]
+    clock[0] = 9.0
+    buffer.add(a_row("bridge"))  # the oldest waiting now is four seconds old
+    assert SearchLog.objects.count() == 3
+
+
+def test_a_full_buffer_is_written_at_once(db):
+    buffer = SearchLogBuffer(flush_seconds=lambda: 60.0, most_rows=3, clock=lambda: 0.0)
+    for query in ("a", "b"):
+        buffer.add(a_row(query))
+    assert not SearchLog.objects.exists()
+    buffer.add(a_row("c"))
+    assert SearchLog.objects.count() == 3
+
+
+def test_the_end_of_any_request_writes_rows_that_are_due(client, archive, settings, monkeypatch):
+    settings.SEARCH_LOG_FLUSH_SECONDS = 5.0
+    clock = [100.0]
+    monkeypatch.setattr(search_logs, "clock", lambda: clock[0])
+    client.get("/search/", {"q": "airport"})
+    assert not SearchLog.objects.exists()
+    clock[0] = 106.0
+    client.get("/")  # not a search
+    assert SearchLog.objects.get().query == "airport"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_writes_its_waiting_rows_as_it_exits():
+    script = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "settings.SEARCH_LOG_FLUSH_SECONDS = 60.0\n"
+        "from search.forms import SearchForm\n"
+        "from search.insight import log_search\n"
+        "from search.models import SearchLog\n"
+        "log_search(SearchForm({'q': 'airport'}).params(), 3)\n"
+        "assert not SearchLog.objects.exists()  # still waiting\n"
+    )
+    subprocess.run([sys.executable, "-c", script], env=environment(), cwd=ROOT, check=True)
+    assert SearchLog.objects.get().query == "airport"
