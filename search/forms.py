@@ -8,7 +8,7 @@ instead of becoming an error page.
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -239,7 +239,7 @@ class SearchParams:
         return [
             self.with_value(kind, value).url()  # already there: the link removes duplicates
             if value in own
-            else around.url(urlencode({kind: value}))
+            else around.url(f"{kind}={quote_plus(value)}")  # as urlencode writes the pair
             for value in values
         ]
 
