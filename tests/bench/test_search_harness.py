@@ -76,6 +76,25 @@ def test_search_harness_measures_every_class_three_ways(tmp_path):
     assert "Command: `python bench/search.py --articles=200" in recorded
     assert rows["facet counts"][0] in recorded
 
+    # The page of two checkouts (here this one twice) in turns, on the archive just measured.
+    compared = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "bench" / "page_ab.py"), f"--reuse={archive}"),
+            *(f"--before={ROOT}", "--rounds=1", "--warmup=1"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert compared.returncode == 0, compared.stderr[-3000:]
+    ab_rows = _rows(compared.stdout)
+    assert list(ab_rows) == list(CLASSES)
+    for kind, cells in ab_rows.items():
+        before_p50, before_p95, this_p50, this_p95 = (float(cell) for cell in cells[1:5])
+        assert 0 < before_p50 <= before_p95, (kind, cells)
+        assert 0 < this_p50 <= this_p95, (kind, cells)
+
     # Another archive of the same articles, built from this one's corpus, not a new one.
     other = tmp_path / "other"
     built = subprocess.run(
