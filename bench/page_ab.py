@@ -12,7 +12,6 @@ median of the rounds'. Measures only: nothing is recorded.
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -21,15 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.search import MANIFEST, environment, page_settings  # noqa: E402
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    at = (len(ordered) - 1) * share
-    low = int(at)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (at - low)
+from bench.search import MANIFEST, environment, page_settings, run_percentiles  # noqa: E402
 
 
 def measure_page(checkout: Path, work: Path, manifest: dict, args: argparse.Namespace) -> dict:
@@ -40,7 +31,8 @@ def measure_page(checkout: Path, work: Path, manifest: dict, args: argparse.Name
         command += ["--queries", str(work / "queries.json"), "--out", str(out)]
         command += ["--warmup", str(args.warmup), "--page-size", str(args.page_size)]
         subprocess.run(command, env=env, cwd=checkout, check=True)
-        return json.loads(out.read_text())["classes"]
+        # Keyed by mode, as bench/search.py keeps a run's outcome: run_percentiles reads it.
+        return {"page": json.loads(out.read_text())}
 
 
 def main() -> None:
@@ -63,14 +55,11 @@ def main() -> None:
             runs[name].append(measure_page(checkout, work, manifest, args))
     print("| class | before p50 | before p95 | this p50 | this p95 |")
     print("| --- | --- | --- | --- | --- |")
-    for kind in runs["this"][0]:
+    for kind in runs["this"][0]["page"]["classes"]:
         cells = []
         for name in checkouts:
-            times = [run[kind]["ms"] for run in runs[name]]
-            cells += [
-                f"{statistics.median(percentile(ms, share) for ms in times):.1f}"
-                for share in (0.5, 0.95)
-            ]
+            p50, p95, _ = run_percentiles(runs[name], "page", kind)
+            cells += [f"{p50:.1f}", f"{p95:.1f}"]
         print(f"| {kind} | " + " | ".join(cells) + " |")
 
 

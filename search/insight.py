@@ -82,20 +82,16 @@ class SearchLogBuffer:
     """Search log rows kept in memory and written together: one insert of the rows of a
     few seconds instead of a transaction a page, which cost a tantivy results page about
     0.5 ms, and on SQLite took the database's one write lock each time (from an ingest, a
-    comment, an editor). Written when the oldest row is ``flush_seconds`` old or ``most_rows``
-    wait, by the next search or the end of any request (search/signals.py), and when the
-    process exits. A process killed outright loses its last few seconds of rows: the log is
-    counted, not kept for anyone. Best effort: rows that cannot be written (a full disk, a
-    database another process keeps locked past the timeout) are a warning in the log, and
-    the reader still gets the results page."""
+    comment, an editor). Written when the oldest row is SEARCH_LOG_FLUSH_SECONDS old or
+    ``most_rows`` wait, by the next search or the end of any request (search/signals.py),
+    and when the process exits. A process killed outright loses its last few seconds of
+    rows: the log is counted, not kept for anyone. Best effort: rows that cannot be written
+    (a full disk, a database another process keeps locked past the timeout) are a warning
+    in the log, and the reader still gets the results page."""
 
     def __init__(
-        self,
-        flush_seconds: Callable[[], float] = lambda: settings.SEARCH_LOG_FLUSH_SECONDS,
-        most_rows: int = LOG_BUFFER_MOST_ROWS,
-        clock: Callable[[], float] = time.monotonic,
+        self, most_rows: int = LOG_BUFFER_MOST_ROWS, clock: Callable[[], float] = time.monotonic
     ):
-        self.flush_seconds = flush_seconds
         self.most_rows = most_rows
         self.clock = clock
         self._lock = threading.Lock()
@@ -113,7 +109,7 @@ class SearchLogBuffer:
         with self._lock:
             due = self._rows and (
                 len(self._rows) >= self.most_rows
-                or self.clock() - self._oldest_at >= self.flush_seconds()
+                or self.clock() - self._oldest_at >= settings.SEARCH_LOG_FLUSH_SECONDS
             )
             rows, self._rows = (self._rows, []) if due else ([], self._rows)
         self._write(rows)

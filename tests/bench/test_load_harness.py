@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.bench.scripts import run_bench
 from tests.processes import ROOT
 
 # WhiteNoise's compression is most of a short run's CPU: collected once, then reused.
@@ -59,15 +60,8 @@ def test_a_short_load_serves_every_request_and_stores_every_accepted_comment(tmp
 
 def build_search_archive(directory) -> None:
     """What bench/search.py keeps with --reuse DIR: corpus, SQLite database, Whoosh index."""
-    built = subprocess.run(
-        [
-            *(sys.executable, str(ROOT / "bench" / "search.py")),
-            *(f"--articles={SEARCH_ARCHIVE_ARTICLES}", f"--reuse={directory}", "--build-only"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    built = run_bench(
+        "search.py", f"--articles={SEARCH_ARCHIVE_ARTICLES}", f"--reuse={directory}", "--build-only"
     )
     assert built.returncode == 0, built.stderr[-4000:]
 

@@ -5,15 +5,13 @@ with sane figures."""
 import json
 import math
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from bench.search_queries import CLASSES
+from tests.bench.scripts import run_bench
+from tests.processes import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 QUERIES = 5
 
 
@@ -28,22 +26,16 @@ def _rows(output: str) -> dict[str, list[str]]:
 
 def test_search_harness_measures_every_class_three_ways(tmp_path):
     archive, results = tmp_path / "archive", tmp_path / "RESULTS.md"
-    finished = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "search.py"),
-            "--articles=200",
-            f"--queries={QUERIES}",
-            "--warmup=2",
-            "--repeat=2",
-            f"--reuse={archive}",
-            "--record",
-            f"--results={results}",
-            "--label=test",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+    finished = run_bench(
+        "search.py",
+        "--articles=200",
+        f"--queries={QUERIES}",
+        "--warmup=2",
+        "--repeat=2",
+        f"--reuse={archive}",
+        "--record",
+        f"--results={results}",
+        "--label=test",
         timeout=900,
     )
     assert finished.returncode == 0, finished.stderr[-3000:]
@@ -77,15 +69,8 @@ def test_search_harness_measures_every_class_three_ways(tmp_path):
     assert rows["facet counts"][0] in recorded
 
     # The page of two checkouts (here this one twice) in turns, on the archive just measured.
-    compared = subprocess.run(
-        [
-            *(sys.executable, str(ROOT / "bench" / "page_ab.py"), f"--reuse={archive}"),
-            *(f"--before={ROOT}", "--rounds=1", "--warmup=1"),
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    compared = run_bench(
+        "page_ab.py", f"--reuse={archive}", f"--before={ROOT}", "--rounds=1", "--warmup=1"
     )
     assert compared.returncode == 0, compared.stderr[-3000:]
     ab_rows = _rows(compared.stdout)
@@ -97,16 +82,13 @@ def test_search_harness_measures_every_class_three_ways(tmp_path):
 
     # Another archive of the same articles, built from this one's corpus, not a new one.
     other = tmp_path / "other"
-    built = subprocess.run(
-        [
-            *(sys.executable, str(ROOT / "bench" / "search.py"), "--articles=200"),
-            *("--backend=tantivy", f"--reuse={other}", f"--corpus-from={archive}"),
-            "--build-only",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    built = run_bench(
+        "search.py",
+        "--articles=200",
+        "--backend=tantivy",
+        f"--reuse={other}",
+        f"--corpus-from={archive}",
+        "--build-only",
     )
     assert built.returncode == 0, built.stderr[-3000:]
     assert (other / "corpus.jsonl").samefile(archive / "corpus.jsonl")

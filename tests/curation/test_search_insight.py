@@ -258,9 +258,12 @@ def a_row(query: str) -> SearchLog:
     return SearchLog(query=query, hit_count=1, day=date(2026, 12, 6))
 
 
-def test_log_rows_wait_until_the_oldest_is_due_then_go_together(db, django_assert_num_queries):
+def test_log_rows_wait_until_the_oldest_is_due_then_go_together(
+    db, settings, django_assert_num_queries
+):
+    settings.SEARCH_LOG_FLUSH_SECONDS = 5.0
     clock = [0.0]
-    buffer = SearchLogBuffer(flush_seconds=lambda: 5.0, clock=lambda: clock[0])
+    buffer = SearchLogBuffer(clock=lambda: clock[0])
     with django_assert_num_queries(0):
         buffer.add(a_row("airport"))
         clock[0] = 4.0
@@ -275,8 +278,9 @@ def test_log_rows_wait_until_the_oldest_is_due_then_go_together(db, django_asser
     assert SearchLog.objects.count() == 3
 
 
-def test_a_full_buffer_is_written_at_once(db):
-    buffer = SearchLogBuffer(flush_seconds=lambda: 60.0, most_rows=3, clock=lambda: 0.0)
+def test_a_full_buffer_is_written_at_once(db, settings):
+    settings.SEARCH_LOG_FLUSH_SECONDS = 60.0
+    buffer = SearchLogBuffer(most_rows=3, clock=lambda: 0.0)
     for query in ("a", "b"):
         buffer.add(a_row(query))
     assert not SearchLog.objects.exists()
