@@ -2,7 +2,7 @@
 with a clear message instead of failing on the first search."""
 
 from django.conf import settings
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -23,3 +23,29 @@ def search_backend_configured(app_configs, **kwargs) -> list[Error]:
     except ImproperlyConfigured as error:
         return [Error(str(error), id="search.E002")]
     return []
+
+
+@register()
+def search_index_analysed_as_now(app_configs, **kwargs) -> list[Warning]:
+    """An index built before an upgrade that changed how text is cut into words serves on,
+    finding less than it should: say so, where whoever upgrades will read it."""
+    from search.backends import BACKENDS, get_backend
+    from search.backends.base import SearchBackendError
+
+    if settings.SEARCH_BACKEND not in BACKENDS:
+        return []
+    try:
+        current = get_backend().analysis_is_current()
+    except (SearchBackendError, ImproperlyConfigured):
+        return []  # search_backend_configured, or the first search, says what is wrong
+    if current:
+        return []
+    return [
+        Warning(
+            "The search index was built with an older analysis of the text: some words "
+            "are not found until it is rebuilt.",
+            hint="Run `manage.py rebuild_index` (the current index serves until the new "
+            "one is complete).",
+            id="search.W001",
+        )
+    ]

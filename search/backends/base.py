@@ -124,6 +124,13 @@ class SearchBackend(ABC):
         """Problems that stop this backend working here, as messages (none when fine)."""
         return []
 
+    def analysis_is_current(self) -> bool:
+        """Whether the serving index cut and stemmed its text as this code does. An upgrade
+        that changes the analysis leaves an older index finding less until it is rebuilt
+        (``rebuild_index``; ``--if-stale`` rebuilds it, and a system check warns). True
+        where there is no index yet, or the analysis is not the backend's to keep."""
+        return True
+
     def has_index(self) -> bool:
         """Whether there is an index to write to. One that is not there is made by the first
         write (search.sync decides when that is safe)."""

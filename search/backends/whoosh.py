@@ -363,6 +363,14 @@ class SearchBackend(base.SearchBackend):
             self._switch_to(generation)
             return written
 
+    def analysis_is_current(self) -> bool:
+        if self._current_generation() is None:
+            return True
+        with _reading_damage():
+            indexed_with = self._get_searcher().schema["body"].analyzer  # from the index
+        # Whoosh compares analyzers component by component, settings included.
+        return indexed_with == analyzer()
+
     def check(self) -> list[str]:
         try:
             self._get_searcher()

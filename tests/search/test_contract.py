@@ -91,6 +91,19 @@ def test_words_are_stemmed_and_folded(backend, corpus):
     assert "Syrian army fights into Deir ez-Zor" in find(backend, "déir army")
 
 
+def test_a_possessive_is_found_by_its_word(backend, sync):
+    make_article(
+        title="Kirkuk's oil exports resume",
+        body="The regime’s forces withdrew from the KURDS' positions overnight.",
+    )
+    make_article(title="Oil prices", body="A regimen of cuts kept prices steady.")
+    sync()
+    for query in ("kirkuk", "kirkuk's", "Kirkuk’s", "regime", "regime's", "regime’s"):
+        assert find(backend, query) == ["Kirkuk's oil exports resume"], query
+    assert find(backend, '"regime’s forces"') == ["Kirkuk's oil exports resume"]
+    assert find(backend, "kurds") == ["Kirkuk's oil exports resume"]
+
+
 def test_stop_words_alone_do_not_empty_a_query(backend, corpus):
     assert find(backend, "the budget") == find(backend, "budget")
 

@@ -7,13 +7,17 @@ from dataclasses import replace
 from io import StringIO
 
 import pytest
+from django.core.checks import run_checks
 from django.core.management import call_command
 from django.db import transaction
+from whoosh.analysis import CompositeAnalyzer
 
 from archive.models import Article
 from search import service
 from search.backends import get_backend, reset_backend
+from search.backends import whoosh as whoosh_backend
 from search.backends.base import SearchBackendError, SearchUnavailable
+from search.backends.whoosh_analysis import PossessiveFilter, WordAnalyzer
 from search.documents import document_for, iter_all_documents
 from search.models import IndexOutbox
 from search.sync import StreamingApply, apply_outbox, pending_count
@@ -276,6 +280,36 @@ def test_rebuild_if_stale_builds_a_missing_index_and_leaves_a_true_one(backend, 
     call_command("rebuild_index", "--if-stale", stdout=out, stderr=StringIO())
     assert "Indexed 1 articles" in out.getvalue()
     assert titles("indexed") == ["Indexed once"]
+
+
+@pytest.mark.parametrize("backend_name", ["whoosh"])
+def test_an_index_analysed_the_old_way_is_stale_until_rebuilt(backend, sync, monkeypatch):
+    """An upgrade that changes how text is cut into words (here: Whoosh before possessives
+    lost their "'s") warns, and `rebuild_index --if-stale` rebuilds though no count
+    changed."""
+
+    def old_analyzer() -> WordAnalyzer:
+        words = WordAnalyzer()
+        words.chain = CompositeAnalyzer(
+            *(item for item in words.chain.items if not isinstance(item, PossessiveFilter))
+        )
+        return words
+
+    make_article(title="Kirkuk's oil")
+    with monkeypatch.context() as old_code:
+        old_code.setattr(whoosh_backend, "analyzer", old_analyzer)
+        call_command("rebuild_index", stdout=StringIO(), stderr=StringIO())
+    reset_backend()
+    assert not get_backend().analysis_is_current()
+    assert "search.W001" in [message.id for message in run_checks()]
+
+    out = StringIO()
+    call_command("rebuild_index", "--if-stale", stdout=out, stderr=StringIO())
+    assert "Indexed 1 articles" in out.getvalue()
+    reset_backend()
+    assert get_backend().analysis_is_current()
+    assert "search.W001" not in [message.id for message in run_checks()]
+    assert titles("kirkuk") == ["Kirkuk's oil"]
 
 
 @pytest.mark.parametrize("backend_name", ["whoosh"])

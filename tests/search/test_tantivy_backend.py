@@ -496,9 +496,10 @@ def test_queries_find_what_they_find_with_whoosh(backend, sync, settings):
     # keeps such a word whole, in the index and in the query.
     assert titles(backend, "हिन्दी") == titles(backend, "مُحَمَّد") == ["हिन्दी समाचार"]
     assert titles(whoosh, "हिन्दी") == titles(whoosh, "مُحَمَّد") == []
-    # An apostrophe separates words for tantivy: Kirkuk's is Kirkuk (and an s, dropped).
+    # An apostrophe separates words for tantivy: Kirkuk's is Kirkuk (and an s, dropped);
+    # Whoosh drops a possessive's "'s" and keeps other inner apostrophes ("o'brien").
     assert titles(backend, "kirkuk") == titles(backend, "kirkuk's") == ["Kirkuk's oil"]
-    assert titles(whoosh, "kirkuk") == []
+    assert titles(whoosh, "kirkuk") == titles(whoosh, "kirkuk's") == ["Kirkuk's oil"]
 
 
 def test_writing_limits_the_process_to_a_few_malloc_arenas(backend):

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-stale",
             action="store_true",
-            help="Only when the index is missing or its size differs from the database's.",
+            help="Only when the index is missing, its size differs from the database's, or "
+            "it was built with an older analysis of the text.",
         )
 
     def handle(
@@ -41,7 +42,12 @@ class Command(BaseCommand):
         # Beside the serving backend, an index is up to date only if it has been kept so.
         current = not beside or is_following(target.name)
         total = indexable_articles().count()
-        if if_stale and current and self._index_size(target) == total:
+        if (
+            if_stale
+            and current
+            and self._index_size(target) == total
+            and self._analysed_as_now(target)
+        ):
             self.stdout.write(f"The {target.name} index is up to date ({total} articles).")
             return
 
@@ -69,6 +75,13 @@ class Command(BaseCommand):
         )
         if beside:
             self.stdout.write(self._switch_instructions(target, configured))
+
+    @staticmethod
+    def _analysed_as_now(backend: SearchBackend) -> bool:
+        try:
+            return backend.analysis_is_current()
+        except SearchBackendError:
+            return False  # an index that cannot be read is no reason to keep it
 
     @staticmethod
     def _switch_instructions(target: SearchBackend, configured: SearchBackend) -> str:
