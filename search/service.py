@@ -183,7 +183,7 @@ def _label_facets(request: SearchRequest, results: SearchResults) -> dict[str, l
             31,
         ) and start.year == end.year:
             active["year"] = {str(start.year)}
-    return {
+    facets = {
         name: [
             FacetOption(
                 value=facet.value,
@@ -195,3 +195,10 @@ def _label_facets(request: SearchRequest, results: SearchResults) -> dict[str, l
         ]
         for name in results.facets
     }
+    # Equal counts in the order a reader scans for: by name (a backend breaks ties by the
+    # value it counts, which for places is an id: "114" before "2" mixed continents and
+    # cities). Years keep their order.
+    for name, options in facets.items():
+        if name != "year":
+            options.sort(key=lambda option: (-option.count, option.label.casefold()))
+    return facets

@@ -2,8 +2,10 @@
 replaces an unknown one, and how the corrected query is written back."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
+
+from rapidfuzz import distance
 
 from archive.text import fold
 from search.documents import SearchDocument
@@ -13,6 +15,9 @@ if TYPE_CHECKING:
     from search.backends.vocabulary import Vocabulary
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# Known words as close as the closest that a correction chooses among, by how common each
+# is: "raqa" is one edit from "raka" and from "raqqa", and the archive says which it meant.
+CANDIDATES = 20
 
 
 def correctable(word: str) -> bool:
@@ -53,34 +58,57 @@ def _folded(word: str) -> list[str]:
 
 
 def replace_words(text: str, corrections: dict[str, str]) -> str:
-    """``text`` with each whole word in ``corrections`` replaced."""
+    """``text`` with each whole word in ``corrections`` replaced, but for the words of a
+    field prefix and their values (``date:``, ``outlet:rudaw``): a reader's filters are not
+    misspelled words. A title's words are words."""
     if not corrections:
         return text
     alternatives = "|".join(re.escape(w) for w in sorted(corrections, key=len, reverse=True))
     pattern = re.compile(rf"(?<!\w)({alternatives})(?!\w)")
-    return pattern.sub(lambda match: corrections[match.group(1)], text)
+
+    def corrected(match: re.Match) -> str:
+        return match.group() if in_a_filter(match) else corrections[match.group(1)]
+
+    return pattern.sub(corrected, text)
 
 
-def corrections_for(query: ParsedQuery, vocabulary: "Vocabulary") -> dict[str, str]:
-    """Each word of the query the vocabulary does not know, with the closest word it knows
-    (the fewest edits, then alphabetical); words with no close word are left out."""
+def in_a_filter(match: re.Match) -> bool:
+    """Whether a word matched in a query's text is a field's name or the value of a field
+    other than ``title:``."""
+    text, start, end = match.string, match.start(), match.end()
+    if text[end : end + 1] == ":":
+        return True
+    prefix = _FIELD_BEFORE.search(text, 0, start)
+    return prefix is not None and prefix.group(1).lower() != "title"
+
+
+# A field prefix just before a word: `outlet:` or `tag:"` (a quoted value's first word).
+_FIELD_BEFORE = re.compile(r'(?<![^\s(-])-?([A-Za-z]+):"?$')
+
+
+def corrections_for(
+    query: ParsedQuery,
+    vocabulary: "Vocabulary",
+    frequency: Callable[[str], int] | None = None,
+) -> dict[str, str]:
+    """Each word of the query the vocabulary does not know, with the closest word it knows:
+    the fewest edits, then (given ``frequency``, the number of articles holding a word) the
+    most common, then alphabetical; words with no close word are left out."""
     corrections: dict[str, str] = {}
     for word in {word for term in query.terms for word in term.words}:
         folded = fold(word)
         if not correctable(folded) or folded in vocabulary:
             continue
-        candidates = vocabulary.suggest(folded)
+        candidates = vocabulary.suggest(folded, limit=CANDIDATES)
         if candidates:
-            corrections[word] = min(candidates, key=lambda c: (edit_distance(folded, c), c))
+            corrections[word] = min(
+                candidates,
+                key=lambda c: (edit_distance(folded, c), -frequency(c) if frequency else 0, c),
+            )
     return corrections
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance, for choosing between two suggestions."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i]
-        for j, cb in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
+    """Edits from one word to the other, a swap of two letters counting as one (optimal
+    string alignment, as the vocabulary's suggestions count them)."""
+    return distance.OSA.distance(a, b)

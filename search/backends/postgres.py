@@ -41,7 +41,7 @@ from search.backends.postgres_query import (
 from search.backends.postgres_results import BITMAPS, find_results
 from search.documents import SearchDocument
 from search.query import ParsedQuery, Term, parse_query
-from search.spelling import correctable, vocabulary_of
+from search.spelling import correctable, in_a_filter, vocabulary_of
 
 # The words of a query as search.query reads them (letters and digits, inner apostrophes).
 _QUERY_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -169,7 +169,9 @@ def _suggestion(cursor, request: SearchRequest, total: int) -> str | None:
     if not corrections:
         return None
     original = request.query.original or _query_text(request.query)
-    suggestion = _QUERY_WORD.sub(lambda m: corrections.get(fold(m[0]), m[0]), original)
+    suggestion = _QUERY_WORD.sub(
+        lambda m: m[0] if in_a_filter(m) else corrections.get(fold(m[0]), m[0]), original
+    )
     if suggestion == original:
         return None
     corrected = replace(request, query=parse_query(suggestion).without_filters())

@@ -416,7 +416,15 @@ class SearchBackend(base.SearchBackend):
     def _suggestion(self, reader: _Reader, request: base.SearchRequest, total: int) -> str | None:
         """The query with each unknown word replaced by the closest indexed word, offered
         only when the corrected query finds more."""
-        corrections = corrections_for(request.query, self._vocabulary(reader.generation))
+
+        def articles_with(word: str) -> int:
+            tokens = ts.analysed(word)  # none for a stop word, which no correction should be
+            if not tokens:
+                return 0
+            return max(reader.searcher.doc_freq(field, tokens[0][1]) for field in ts.TEXT_FIELDS)
+
+        vocabulary = self._vocabulary(reader.generation)
+        corrections = corrections_for(request.query, vocabulary, articles_with)
         if not corrections:
             return None
         corrected = replace_words(request.query.original, corrections)

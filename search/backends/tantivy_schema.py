@@ -147,7 +147,7 @@ _analyzer_lock = threading.Lock()
 _query_analyzer = analyzer()
 
 
-def _tokens(text: str) -> list[tuple[int, str]]:
+def analysed(text: str) -> list[tuple[int, str]]:
     """(position, token) pairs, as the index holds them."""
     with _analyzer_lock:  # one analyzer object, not to be used by two threads at once
         tokens = _query_analyzer.pre_tokenize(text).tokens
@@ -156,7 +156,7 @@ def _tokens(text: str) -> list[tuple[int, str]]:
 
 def _term_query(schema: tantivy.Schema, term: Term) -> Query | None:
     """A term in its fields, each weighed: None when every word of it is a stop word."""
-    tokens = _tokens(term.source or term.text)
+    tokens = analysed(term.source or term.text)
     if not tokens:
         return None
     fields = ("title",) if term.field == "title" else tuple(TEXT_FIELDS)

@@ -6,7 +6,8 @@ that indexes every article's text a second time: indexing ran at 81 articles/s w
 so they live in a sorted text file beside the index, merged under the index's writer lock.
 Suggestions compare a word with the known words of about its length by edit distance
 (rapidfuzz, in C++): Whoosh's ListCorrector builds a Levenshtein automaton in Python for
-every word asked, 25 to 40 ms each at 30,000 words.
+every word asked, 25 to 40 ms each at 30,000 words. Edits are counted as optimal string
+alignment does: a letter added, dropped or changed, or two letters swapped, is one edit.
 """
 
 import os
@@ -64,9 +65,9 @@ class Vocabulary:
         self._refresh()
         return word in self._known
 
-    def suggest(self, word: str) -> list[str]:
-        """Up to three known words within two edits of ``word``: the fewest edits first,
-        then alphabetically."""
+    def suggest(self, word: str, limit: int = SUGGESTIONS) -> list[str]:
+        """Up to ``limit`` known words within two edits of ``word``: the fewest edits first,
+        then alphabetically. Two letters swapped are one edit ("syrai", "syria")."""
         self._refresh()
         near: list[tuple[int, str]] = []
         for length in range(len(word) - MAX_EDITS, len(word) + MAX_EDITS + 1):
@@ -75,12 +76,12 @@ class Vocabulary:
                 found = process.extract(
                     word,
                     candidates,
-                    scorer=distance.Levenshtein.distance,
+                    scorer=distance.OSA.distance,
                     score_cutoff=MAX_EDITS,
                     limit=None,
                 )
                 near += [(edits, known) for known, edits, _ in found]
-        return [known for _, known in sorted(near)[:SUGGESTIONS]]
+        return [known for _, known in sorted(near)[:limit]]
 
     def pending(self) -> "PendingWords":
         """Words to merge in, gathered from documents batch by batch."""

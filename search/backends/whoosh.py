@@ -418,7 +418,7 @@ class SearchBackend(base.SearchBackend):
             }
         suggestion = None
         if matches.total < base.SUGGEST_BELOW and request.query.has_text:
-            suggestion = self._suggestion(snapshot, request, matches.total, filter_query)
+            suggestion = self._suggestion(searcher, snapshot, request, matches.total, filter_query)
         return base.SearchResults(
             total=matches.total, hits=hits, facets=facets, suggestion=suggestion
         )
@@ -448,11 +448,19 @@ class SearchBackend(base.SearchBackend):
         )
 
     def _suggestion(
-        self, snapshot: Snapshot, request: base.SearchRequest, total: int, filter_query
+        self, searcher, snapshot: Snapshot, request: base.SearchRequest, total: int, filter_query
     ) -> str | None:
         """The query with each unknown word replaced by the closest indexed word, offered
         only when the corrected query finds more."""
-        corrections = corrections_for(request.query, self._vocabulary(self._searcher_generation))
+
+        def articles_with(word: str) -> int:
+            tokens = _analyzed(word)  # none for a stop word, which no correction should be
+            if not tokens:
+                return 0
+            return max(searcher.doc_frequency(field, tokens[0][0]) for field in TEXT_FIELDS)
+
+        vocabulary = self._vocabulary(self._searcher_generation)
+        corrections = corrections_for(request.query, vocabulary, articles_with)
         if not corrections:
             return None
         corrected = replace_words(request.query.original, corrections)

@@ -245,6 +245,15 @@ def test_facets_count_every_match_not_only_the_page_shown(backend, corpus):
     assert sum(f.count for f in one_per_page.facets["year"]) == 5
 
 
+def test_facet_options_with_equal_counts_come_in_name_order(backend, corpus):
+    page = service.search(service.build_request("raqqa OR deir OR budget"))
+    assert len(page.facets["region"]) > 2
+    for name, options in page.facets.items():
+        if name != "year":  # years keep their own order
+            keys = [(-option.count, option.label.casefold()) for option in options]
+            assert keys == sorted(keys), name
+
+
 def test_facets_follow_the_query(backend, corpus):
     results = backend.search(service.build_request("budget"))
     assert {f.value: f.count for f in results.facets["outlet"]} == {"rudaw": 1, "reuters": 1}
@@ -290,6 +299,29 @@ def test_a_misspelled_word_gets_a_suggestion(backend, corpus):
 def test_a_suggestion_keeps_the_words_that_were_right(backend, corpus):
     assert backend.search(service.build_request("kurdish parliment")).suggestion == (
         "kurdish parliament"
+    )
+
+
+def test_two_letters_swapped_are_one_edit(backend, sync):
+    make_article(title="Syria talks", body="Envoys met in Geneva.")
+    make_article(title="Sari weavers", body="A craft kept alive.")
+    sync()
+    assert backend.search(service.build_request("syrai")).suggestion == "syria"
+
+
+def test_of_two_words_as_close_the_more_common_is_suggested(backend, sync):
+    for day in range(1, 4):
+        make_article(title=f"Raqqa, day {day}", body="Fighting went on.")
+    make_article(title="Raka", body="A word of another language.")
+    sync()
+    assert backend.search(service.build_request("raqa")).suggestion == "raqqa"
+
+
+def test_filters_are_not_corrected(backend, corpus):
+    suggestion = backend.search(service.build_request("outlet:rudaw parliment")).suggestion
+    assert suggestion == "outlet:rudaw parliament"
+    assert backend.search(service.build_request("title:parliment")).suggestion == (
+        "title:parliament"
     )
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from search.backends import vocabulary as vocabulary_module
 from search.backends.vocabulary import Vocabulary
 from search.documents import SearchDocument
-from search.spelling import vocabulary_of
+from search.spelling import replace_words, vocabulary_of
 
 
 def test_suggestions_are_the_closest_known_words_then_alphabetical(tmp_path):
@@ -24,6 +24,21 @@ def test_no_suggestion_beyond_two_edits_or_from_an_empty_vocabulary(tmp_path):
     assert vocabulary.suggest("reconstuction") == ["reconstruction"]  # one edit
     assert vocabulary.suggest("recnstuctin") == []  # three edits
     assert vocabulary.suggest("construct") == []  # five letters shorter
+
+
+def test_two_letters_swapped_are_one_edit(tmp_path):
+    vocabulary = Vocabulary(tmp_path)
+    vocabulary.add({"syria", "sari"})
+    assert vocabulary.suggest("syrai") == ["syria", "sari"]  # one edit, two
+
+
+def test_corrections_leave_field_names_and_filter_values_alone():
+    corrections = {"foo": "for", "bar": "baar", "garbage": "arbafe", "title": "titale"}
+    assert replace_words('foo:bar after:garbage -tag:"garbage x" garbage title:', corrections) == (
+        'foo:bar after:garbage -tag:"garbage x" arbafe title:'
+    )
+    # A title's words are words: title:garbage is searched in titles, and corrected.
+    assert replace_words("title:garbage (garbage)", corrections) == "title:arbafe (arbafe)"
 
 
 def test_at_most_three_suggestions(tmp_path):
