@@ -69,7 +69,7 @@ class SearchForm(forms.Form):
     date_from = _date_field()
     date_to = _date_field()
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
-    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+    page = forms.IntegerField(required=False, min_value=1)
 
     # "from" is a Python keyword, so these fields read (and render as) other parameter names.
     PARAMETER_NAMES = {"date_from": "from", "date_to": "to"}
@@ -79,6 +79,12 @@ class SearchForm(forms.Form):
 
     def clean_q(self) -> str:
         return self.cleaned_data["q"][:MAX_QUERY_LENGTH]
+
+    def clean_page(self) -> int | None:
+        # Past the deepest page shown is past the last page (that page says so and links
+        # back), not page 1; and it asks the engine for no deeper a page than one past it.
+        page = self.cleaned_data["page"]
+        return min(page, MAX_PAGE + 1) if page else page
 
     def clean_region(self) -> tuple[str, ...]:
         # resolve_regions reads digits as an id: keep only ids a database column can hold.

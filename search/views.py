@@ -69,8 +69,10 @@ def results(request):
             **context,
             "page": page,
             "picks": picks,
-            # Shown first as picks, not again among the hits.
-            "hits": [(hit, article) for hit, article in page.hits if article.pk not in picked],
+            # Shown first as picks, not again among the hits; none past the deepest page.
+            "hits": [(hit, article) for hit, article in page.hits if article.pk not in picked]
+            if params.page <= MAX_PAGE
+            else [],
             "facet_groups": facet_groups(params, page),
             "pagination": pagination(params, page),
             "suggestion_url": params.with_query(suggestion).url() if suggestion else None,

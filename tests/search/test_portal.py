@@ -347,6 +347,18 @@ def test_a_page_past_the_last_says_so_and_links_back(client, backend, corpus):
     assert titles_shown(follow(client, parsed(response).find("a", rel="prev").attrs["href"]))
 
 
+@pytest.mark.parametrize("page", ["101", "999", "99999999999999999999"])
+def test_a_page_past_the_deepest_shown_is_past_the_last_not_the_first(
+    client, backend, corpus, page
+):
+    response = search(client, q="raqqa", page=page)
+
+    assert titles_shown(response) == []
+    assert "no more results" in response.content.decode()
+    back = parsed(response).find("a", rel="prev").attrs["href"]
+    assert titles_shown(follow(client, back))
+
+
 def test_a_misspelling_gets_a_did_you_mean_link_to_the_corrected_query(client, backend, corpus):
     response = search(client, q="parliment")
 
