@@ -18,6 +18,10 @@ import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+# The stop words the embedded backends leave out of their index (Whoosh's list; tantivy's
+# analysis uses it too). PostgreSQL's English list holds all but "may", "tbd", "us", "yet".
+from whoosh.analysis import STOP_WORDS as COMMON_WORDS
+
 MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 32
 MAX_WORD_LENGTH = 64  # longer "words" are noise; engines cap token length too
@@ -101,6 +105,18 @@ class ParsedQuery:
 
     def without_filters(self) -> "ParsedQuery":
         return replace(self, outlets=(), tags=(), regions=(), languages=(), date_range=None)
+
+
+def only_common_words(query: ParsedQuery) -> bool:
+    """Whether every word the query asks for is one an index leaves out ("the", "of"): when
+    such a search finds nothing, the reader should hear why, not only "no articles match"."""
+    words = [word for term in query.terms for word in term.words]
+    return bool(words) and all(word.lower() in COMMON_WORDS for word in words)
+
+
+def is_empty(query: ParsedQuery) -> bool:
+    """Nothing to search for and nothing to filter by: punctuation, wildcards, emoji."""
+    return query == ParsedQuery()
 
 
 def words_of(text: str) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_safe
 from search import insight, service
 from search.backends.base import SearchBackendError
 from search.forms import MAX_PAGE, SORT_CHOICES, SearchForm, SearchParams
+from search.query import is_empty, only_common_words, parse_query
 from search.service import FacetOption, SearchPage
 
 logger = logging.getLogger(__name__)
@@ -49,8 +50,10 @@ class Pagination:
 def results(request):
     params = SearchForm(request.GET).params()
     context = {"params": params, "sort_choices": SORT_CHOICES, "feed_url": params.feed_url()}
-    if params.is_blank:
-        return render(request, TEMPLATE, context)
+    query = parse_query(params.q)
+    if params.is_blank or (is_empty(query) and not params.has_filters):
+        # Punctuation or wildcards alone ("-", "*") ask for nothing: not the whole archive.
+        return render(request, TEMPLATE, {**context, "nothing_asked": not params.is_blank})
     try:
         page = service.search(params.search_request(page_size=settings.ARTICLES_PER_PAGE))
     except SearchBackendError as error:
@@ -77,6 +80,7 @@ def results(request):
             "pagination": pagination(params, page),
             "suggestion_url": params.with_query(suggestion).url() if suggestion else None,
             "clear_filters_url": params.without_filters().url() if params.has_filters else None,
+            "only_common_words": only_common_words(query),
         },
     )
 

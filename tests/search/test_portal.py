@@ -347,6 +347,24 @@ def test_a_page_past_the_last_says_so_and_links_back(client, backend, corpus):
     assert titles_shown(follow(client, parsed(response).find("a", rel="prev").attrs["href"]))
 
 
+@pytest.mark.parametrize("q", ["-", "*", "()", "🙂"])
+def test_a_query_of_no_words_asks_for_nothing_not_the_whole_archive(client, backend, corpus, q):
+    response = search(client, q=q)
+
+    assert titles_shown(response) == []
+    assert "There is nothing to search for" in response.content.decode()
+    # With a filter beside it, the filter is what is asked.
+    assert titles_shown(search(client, q=q, outlet="rudaw"))
+
+
+def test_a_search_of_common_words_alone_says_why_it_finds_nothing(client, backend, corpus):
+    assert "left out of the index" not in search(client, q="zebra").content.decode()
+    response = search(client, q="the of")
+
+    assert titles_shown(response) == []
+    assert "left out of the index" in response.content.decode()
+
+
 @pytest.mark.parametrize("page", ["101", "999", "99999999999999999999"])
 def test_a_page_past_the_deepest_shown_is_past_the_last_not_the_first(
     client, backend, corpus, page
