@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView
 
@@ -9,6 +9,13 @@ from archive.metadata import article_metadata, canonical_url
 from archive.models import Article, Outlet
 from archive.timeline import timeline_for
 from moderation.article_comments import comment_section_context
+
+
+def moved_permanently(request: HttpRequest, url: str) -> HttpResponsePermanentRedirect:
+    """A 301 to ``url`` keeping the request's query string (filters, page number), for the
+    old addresses of a renamed or merged-away tag."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 class ArticleListView(ListView):
@@ -84,9 +91,7 @@ class TagArticlesView(ArticleListView):
             raise Http404("No such tag.")
         if renamed:
             # A renamed or merged-away tag: its old address moves for good, filters kept.
-            query = request.META.get("QUERY_STRING", "")
-            url = self.tag.get_absolute_url()
-            return redirect(f"{url}?{query}" if query else url, permanent=True)
+            return moved_permanently(request, self.tag.get_absolute_url())
         return super().get(request, *args, **kwargs)
 
     def scope(self, articles):

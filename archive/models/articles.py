@@ -1,12 +1,15 @@
 from collections.abc import Container
 
 from django.db import models
+from django.db.models import Case, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 
 from archive.fingerprints import simhash
 from archive.paths import article_path, outlet_path, tag_path
 from archive.text import content_hash
+
+from .tag_redirects import TagRedirect
 
 
 class Outlet(models.Model):
@@ -49,9 +52,30 @@ class Outlet(models.Model):
         return {line.strip() for line in self.boilerplate.splitlines() if line.strip()}
 
 
+class TagQuerySet(models.QuerySet):
+    def resolving(self, slug: str) -> "TagQuerySet":
+        """The tag a slug names now, the first of at most two: the tag with that slug, or
+        the tag an old slug (renamed or merged away: TagRedirect) leads to.
+
+        The one place old slugs are followed, for the tag page and its feed, the browse and
+        API ``tag`` filters, and search's ``tag:`` filter. The live tag comes first: an
+        editor may make a new tag with a slug that once redirected (admin → Tags → Add), and
+        that slug is that tag's again. ``resolving(slug).first().slug != slug`` tells an old
+        slug, whose address should move for good.
+        """
+        old = TagRedirect.objects.filter(old_slug=slug).values("tag_id")
+        return (
+            self.filter(Q(slug=slug) | Q(pk__in=old))
+            .alias(named_now=Case(When(slug=slug, then=Value(True)), default=Value(False)))
+            .order_by("-named_now")
+        )
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

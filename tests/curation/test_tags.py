@@ -133,3 +133,47 @@ def test_a_merged_slug_reused_by_a_new_tag_is_that_tags_again(client):
     merge_tags([isil], into=isis)
     make_tag("ISIL")  # an editor makes the tag anew
     assert client.get("/tags/isil/").status_code == 200
+
+
+@pytest.fixture
+def lilongwe_merged_into_kigali():
+    """Lilongwe merged into Kigali: its article is Kigali's now, and "lilongwe" is an old
+    slug. An article with neither tag shows whether a filter was dropped rather than applied."""
+    kigali, lilongwe = make_tag("Kigali"), make_tag("Lilongwe")
+    tagged = make_article(title="Tagged Lilongwe once", tags=[lilongwe])
+    make_article(title="Never tagged")
+    merge_tags([lilongwe], into=kigali)
+    return tagged
+
+
+def test_an_old_slugs_feed_moves_to_the_tags_feed_keeping_the_query(
+    client, lilongwe_merged_into_kigali
+):
+    response = client.get("/tags/lilongwe/feed/?utm=reader")
+    assert response.status_code == 301
+    assert response["Location"] == "/tags/kigali/feed/?utm=reader"
+    assert client.get("/tags/kigali/feed/").status_code == 200
+    assert client.get("/tags/nowhere/feed/").status_code == 404
+
+
+def test_the_browse_tag_filter_follows_an_old_slug(client, lilongwe_merged_into_kigali):
+    response = client.get("/", {"tag": "lilongwe"})
+    assert response.status_code == 200
+    assert [a.title for a in response.context["articles"]] == ["Tagged Lilongwe once"]
+
+
+def test_the_api_tag_filter_follows_an_old_slug(client, lilongwe_merged_into_kigali):
+    response = client.get(reverse("api:articles"), {"tag": "lilongwe"})
+    assert response.status_code == 200
+    assert [a["title"] for a in response.json()["results"]] == ["Tagged Lilongwe once"]
+
+
+def test_resolving_prefers_the_live_tag_then_follows_redirects():
+    isil, isis = make_tag("ISIL"), make_tag("ISIS")
+    merge_tags([isil], into=isis)
+    rename_tag(isis, "Islamic State")
+    assert list(Tag.objects.resolving("isil")) == [isis]
+    assert list(Tag.objects.resolving("isis")) == [isis]
+    assert list(Tag.objects.resolving("nowhere")) == []
+    reborn = make_tag("ISIL")  # an editor makes the tag anew: the slug is its own again
+    assert Tag.objects.resolving("isil").first() == reborn
