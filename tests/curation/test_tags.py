@@ -177,3 +177,58 @@ def test_resolving_prefers_the_live_tag_then_follows_redirects():
     assert list(Tag.objects.resolving("nowhere")) == []
     reborn = make_tag("ISIL")  # an editor makes the tag anew: the slug is its own again
     assert Tag.objects.resolving("isil").first() == reborn
+
+
+def test_merge_offers_only_the_selected_tags_most_used_first_with_counts(editor_client):
+    make_tag("Abadan")  # not selected: the whole tag list must not be offered
+    kigali, lilongwe = make_tag("Kigali"), make_tag("Lilongwe")
+    make_article(tags=[kigali])
+    make_article(tags=[kigali])
+    make_article(tags=[lilongwe])
+    url = reverse("admin:archive_tag_changelist")
+    selected = {"action": "merge", "_selected_action": [lilongwe.pk, kigali.pk]}
+
+    page = editor_client.post(url, selected)
+
+    field = page.context["form"]["into"]
+    assert [choice.choice_label for choice in field] == [
+        "Kigali (2 articles)",
+        "Lilongwe (1 article)",
+    ]
+    assert field.value() == kigali.pk  # the most used is chosen to begin with
+    html = page.content.decode()
+    assert 'type="radio"' in html
+    assert "Abadan" not in html
+
+
+def test_merge_refuses_a_tag_that_was_not_selected(editor_client):
+    abadan, kigali, lilongwe = make_tag("Abadan"), make_tag("Kigali"), make_tag("Lilongwe")
+    url = reverse("admin:archive_tag_changelist")
+    selected = {"action": "merge", "_selected_action": [lilongwe.pk, kigali.pk]}
+
+    page = editor_client.post(url, {**selected, "apply": "1", "into": abadan.pk})
+
+    assert page.status_code == 200
+    assert page.context["form"].errors
+    assert Tag.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("others", "message"),
+    [
+        (["Lilongwe"], "Merged 1 tag into Kigali; 1 article changed."),
+        (["Lilongwe", "Blantyre"], "Merged 2 tags into Kigali; 2 articles changed."),
+    ],
+)
+def test_merge_says_what_it_did_in_plain_english(editor_client, others, message):
+    kigali = make_tag("Kigali")
+    tags = [make_tag(name) for name in others]
+    for tag in tags:
+        make_article(tags=[tag])
+    url = reverse("admin:archive_tag_changelist")
+    ids = [kigali.pk, *(tag.pk for tag in tags)]
+    selected = {"action": "merge", "_selected_action": ids, "apply": "1", "into": kigali.pk}
+
+    done = editor_client.post(url, selected, follow=True)
+
+    assert [str(m) for m in done.context["messages"]] == [message]
