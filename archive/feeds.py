@@ -38,7 +38,8 @@ class ArticlesFeed(Feed):
         return reverse(self.url_name, kwargs={"slug": obj.slug})
 
     def items(self, obj):
-        published = Article.objects.published().select_related("outlet")
+        # As the page the feed belongs to lists them: a syndicated story once.
+        published = Article.objects.listed().select_related("outlet")
         return self.articles(published, obj).prefetch_related("tags")[:FEED_ITEMS]
 
     def item_title(self, article: Article) -> str:

@@ -45,7 +45,7 @@ class ArticleListView(ListView):
         return articles
 
     def get_queryset(self):
-        articles = self.scope(Article.objects.published().for_listing())
+        articles = self.scope(Article.objects.listed().for_listing())
         self.filterset = ArticleFilter(self.request.GET, queryset=articles)
         self.filterset.form.fields.pop(self.scope_filter, None)
         return self.filterset.qs
