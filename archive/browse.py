@@ -25,7 +25,7 @@ from archive.models import Article, Outlet, Region, Tag
 from archive.models.articles import listed_condition
 from archive.models.places import PATH_WIDTH
 from archive.timeline import monthly_counts
-from archive.views import ArticleListView
+from archive.views import ArticleListView, ForgivingPaginationMixin
 
 # Counted as the pages list them: published, a syndicated story once (listed_condition).
 LISTED = listed_condition("articles__")
@@ -107,7 +107,7 @@ class RegionArticlesView(ArticleListView):
         return sorted(((c, by_region[c.id]) for c in cities), key=lambda cn: (-cn[1], cn[0].name))
 
 
-class TagIndexView(ListView):
+class TagIndexView(ForgivingPaginationMixin, ListView):
     """Every tag with its count of published articles, by name or by count, filterable."""
 
     template_name = "archive/tag_index.html"

@@ -18,7 +18,47 @@ def moved_permanently(request: HttpRequest, url: str) -> HttpResponsePermanentRe
     return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
-class ArticleListView(ListView):
+def page_number(asked: str | None, num_pages: int) -> int:
+    """The page to show for the ``page`` a reader asked for: a number past the end is the
+    last page, and anything else that is not a page (a word, zero, a negative number) the
+    first. Django's ListView answers a bare 404 to both, for a link that went stale as the
+    list shrank (articles withdrawn, filters changed) or a hand-edited address."""
+    if asked == "last":
+        return num_pages
+    try:
+        number = int(asked or 1)
+    except ValueError:
+        return 1
+    return min(number, num_pages) if number >= 1 else 1
+
+
+class ForgivingPaginationMixin:
+    """A ListView's pagination that never answers 404 for a page number (``page_number``).
+    ``page_moved`` in the context is true when the page shown is not the one asked for, so
+    the page can say so; the canonical address names the page shown."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),
+            allow_empty_first_page=self.get_allow_empty(),
+        )
+        asked = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg)
+        page = paginator.page(page_number(asked, paginator.num_pages))
+        self.page_moved = asked not in (None, "") and str(asked).strip() != str(page.number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        if page is not None:
+            context["page_moved"] = self.page_moved
+            context["canonical_url"] = canonical_url(self.request, page=page.number)
+        return context
+
+
+class ArticleListView(ForgivingPaginationMixin, ListView):
     """Published articles, newest first, a page at a time, narrowed by the reader's filters
     (ArticleFilter, kept in the query string). Pages that list a part of the archive say
     which part in ``scope``, and which filter that part makes pointless in ``scope_filter``."""
