@@ -52,6 +52,14 @@ class ArticleSerializer(serializers.ModelSerializer):
     outlet = OutletSerializer()
     dateline_region = RegionSummarySerializer(allow_null=True)
     url = serializers.SerializerMethodField()
+    # The list keeps syndicated copies (a data feed): this says which article a copy is of,
+    # so a client can show a story once as the browse pages do.
+    near_duplicate_of = serializers.IntegerField(
+        source="near_duplicate_of_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The id of the first copy when this is a syndicated copy of it, else null.",
+    )
 
     class Meta:
         model = Article
@@ -69,6 +77,7 @@ class ArticleSerializer(serializers.ModelSerializer):
             "summary",
             "language",
             "updated_at",
+            "near_duplicate_of",
         ]
 
     def get_url(self, article: Article) -> str:

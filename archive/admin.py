@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from archive import curation
@@ -106,7 +107,8 @@ class TagAdmin(admin.ModelAdmin):
             title="Merge tags",
             intro="The articles of these tags move to the tag you choose; the other tags are "
             "deleted and their addresses redirect to it.",
-            into=queryset.order_by("-article_count").first(),
+            form_kwargs={"selected": queryset},
+            into=queryset.order_by("-article_count", "name").first(),
         )
         if page:
             return page
@@ -115,9 +117,15 @@ class TagAdmin(admin.ModelAdmin):
         names = ", ".join(tag.name for tag in sources)
         moved = merge_tags(sources, into, by=request.user)
         self.log_change(request, into, f"Merged {names} into it.")
-        self.message_user(
-            request, f"Merged {len(sources)} tags into {into.name}; {moved} articles changed."
-        )
+        merged = ngettext(
+            "Merged %(count)d tag into %(into)s",
+            "Merged %(count)d tags into %(into)s",
+            len(sources),
+        ) % {"count": len(sources), "into": into.name}
+        changed = ngettext("%(count)d article changed.", "%(count)d articles changed.", moved) % {
+            "count": moved
+        }
+        self.message_user(request, f"{merged}; {changed}")
         return None
 
 

@@ -1,7 +1,8 @@
 """Browsing pages: places, tags, outlets and dates, each with counts the database agrees with.
 
-Every count is of published articles, and an article covering several places of one branch
-counts once for it. A place's articles include those of every place inside it, found
+Every count is of the articles the lists show (published, a syndicated copy left to its
+first copy's page: ``Article.objects.listed``), and an article covering several places of
+one branch counts once for it. A place's articles include those of every place inside it, found
 through the regions' materialised paths (``Region.objects.subtree_of``): one indexed range,
 however deep the tree.
 """
@@ -10,7 +11,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max
 from django.db.models.functions import Length, TruncDay, TruncYear
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -21,11 +22,13 @@ from django.views.generic import ListView, TemplateView
 from archive.filters import in_region
 from archive.metadata import canonical_url
 from archive.models import Article, Outlet, Region, Tag
+from archive.models.articles import listed_condition
 from archive.models.places import PATH_WIDTH
 from archive.timeline import monthly_counts
-from archive.views import ArticleListView
+from archive.views import ArticleListView, ForgivingPaginationMixin
 
-PUBLISHED = Q(articles__status=Article.Status.PUBLISHED)
+# Counted as the pages list them: published, a syndicated story once (listed_condition).
+LISTED = listed_condition("articles__")
 TAGS_PER_PAGE = 200
 
 
@@ -104,7 +107,7 @@ class RegionArticlesView(ArticleListView):
         return sorted(((c, by_region[c.id]) for c in cities), key=lambda cn: (-cn[1], cn[0].name))
 
 
-class TagIndexView(ListView):
+class TagIndexView(ForgivingPaginationMixin, ListView):
     """Every tag with its count of published articles, by name or by count, filterable."""
 
     template_name = "archive/tag_index.html"
@@ -112,7 +115,7 @@ class TagIndexView(ListView):
     paginate_by = TAGS_PER_PAGE
 
     def get_queryset(self):
-        tags = Tag.objects.annotate(count=Count("articles", filter=PUBLISHED))
+        tags = Tag.objects.annotate(count=Count("articles", filter=LISTED))
         if query := self.request.GET.get("q", "").strip():
             tags = tags.filter(name__icontains=query)
         if self.sort == "count":
@@ -137,7 +140,7 @@ class OutletIndexView(ListView):
     context_object_name = "outlets"
 
     def get_queryset(self):
-        return Outlet.objects.annotate(count=Count("articles", filter=PUBLISHED)).order_by("name")
+        return Outlet.objects.annotate(count=Count("articles", filter=LISTED)).order_by("name")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(canonical_url=canonical_url(self.request), **kwargs)
@@ -150,7 +153,7 @@ class ArchiveIndexView(TemplateView):
 
     def get_context_data(self, **kwargs):
         years = (
-            Article.objects.published()
+            Article.objects.listed()
             .order_by()
             .annotate(year=TruncYear("published_at", tzinfo=UTC))
             .values("year")

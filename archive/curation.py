@@ -155,11 +155,8 @@ def merge_tags(sources: Iterable[Tag], into: Tag, by=None) -> int:
 
 def tag_for_slug(slug: str) -> tuple[Tag | None, bool]:
     """The tag a slug names now: (tag, False), or (tag, True) when the slug is an old one."""
-    tag = Tag.objects.filter(slug=slug).first()
-    if tag:
-        return tag, False
-    redirect = TagRedirect.objects.select_related("tag").filter(old_slug=slug).first()
-    return (redirect.tag, True) if redirect else (None, False)
+    tag = Tag.objects.resolving(slug).first()
+    return tag, tag is not None and tag.slug != slug
 
 
 @transaction.atomic

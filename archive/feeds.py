@@ -2,13 +2,16 @@
 and an outlet."""
 
 from django.contrib.syndication.views import Feed
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from archive.curation import tag_for_slug
 from archive.filters import in_region
 from archive.metadata import description_of
 from archive.models import Article, Outlet, Region, Tag
+from archive.views import moved_permanently
 
 FEED_ITEMS = 20
 
@@ -35,7 +38,8 @@ class ArticlesFeed(Feed):
         return reverse(self.url_name, kwargs={"slug": obj.slug})
 
     def items(self, obj):
-        published = Article.objects.published().select_related("outlet")
+        # As the page the feed belongs to lists them: a syndicated story once.
+        published = Article.objects.listed().select_related("outlet")
         return self.articles(published, obj).prefetch_related("tags")[:FEED_ITEMS]
 
     def item_title(self, article: Article) -> str:
@@ -75,6 +79,16 @@ class RegionFeed(ArticlesFeed):
 class TagFeed(ArticlesFeed):
     model = Tag
     url_name = "archive:tag_feed"
+
+    def __call__(self, request, *args, **kwargs):
+        # The feed of a renamed or merged-away tag moves for good, as the tag's page does:
+        # a feed reader subscribed to the old address follows it to the tag's feed now.
+        tag, renamed = tag_for_slug(kwargs["slug"])
+        if tag is None:
+            raise Http404("No such tag.")
+        if renamed:
+            return moved_permanently(request, self.feed_url(tag))
+        return super().__call__(request, *args, **kwargs)
 
     def subtitle(self, tag: Tag) -> str:
         return f"The newest articles tagged {tag.name}."

@@ -39,12 +39,14 @@ def region_named(value: str) -> Region | None:
 
 
 def tag_named(value: str) -> Tag | None:
+    """The tag a reader means by a slug or a name. A slug the tag had before a rename or a
+    merge still finds it (``Tag.objects.resolving``): bookmarked filters keep working."""
     value = value.strip()
     if not value:
         return None
     return (
-        Tag.objects.filter(slug=value).first()
-        or Tag.objects.filter(slug=slugify(value, allow_unicode=True)).first()
+        Tag.objects.resolving(value).first()
+        or Tag.objects.resolving(slugify(value, allow_unicode=True)).first()
         or Tag.objects.filter(name__iexact=value).first()
     )
 

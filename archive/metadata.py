@@ -19,12 +19,15 @@ DESCRIPTION_WORDS = 40
 _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
-def canonical_url(request: HttpRequest, path: str | None = None) -> str:
+def canonical_url(request: HttpRequest, path: str | None = None, page: int | None = None) -> str:
     """The page's address without its filters and sort order: only a page number past the
-    first stays, since each page of a list holds other articles."""
+    first stays, since each page of a list holds other articles. ``page`` is the page
+    shown, when a list showed another than the one asked for (past the end: the last)."""
     url = request.build_absolute_uri(path or request.path)
-    page = request.GET.get("page", "")
-    return f"{url}?page={page}" if page.isdigit() and int(page) > 1 else url
+    asked = request.GET.get("page", "")
+    if page is None:
+        page = int(asked) if asked.isdigit() else 1
+    return f"{url}?page={page}" if page > 1 else url
 
 
 def description_of(article: Article) -> str:

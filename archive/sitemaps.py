@@ -9,11 +9,14 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from archive.models import Article, Outlet, Region, Tag
+from archive.models.articles import listed_condition
 from archive.models.places import path_ids
 
 
 def _with_published_articles(model):
-    through = Article.objects.published()
+    # Pages that list something: a tag or outlet whose only articles are syndicated copies
+    # has an empty page (browse lists leave copies to their first copy's page).
+    through = Article.objects.listed()
     field = {Tag: "tags", Outlet: "outlet"}[model]
     return model.objects.filter(Exists(through.filter(**{field: OuterRef("pk")})))
 
@@ -23,6 +26,7 @@ class ArticleSitemap(Sitemap):
     priority = 0.8
 
     def items(self):
+        # Syndicated copies too: each is a page of its own, reachable by its address.
         return Article.objects.published().order_by("id").only("slug", "updated_at")
 
     def lastmod(self, article: Article):
@@ -53,7 +57,7 @@ class RegionSitemap(Sitemap):
 
     def items(self):
         paths = (
-            Region.objects.filter(articles__status=Article.Status.PUBLISHED)
+            Region.objects.filter(listed_condition("articles__"))
             .values_list("path", flat=True)
             .distinct()
         )

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView
 
@@ -11,7 +11,54 @@ from archive.timeline import timeline_for
 from moderation.article_comments import comment_section_context
 
 
-class ArticleListView(ListView):
+def moved_permanently(request: HttpRequest, url: str) -> HttpResponsePermanentRedirect:
+    """A 301 to ``url`` keeping the request's query string (filters, page number), for the
+    old addresses of a renamed or merged-away tag."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+
+def page_number(asked: str | None, num_pages: int) -> int:
+    """The page to show for the ``page`` a reader asked for: a number past the end is the
+    last page, and anything else that is not a page (a word, zero, a negative number) the
+    first. Django's ListView answers a bare 404 to both, for a link that went stale as the
+    list shrank (articles withdrawn, filters changed) or a hand-edited address."""
+    if asked == "last":
+        return num_pages
+    try:
+        number = int(asked or 1)
+    except ValueError:
+        return 1
+    return min(number, num_pages) if number >= 1 else 1
+
+
+class ForgivingPaginationMixin:
+    """A ListView's pagination that never answers 404 for a page number (``page_number``).
+    ``page_moved`` in the context is true when the page shown is not the one asked for, so
+    the page can say so; the canonical address names the page shown."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(
+            queryset,
+            page_size,
+            orphans=self.get_paginate_orphans(),
+            allow_empty_first_page=self.get_allow_empty(),
+        )
+        asked = self.kwargs.get(self.page_kwarg) or self.request.GET.get(self.page_kwarg)
+        page = paginator.page(page_number(asked, paginator.num_pages))
+        self.page_moved = asked not in (None, "") and str(asked).strip() != str(page.number)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        if page is not None:
+            context["page_moved"] = self.page_moved
+            context["canonical_url"] = canonical_url(self.request, page=page.number)
+        return context
+
+
+class ArticleListView(ForgivingPaginationMixin, ListView):
     """Published articles, newest first, a page at a time, narrowed by the reader's filters
     (ArticleFilter, kept in the query string). Pages that list a part of the archive say
     which part in ``scope``, and which filter that part makes pointless in ``scope_filter``."""
@@ -38,7 +85,7 @@ class ArticleListView(ListView):
         return articles
 
     def get_queryset(self):
-        articles = self.scope(Article.objects.published().for_listing())
+        articles = self.scope(Article.objects.listed().for_listing())
         self.filterset = ArticleFilter(self.request.GET, queryset=articles)
         self.filterset.form.fields.pop(self.scope_filter, None)
         return self.filterset.qs
@@ -84,9 +131,7 @@ class TagArticlesView(ArticleListView):
             raise Http404("No such tag.")
         if renamed:
             # A renamed or merged-away tag: its old address moves for good, filters kept.
-            query = request.META.get("QUERY_STRING", "")
-            url = self.tag.get_absolute_url()
-            return redirect(f"{url}?{query}" if query else url, permanent=True)
+            return moved_permanently(request, self.tag.get_absolute_url())
         return super().get(request, *args, **kwargs)
 
     def scope(self, articles):

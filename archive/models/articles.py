@@ -1,12 +1,16 @@
 from collections.abc import Container
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import Case, Q, Value, When
+from django.db.models.functions import Coalesce, Lower
+from django.db.models.lookups import Exact
 from django.utils.text import slugify
 
 from archive.fingerprints import simhash
 from archive.paths import article_path, outlet_path, tag_path
 from archive.text import content_hash
+
+from .tag_redirects import TagRedirect
 
 
 class Outlet(models.Model):
@@ -49,9 +53,30 @@ class Outlet(models.Model):
         return {line.strip() for line in self.boilerplate.splitlines() if line.strip()}
 
 
+class TagQuerySet(models.QuerySet):
+    def resolving(self, slug: str) -> "TagQuerySet":
+        """The tag a slug names now, the first of at most two: the tag with that slug, or
+        the tag an old slug (renamed or merged away: TagRedirect) leads to.
+
+        The one place old slugs are followed, for the tag page and its feed, the browse and
+        API ``tag`` filters, and search's ``tag:`` filter. The live tag comes first: an
+        editor may make a new tag with a slug that once redirected (admin → Tags → Add), and
+        that slug is that tag's again. ``resolving(slug).first().slug != slug`` tells an old
+        slug, whose address should move for good.
+        """
+        old = TagRedirect.objects.filter(old_slug=slug).values("tag_id")
+        return (
+            self.filter(Q(slug=slug) | Q(pk__in=old))
+            .alias(named_now=Case(When(slug=slug, then=Value(True)), default=Value(False)))
+            .order_by("-named_now")
+        )
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+
+    objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -64,9 +89,30 @@ class Tag(models.Model):
         return tag_path(self.slug)
 
 
+def listed_condition(prefix: str = "") -> Q:
+    """What browse lists, their feeds and their counts show: published articles that are
+    not a syndicated copy of another. A copy stays reachable by its address and is shown on
+    its first copy's page ("also published by"), as search shows it (search.documents), so
+    a story is listed once. ``prefix`` reaches the articles through a relation
+    (``"articles__"`` from a tag, an outlet or a region) for counts made from that side.
+
+    "Not a copy" is written as ``COALESCE(near_duplicate_of_id, 0) = 0`` rather than ``IS
+    NULL`` on purpose: SQLite keeps no statistics unless ANALYZE is run, and given ``IS
+    NULL`` it read the rows through the near_duplicate_of index (NULL for nearly all of
+    them) and sorted the whole table for each page, instead of walking the newest-first
+    index (see also archive.ingest.pipeline). PostgreSQL plans either form alike.
+    """
+    not_a_copy = Exact(Coalesce(f"{prefix}near_duplicate_of", Value(0)), Value(0))
+    return Q(**{f"{prefix}status": Article.Status.PUBLISHED}) & Q(not_a_copy)
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> "ArticleQuerySet":
         return self.filter(status=Article.Status.PUBLISHED)
+
+    def listed(self) -> "ArticleQuerySet":
+        """Published first copies: what browse lists show (``listed_condition``)."""
+        return self.filter(listed_condition())
 
     def for_listing(self) -> "ArticleQuerySet":
         """What an article list shows, fetched in a fixed number of queries."""

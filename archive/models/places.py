@@ -8,13 +8,13 @@ region is one GROUP BY on a prefix of the path, whatever the depth of the tree.
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Value
+from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Length, LPad, Substr
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 from django.urls import reverse
 
-from archive.models.articles import Article
+from archive.models.articles import listed_condition
 from archive.text import fold
 
 PATH_WIDTH = 10  # digits per ancestor in Region.path: ids up to 9,999,999,999
@@ -60,6 +60,7 @@ class RegionQuerySet(models.QuerySet):
     def published_article_counts_by_branch(self, prefix: str, depth: int) -> dict[int, int]:
         """Published articles under each region at ``depth`` (1 = continents) below the
         prefix, counted once each however many of the branch's places they cover: one query.
+        A syndicated copy is left out, as the region pages list it (``listed_condition``).
 
         An article counts under a branch if one of its places covered is in that branch.
         """
@@ -70,11 +71,7 @@ class RegionQuerySet(models.QuerySet):
             .filter(path_length__gte=key_length)
             .annotate(branch=Substr("path", 1, key_length))
             .values("branch")
-            .annotate(
-                count=Count(
-                    "articles", filter=Q(articles__status=Article.Status.PUBLISHED), distinct=True
-                )
-            )
+            .annotate(count=Count("articles", filter=listed_condition("articles__"), distinct=True))
             .filter(count__gt=0)
             .values_list("branch", "count")
         )

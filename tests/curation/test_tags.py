@@ -133,3 +133,102 @@ def test_a_merged_slug_reused_by_a_new_tag_is_that_tags_again(client):
     merge_tags([isil], into=isis)
     make_tag("ISIL")  # an editor makes the tag anew
     assert client.get("/tags/isil/").status_code == 200
+
+
+@pytest.fixture
+def lilongwe_merged_into_kigali():
+    """Lilongwe merged into Kigali: its article is Kigali's now, and "lilongwe" is an old
+    slug. An article with neither tag shows whether a filter was dropped rather than applied."""
+    kigali, lilongwe = make_tag("Kigali"), make_tag("Lilongwe")
+    tagged = make_article(title="Tagged Lilongwe once", tags=[lilongwe])
+    make_article(title="Never tagged")
+    merge_tags([lilongwe], into=kigali)
+    return tagged
+
+
+def test_an_old_slugs_feed_moves_to_the_tags_feed_keeping_the_query(
+    client, lilongwe_merged_into_kigali
+):
+    response = client.get("/tags/lilongwe/feed/?utm=reader")
+    assert response.status_code == 301
+    assert response["Location"] == "/tags/kigali/feed/?utm=reader"
+    assert client.get("/tags/kigali/feed/").status_code == 200
+    assert client.get("/tags/nowhere/feed/").status_code == 404
+
+
+def test_the_browse_tag_filter_follows_an_old_slug(client, lilongwe_merged_into_kigali):
+    response = client.get("/", {"tag": "lilongwe"})
+    assert response.status_code == 200
+    assert [a.title for a in response.context["articles"]] == ["Tagged Lilongwe once"]
+
+
+def test_the_api_tag_filter_follows_an_old_slug(client, lilongwe_merged_into_kigali):
+    response = client.get(reverse("api:articles"), {"tag": "lilongwe"})
+    assert response.status_code == 200
+    assert [a["title"] for a in response.json()["results"]] == ["Tagged Lilongwe once"]
+
+
+def test_resolving_prefers_the_live_tag_then_follows_redirects():
+    isil, isis = make_tag("ISIL"), make_tag("ISIS")
+    merge_tags([isil], into=isis)
+    rename_tag(isis, "Islamic State")
+    assert list(Tag.objects.resolving("isil")) == [isis]
+    assert list(Tag.objects.resolving("isis")) == [isis]
+    assert list(Tag.objects.resolving("nowhere")) == []
+    reborn = make_tag("ISIL")  # an editor makes the tag anew: the slug is its own again
+    assert Tag.objects.resolving("isil").first() == reborn
+
+
+def test_merge_offers_only_the_selected_tags_most_used_first_with_counts(editor_client):
+    make_tag("Abadan")  # not selected: the whole tag list must not be offered
+    kigali, lilongwe = make_tag("Kigali"), make_tag("Lilongwe")
+    make_article(tags=[kigali])
+    make_article(tags=[kigali])
+    make_article(tags=[lilongwe])
+    url = reverse("admin:archive_tag_changelist")
+    selected = {"action": "merge", "_selected_action": [lilongwe.pk, kigali.pk]}
+
+    page = editor_client.post(url, selected)
+
+    field = page.context["form"]["into"]
+    assert [choice.choice_label for choice in field] == [
+        "Kigali (2 articles)",
+        "Lilongwe (1 article)",
+    ]
+    assert field.value() == kigali.pk  # the most used is chosen to begin with
+    html = page.content.decode()
+    assert 'type="radio"' in html
+    assert "Abadan" not in html
+
+
+def test_merge_refuses_a_tag_that_was_not_selected(editor_client):
+    abadan, kigali, lilongwe = make_tag("Abadan"), make_tag("Kigali"), make_tag("Lilongwe")
+    url = reverse("admin:archive_tag_changelist")
+    selected = {"action": "merge", "_selected_action": [lilongwe.pk, kigali.pk]}
+
+    page = editor_client.post(url, {**selected, "apply": "1", "into": abadan.pk})
+
+    assert page.status_code == 200
+    assert page.context["form"].errors
+    assert Tag.objects.count() == 3
+
+
+@pytest.mark.parametrize(
+    ("others", "message"),
+    [
+        (["Lilongwe"], "Merged 1 tag into Kigali; 1 article changed."),
+        (["Lilongwe", "Blantyre"], "Merged 2 tags into Kigali; 2 articles changed."),
+    ],
+)
+def test_merge_says_what_it_did_in_plain_english(editor_client, others, message):
+    kigali = make_tag("Kigali")
+    tags = [make_tag(name) for name in others]
+    for tag in tags:
+        make_article(tags=[tag])
+    url = reverse("admin:archive_tag_changelist")
+    ids = [kigali.pk, *(tag.pk for tag in tags)]
+    selected = {"action": "merge", "_selected_action": ids, "apply": "1", "into": kigali.pk}
+
+    done = editor_client.post(url, selected, follow=True)
+
+    assert [str(m) for m in done.context["messages"]] == [message]
