@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.db.models import Count
 
+from archive.curation import merge_tags
 from archive.models import Article, Region, Tag
 from search import service
 from search.backends.base import SearchRequest, Sort
@@ -476,3 +477,12 @@ def test_a_request_can_be_built_without_the_service(backend, corpus):
     )
     results = backend.search(request)
     assert [h.article_id for h in results.hits] == [corpus["raqqa"].id]
+
+
+def test_an_old_tag_slug_filters_by_the_tag_it_leads_to(backend, corpus, sync):
+    kurdistan, raqqa = Tag.objects.get(name="Kurdistan"), Tag.objects.get(name="Raqqa")
+    merge_tags([raqqa], into=kurdistan)
+    sync()
+    expected = {"Kurdish parliament votes on budget", "Offensive on Raqqa enters final phase"}
+    assert set(find(backend, "tag:raqqa")) == expected
+    assert set(find(backend, tags=["raqqa"])) == expected
