@@ -5,6 +5,7 @@ resolved ``SearchRequest``.
 """
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,9 +17,9 @@ from archive.compiled import CompiledInBulk
 from archive.models import Article, Outlet, Region, RegionName, Tag, TagRedirect
 from archive.text import fold
 from search.backends import get_backend
-from search.backends.base import SearchBackend, SearchRequest, SearchResults, Sort
+from search.backends.base import Hit, SearchBackend, SearchRequest, SearchResults, Sort
 from search.facet_labels import labels as facet_labels
-from search.query import DateRange, parse_query
+from search.query import DateRange, ParsedQuery, parse_query
 
 logger = logging.getLogger(__name__)
 
@@ -207,3 +208,23 @@ def _label_facets(request: SearchRequest, results: SearchResults) -> dict[str, l
         if name != "year":
             options.sort(key=lambda option: (-option.count, option.label.casefold()))
     return facets
+
+
+def tags_matching(query: ParsedQuery, articles: Sequence[Article]) -> dict[int, list[str]]:
+    """For each article, its tags that hold a word the query searched for (accents and case
+    folded): why it was found when neither its title nor its snippet shows a match. One
+    query, for the articles asked about only."""
+    words = {fold(word) for term in query.terms for word in term.words}
+    if not words or not articles:
+        return {}
+    links = Article.tags.through.objects.filter(article_id__in=[a.pk for a in articles])
+    matching: defaultdict[int, list[str]] = defaultdict(list)
+    for article_id, name in links.order_by("tag__name").values_list("article_id", "tag__name"):
+        if words.intersection(fold(name).split()):
+            matching[article_id].append(name)
+    return dict(matching)
+
+
+def shows_a_match(hit: Hit) -> bool:
+    """Whether a hit's title or snippet marks a word the query matched."""
+    return "<mark>" in hit.title_html or "<mark>" in hit.snippet_html

@@ -64,6 +64,10 @@ def results(request):
     insight.log_search(params, page.results.total)
     picks = insight.editors_picks(params.q) if params.page == 1 and params.q else []
     picked = {article.pk for article in picks}
+    # Shown first as picks, not again among the hits; none past the deepest page.
+    hits = [(hit, article) for hit, article in page.hits if article.pk not in picked]
+    if params.page > MAX_PAGE:
+        hits = []
     suggestion = page.results.suggestion
     return render(
         request,
@@ -72,10 +76,10 @@ def results(request):
             **context,
             "page": page,
             "picks": picks,
-            # Shown first as picks, not again among the hits; none past the deepest page.
-            "hits": [(hit, article) for hit, article in page.hits if article.pk not in picked]
-            if params.page <= MAX_PAGE
-            else [],
+            "hits": hits,
+            "matched_tags": service.tags_matching(
+                query, [article for hit, article in hits if not service.shows_a_match(hit)]
+            ),
             "facet_groups": facet_groups(params, page),
             "pagination": pagination(params, page),
             "suggestion_url": params.with_query(suggestion).url() if suggestion else None,

@@ -5,7 +5,7 @@ tenth of a tantivy results page. The markup is the one templates/search/hit.html
 value from outside goes through escape, the highlights through ``marks_only`` as before, the
 publication time through ``{% published %}``."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html import escape
 
 from django import template
@@ -20,13 +20,19 @@ register = template.Library()
 
 
 @register.simple_tag
-def hit_items(hits: Iterable[tuple[Hit, Article]]) -> SafeString:
+def hit_items(
+    hits: Iterable[tuple[Hit, Article]], matched_tags: Mapping[int, list[str]] | None = None
+) -> SafeString:
     """Each (hit, article) pair as a list item: the highlighted title linking to the
-    article, its outlet, publication time and dateline, the highlighted snippet."""
-    return mark_safe("".join(hit_item(hit, article) for hit, article in hits))
+    article, its outlet, publication time and dateline, the highlighted snippet, and the
+    article's tags that matched (``matched_tags``, by article id) if it has any."""
+    matched_tags = matched_tags or {}
+    return mark_safe(
+        "".join(hit_item(hit, article, matched_tags.get(article.pk, ())) for hit, article in hits)
+    )
 
 
-def hit_item(hit: Hit, article: Article) -> str:
+def hit_item(hit: Hit, article: Article, matched_tags: Iterable[str] = ()) -> str:
     outlet = article.outlet
     dateline = (
         f'· <span class="dateline">{escape(article.dateline)}</span>' if article.dateline else ""
@@ -43,5 +49,11 @@ def hit_item(hit: Hit, article: Article) -> str:
         f"    {dateline}\n"
         "  </p>\n"
         f'  <p class="hit__snippet">{marks_only(hit.snippet_html)}</p>\n'
+        f"{_tagged(matched_tags)}"
         "</li>\n"
     )
+
+
+def _tagged(names: Iterable[str]) -> str:
+    marked = ", ".join(f"<mark>{escape(name)}</mark>" for name in names)
+    return f'  <p class="hit__tags">Tagged {marked}</p>\n' if marked else ""

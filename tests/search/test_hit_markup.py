@@ -35,9 +35,10 @@ HIGHLIGHTS = [
 ]
 
 
-def as_the_template_wrote_it(hit: Hit, article: Article) -> str:
+def as_the_template_wrote_it(hit: Hit, article: Article, matched_tags=()) -> str:
     # The template's first two lines ({% load %} and a comment) wrote two blank lines.
-    return REFERENCE.render(Context({"hit": hit, "article": article})).lstrip("\n")
+    context = Context({"hit": hit, "article": article, "matched_tags": matched_tags})
+    return REFERENCE.render(context).lstrip("\n")
 
 
 @pytest.mark.parametrize("outlet", OUTLETS, ids=["plain", "hostile"])
@@ -52,6 +53,18 @@ def test_a_hit_is_written_as_the_template_wrote_it(outlet, fields, highlights):
     )
     hit = Hit(article_id=1, score=1.0, title_html=highlights[0], snippet_html=highlights[1])
     assert hit_items([(hit, article)]) == as_the_template_wrote_it(hit, article)
+
+
+@pytest.mark.parametrize("tags", [["Kigali"], ["Kigali", HOSTILE], []])
+def test_the_tags_that_matched_are_written_as_the_template_wrote_them(tags):
+    article = Article(
+        pk=7, outlet=OUTLETS[0], slug="s", published_at=datetime(2017, 8, 15, tzinfo=UTC)
+    )
+    hit = Hit(article_id=7, score=1.0, title_html="Title", snippet_html="Words")
+    written = hit_items([(hit, article)], {7: tags})
+    assert written == as_the_template_wrote_it(hit, article, tags)
+    assert ("Tagged <mark>Kigali</mark>" in written) == bool(tags)
+    assert "<script>" not in written
 
 
 def test_hits_are_written_in_their_order():

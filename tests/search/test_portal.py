@@ -18,7 +18,7 @@ from search.backends.base import SearchResults
 from search.forms import SearchForm
 from search.service import FacetOption
 from search.views import facet_groups
-from tests.factories import make_article, make_outlet
+from tests.factories import make_article, make_outlet, make_tag
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 VOID_ELEMENTS = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
@@ -345,6 +345,19 @@ def test_a_page_past_the_last_says_so_and_links_back(client, backend, corpus):
     assert titles_shown(response) == []
     assert "no more results" in response.content.decode()
     assert titles_shown(follow(client, parsed(response).find("a", rel="prev").attrs["href"]))
+
+
+def test_a_hit_found_by_its_tag_alone_says_so(client, backend, sync):
+    kigali = make_tag("Kigali")
+    make_article(title="Rwanda talks", body="Envoys met for a second day.", tags=[kigali])
+    make_article(title="Kigali marathon", body="Runners filled the streets.", tags=[kigali])
+    sync()
+    page = parsed(search(client, q="kigali"))
+
+    tagged = page.find_all("p", "hit__tags")
+    assert [line.text for line in tagged] == ["Tagged Kigali"]
+    title = next(e for e in tagged[0].parent.parts if e.strip())  # the hit's first text
+    assert title == "Rwanda talks"  # not the marathon: its title shows the match
 
 
 @pytest.mark.parametrize("q", ["-", "*", "()", "🙂"])
