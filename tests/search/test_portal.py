@@ -139,7 +139,7 @@ def facet(response, label: str, group: str | None = None) -> Element:
 # The page
 
 
-def test_the_query_stays_in_both_search_boxes(client, backend, corpus):
+def test_the_query_stays_in_the_pages_search_box(client, backend, corpus):
     page = parsed(search(client, q='raqqa "old city"'))
 
     box = page.find("input", id="search-q")
@@ -147,7 +147,17 @@ def test_the_query_stays_in_both_search_boxes(client, backend, corpus):
     assert box.attrs["value"] == 'raqqa "old city"'
     assert "autofocus" in box.attrs
     assert page.find("label", for_="search-q").text
-    assert page.find("input", id="site-search-q").attrs["value"] == 'raqqa "old city"'
+
+
+@pytest.mark.parametrize("query", [{}, {"q": "raqqa"}])
+def test_the_search_page_has_one_search_box_not_the_headers_too(client, backend, corpus, query):
+    page = parsed(search(client, **query))
+
+    assert [form.attrs["aria-label"] for form in page.find_all("form", role="search")] == [
+        "Search articles"
+    ]
+    assert page.find_all("input", id="site-search-q") == []
+    assert [box.attrs["id"] for box in page.find_all("input", type="search")] == ["search-q"]
 
 
 def test_hits_show_the_total_highlighted_titles_snippets_outlet_date_and_dateline(
