@@ -320,7 +320,8 @@ def test_filters_without_words_list_the_newest_first(client, backend, corpus):
 
     assert titles_shown(response) == [corpus["raqqa"].title, corpus["markup"].title]
     assert sort_selected(response) == "newest"
-    assert "How to search" not in response.content.decode()
+    # The results, not the blank form's page of search help.
+    assert parsed(response).find(id="results-heading").text == "2 results"
 
 
 def test_a_language_filter_shows_as_active_and_can_be_removed(client, backend, corpus):
@@ -562,6 +563,28 @@ def test_an_unreadable_index_gives_a_notice_and_503_while_browsing_works(client,
     assert parsed(response).find("input", id="search-q").attrs["value"] == "raqqa"
     assert client.get(reverse("search:feed"), {"q": "raqqa"}).status_code == 503
     assert client.get(reverse("archive:home")).status_code == 200
+
+
+# Help
+
+
+@pytest.mark.parametrize("query", ["raqqa", "no-such-word-anywhere"])
+def test_more_about_searching_keeps_the_readers_search(client, backend, corpus, query):
+    page = parsed(search(client, q=query))
+
+    (link,) = [a for a in page.find_all("a") if a.text == "more about searching"]
+    # A link to a part of this page: the query, filters and results stay as they are.
+    assert link.attrs["href"].startswith("#")
+    help_section = page.find(id=link.attrs["href"].removeprefix("#"))
+    assert "an exact phrase, its words in this order" in help_section.text
+    assert any(e.tag == "details" for e in help_section.ancestors)
+
+
+def test_the_blank_search_page_shows_its_help_without_a_link_to_it(client, backend, corpus):
+    page = parsed(search(client))
+
+    assert [a for a in page.find_all("a") if a.text == "more about searching"] == []
+    assert page.find(id="results-heading").text == "How to search"
 
 
 # The header
