@@ -6,6 +6,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from api.portal import search_export_csv
+from archive.robots import robots_txt
 from archive.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     path("search/export.csv", search_export_csv, name="search_export"),
     path("search/", include("search.urls")),
     path("moderation/", include("moderation.urls")),
+    path("robots.txt", robots_txt, name="robots_txt"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": SITEMAPS}, name="sitemap_index"),
     path(
         "sitemap-<section>.xml",

@@ -4,16 +4,19 @@ Readers post comments from the article page (``PostCommentView``). Moderators wo
 (``QueueView`` and the decision views). Decisions answer a plain form post with a redirect
 back to the queue, and a request from moderation.js (header ``X-Queue-Fragment``) with the
 re-rendered comment, so the queue updates in place when JavaScript runs and works without.
+A refused bulk decision shows the queue page again (400) with the comments still ticked.
 """
 
 import json
+from collections.abc import Collection
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -121,32 +124,43 @@ def render_queue_item(request: HttpRequest, comment: Comment, status: int = 200,
     return response
 
 
+def queue_page_context(
+    query: QueryDict,
+    *,
+    next_url: str,
+    bulk_form: BulkDecisionForm | None = None,
+    ticked: Collection[int] = (),
+) -> dict:
+    """The queue page as the query string ``query`` filters and pages it; decisions made on it
+    come back to ``next_url``. A refused bulk decision shows its form and ticks again."""
+    filters = QueueFilterForm(query)
+    queue = ModerationQueue(filters)
+    page = Paginator(queue.comments(), settings.COMMENTS_PER_QUEUE_PAGE).get_page(query.get("page"))
+    attach_histories(page.object_list)
+    counts = queue.counts()
+    tabs = [
+        {"status": status, "label": label, "count": counts[status]}
+        for status, label in filters.fields["status"].choices
+    ]
+    return {
+        "filters": filters,
+        "status": filters.status_filter,
+        "tabs": tabs,
+        "page_obj": page,
+        "comments": page.object_list,
+        "bulk_form": bulk_form or BulkDecisionForm(),
+        "ticked": set(ticked),
+        "reasons": Comment.Reason.choices,
+        "next": next_url,
+    }
+
+
 class QueueView(ModeratorRequiredMixin, TemplateView):
     template_name = "moderation/queue.html"
 
     def get_context_data(self, **kwargs):
-        filters = QueueFilterForm(self.request.GET)
-        queue = ModerationQueue(filters)
-        page = Paginator(queue.comments(), settings.COMMENTS_PER_QUEUE_PAGE).get_page(
-            self.request.GET.get("page")
-        )
-        attach_histories(page.object_list)
-        counts = queue.counts()
-        tabs = [
-            {"status": status, "label": label, "count": counts[status]}
-            for status, label in filters.fields["status"].choices
-        ]
-        return super().get_context_data(
-            filters=filters,
-            status=filters.status_filter,
-            tabs=tabs,
-            page_obj=page,
-            comments=page.object_list,
-            bulk_form=BulkDecisionForm(),
-            reasons=Comment.Reason.choices,
-            next=self.request.get_full_path(),
-            **kwargs,
-        )
+        page = queue_page_context(self.request.GET, next_url=self.request.get_full_path())
+        return super().get_context_data(**page, **kwargs)
 
 
 class DecisionView(ModeratorRequiredMixin, View):
@@ -201,7 +215,16 @@ class BulkDecisionView(ModeratorRequiredMixin, View):
             for errors in form.errors.values():
                 for error in errors:
                     messages.error(request, error)
-            return redirect(_queue_url(request))
+            # The queue page it came from, shown again rather than redirected to, so that the
+            # comments ticked (and the reason and note) are still there to correct and send.
+            queue_url = _queue_url(request)
+            page = queue_page_context(
+                QueryDict(urlsplit(queue_url).query),
+                next_url=queue_url,
+                bulk_form=form,
+                ticked=[comment.pk for comment in form.cleaned_data.get("comments", [])],
+            )
+            return render(request, QueueView.template_name, page, status=400)
         ids = [comment.pk for comment in form.cleaned_data["comments"]]
         note = form.cleaned_data["note"]
         if form.cleaned_data["action"] == BulkDecisionForm.APPROVE:

@@ -166,3 +166,29 @@ def test_the_api_docs_work_under_the_policy(site, watched: Watched):
     # Swagger UI called the API from the page (connect-src 'self') and shows its answer.
     expect(page.locator(".live-responses-table tbody .response-col_status")).to_contain_text("200")
     watched.assert_clean()
+
+
+def test_the_error_pages_are_the_sites_pages_under_the_policy(site, watched: Watched):
+    page, url = watched.page, site["url"]
+
+    response = page.goto(f"{url}/articles/no-such-article/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    assert page.locator(".skip-link").bounding_box()["x"] < 0  # the stylesheet applied
+    expect(page.get_by_role("search", name="Site")).to_be_visible()
+
+    # The reader's CSRF cookie is gone (cleared, expired) when the comment form is sent.
+    page.goto(f"{url}{site['article'].get_absolute_url()}")
+    page.context.clear_cookies()
+    page.get_by_label("Name").fill("Ben Reader")
+    page.get_by_label("E-mail").fill("ben@example.com")
+    page.get_by_role("textbox", name="Comment").fill("A useful summary of the fighting.")
+    with page.expect_response(lambda answer: answer.request.method == "POST") as posted:
+        page.get_by_role("button", name="Post comment").click()
+    assert posted.value.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your form could not be sent")
+    expect(page.get_by_role("link", name="search the archive")).to_be_visible()
+
+    # The browser logs each 4xx answer as a console error: only the policy and scripts count.
+    assert page.evaluate("window.__cspViolations") == []
+    assert watched.script_errors == []

@@ -79,3 +79,44 @@ def test_a_reader_comments_a_moderator_approves_it_by_keyboard_and_the_reader_se
     expect(comments).to_contain_text("Clear reporting <b>under</b> pressure.")
     expect(comments).not_to_contain_text("Cheap watches")
     assert Comment.objects.get(author_name="Ann Reader").events.get().actor == moderator
+
+
+def test_the_bulk_bar_fits_one_line_matches_the_comments_buttons_and_keeps_ticks(
+    live_server, settings, page: Page
+):
+    settings.SEARCH_SYNC_ON_COMMIT = False
+    article = make_article(title="Syrian army advances on Deir ez-Zor")
+    moderator = get_user_model().objects.create_user("mona", "mona@example.com", PASSWORD)
+    moderator.groups.add(moderators_group())
+    for name in ("Ann Reader", "Ben Reader"):
+        submit_comment(
+            article=article,
+            author_name=name,
+            author_email=f"{name.split()[0].lower()}@example.com",
+            body=f"A remark by {name}.",
+        )
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/moderation/")
+    page.get_by_label("Username").fill("mona")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    bulk = page.get_by_role("form", name="Bulk decision")
+    bulk_approve = bulk.get_by_role("button", name="Approve")
+    bulk_reject = bulk.get_by_role("button", name="Reject")
+    first = page.locator(".queue-item").first
+    for ours, theirs in [(bulk_approve, "Approve"), (bulk_reject, "Reject")]:
+        own = first.get_by_role("button", name=theirs)
+        background = own.evaluate("button => getComputedStyle(button).backgroundColor")
+        expect(ours).to_have_css("background-color", background)
+    # One line: Reject is level with Approve, not wrapped under it.
+    assert bulk_reject.bounding_box()["y"] == bulk_approve.bounding_box()["y"]
+
+    # Reject without a reason: refused, and the ticks are still there to correct.
+    ann = page.get_by_role("checkbox", name="Tick the comment by Ann Reader")
+    ann.check()
+    bulk_reject.click()
+    expect(page.get_by_role("alert")).to_contain_text("A rejection needs a reason")
+    expect(page.get_by_role("checkbox", name="Tick the comment by Ann Reader")).to_be_checked()
+    expect(page.get_by_role("checkbox", name="Tick the comment by Ben Reader")).not_to_be_checked()
+    assert Comment.objects.filter(status=Comment.Status.PENDING).count() == 2

@@ -66,3 +66,28 @@ def test_a_reader_searches_from_the_header_and_narrows_by_outlet(
 
     expect(page.get_by_role("heading", level=2, name="3 results")).to_be_visible()
     expect(filters.locator('[aria-current="true"]')).to_have_count(0)
+
+
+def test_on_a_phone_the_results_start_without_the_headers_search_box_above_them(
+    live_server, indexed_articles, page: Page
+):
+    page.set_viewport_size({"width": 375, "height": 667})
+    page.goto(f"{live_server.url}/search/?q=raqqa")
+
+    expect(page.get_by_role("search", name="Site")).to_have_count(0)
+    expect(page.get_by_role("search", name="Search articles")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="3 results")).to_be_in_viewport()
+
+
+def test_more_about_searching_opens_the_help_and_keeps_the_search(
+    live_server, indexed_articles, page: Page
+):
+    page.goto(f"{live_server.url}/search/?q=raqqa&outlet=rudaw")
+    expect(page.locator(".hit")).to_have_count(2)
+
+    page.get_by_role("link", name="more about searching").click()
+
+    expect(page.get_by_text("an exact phrase, its words in this order")).to_be_visible()
+    assert page.url.startswith(f"{live_server.url}/search/?q=raqqa&outlet=rudaw")
+    expect(page.locator(".hit")).to_have_count(2)
+    expect(page.get_by_role("searchbox", name="Words to search for")).to_have_value("raqqa")

@@ -33,11 +33,30 @@ def test_only_approved_comments_are_shown_oldest_first_with_name_and_date(
     assert list(response.context["comments"]) == [earlier, later]
     html = response.content.decode()
     assert html.index("Earlier.") < html.index("Later but approved first.")
-    assert "16 August 2017, 09:30" in html
+    assert "16 August 2017, 09:30 UTC</time>" in html
     assert '<strong class="comment__author">Al</strong>' in html
     assert "Still pending." not in html
     assert "Rejected." not in html
     assert 'Comments <span class="count">(2)</span>' in html
+
+
+def test_comment_times_name_their_time_zone_as_the_articles_time_does(
+    client, settings, moderator, article
+):
+    settings.TIME_ZONE = "Asia/Baghdad"  # no abbreviation: named by its offset, +03
+    article.published_at = datetime(2017, 8, 15, 22, 30, tzinfo=UTC)
+    article.published_time_known = True
+    article.save()
+    comment = make_comment(article, "Good to know.")
+    Comment.objects.filter(pk=comment.pk).update(
+        submitted_at=datetime(2017, 8, 16, 9, 30, tzinfo=UTC)
+    )
+    approve_comment(comment, moderator=moderator)
+
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert ">16 August 2017, 01:30 +03</time>" in html  # the article's, by {% published %}
+    assert ">16 August 2017, 12:30 +03</time>" in html  # the comment's
 
 
 def test_the_email_never_appears_on_the_public_page(client, moderator, article):

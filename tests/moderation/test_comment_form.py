@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from lxml import html as lxml_html
 
 from archive.models import Comment, ModerationEvent
 from moderation.addresses import hash_ip_address
@@ -294,3 +295,50 @@ def test_without_trusted_proxies_a_forwarded_header_is_ignored(client, article):
     )
 
     assert Comment.objects.get().ip_hash == hash_ip_address("10.0.0.2")
+
+
+def error_summary_of(response):
+    """The comment form's error summary, and the form around it, from the page sent back."""
+    page = lxml_html.fromstring(response.content.decode())
+    summaries = page.xpath("//*[@id='comment-form-errors']")
+    assert len(summaries) == 1, "no single error summary on the page"
+    (form,) = summaries[0].xpath("ancestor::form[contains(@class, 'comment-form')]")
+    return summaries[0], form
+
+
+def test_a_refused_comment_brings_the_reader_to_the_error_with_their_words_kept(
+    client, article, settings
+):
+    settings.COMMENT_MIN_SECONDS = 5
+
+    response = post_comment(client, article, seconds_ago=1, body="My carefully typed remark.")
+
+    summary, form = error_summary_of(response)
+    # Focusable and focused on load (autofocus), so the browser scrolls to it, and announced.
+    assert (summary.get("tabindex"), summary.get("role")) == ("-1", "alert")
+    assert summary.get("autofocus") is not None
+    assert "That was quick" in summary.text_content()
+    # Django writes a newline after <textarea>, which browsers drop (lxml keeps it).
+    typed = form.xpath(".//textarea[@name='body']")[0].text.removeprefix("\n")
+    assert typed == "My carefully typed remark."
+    assert form.xpath(".//input[@name='author_name']")[0].get("value") == "Ann Reader"
+    assert form.xpath(".//input[@name='author_email']")[0].get("value") == "ann@example.com"
+
+
+def test_the_error_summary_links_each_field_error_to_its_field(client, article):
+    response = post_comment(client, article, author_email="not an address")
+
+    summary, form = error_summary_of(response)
+    (link,) = summary.xpath(".//a")
+    assert link.text_content() == "E-mail: Enter a valid email address."
+    assert form.xpath(f".//input[@id='{link.get('href').removeprefix('#')}']/@name") == [
+        "author_email"
+    ]
+
+
+def test_a_fresh_form_has_no_error_summary_to_steal_the_focus(client, article):
+    html = client.get(article.get_absolute_url()).content.decode()
+
+    assert 'class="comment-form"' in html
+    assert "comment-form-errors" not in html
+    assert "autofocus" not in html

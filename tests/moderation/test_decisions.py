@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from lxml import html as lxml_html
 
 from archive.models import Comment, ModerationEvent
 from moderation.services import (
@@ -177,6 +178,53 @@ def test_bulk_reject_without_a_reason_is_refused(moderator_client, article):
 
     assert "A rejection needs a reason" in response.content.decode()
     assert Comment.objects.get().status == Comment.Status.PENDING
+
+
+def ticked_on(response) -> list[str]:
+    page = lxml_html.fromstring(response.content.decode())
+    return page.xpath("//input[@type='checkbox'][@name='comments'][@checked]/@value")
+
+
+def test_a_refused_bulk_rejection_shows_the_queue_again_with_the_same_comments_ticked(
+    moderator_client, article
+):
+    ticked = [make_comment(article, f"Spam {n}") for n in range(2)]
+    make_comment(article, "Not ticked")
+
+    response = moderator_client.post(
+        reverse("moderation:bulk"),
+        {
+            "action": "reject",
+            "comments": [c.pk for c in ticked],
+            "note": "same campaign",
+            "next": "/moderation/?order=score",
+        },
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "A rejection needs a reason from the comment policy." in html
+    assert sorted(ticked_on(response)) == sorted(str(c.pk) for c in ticked)
+    assert len(response.context["comments"]) == 3  # the page it came from, all still pending
+    page = lxml_html.fromstring(html)
+    assert page.xpath("//form[@id='bulk-form']//input[@name='note']/@value") == ["same campaign"]
+    # The page's decisions still return to the queue page it came from.
+    assert set(page.xpath("//input[@name='next']/@value")) == {"/moderation/?order=score"}
+    assert response.context["filters"].value("order") == "score"
+    assert Comment.objects.filter(status=Comment.Status.PENDING).count() == 3
+
+
+def test_a_bulk_decision_refused_for_want_of_ticks_ticks_nothing(moderator_client, article):
+    make_comment(article)
+
+    response = moderator_client.post(
+        reverse("moderation:bulk"), {"action": "reject", "reason": "off_topic"}
+    )
+
+    assert response.status_code == 400
+    assert ticked_on(response) == []
+    page = lxml_html.fromstring(response.content.decode())
+    assert page.xpath("//form[@id='bulk-form']//option[@selected]/@value") == ["off_topic"]
 
 
 def test_bulk_with_nothing_ticked_says_so(moderator_client):

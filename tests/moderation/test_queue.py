@@ -5,6 +5,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from lxml import html as lxml_html
 
 from archive.models import Comment
 from moderation.services import approve_comment, reject_comment
@@ -255,3 +256,18 @@ def test_the_queue_pages_long_lists_and_keeps_the_filters(moderator_client, arti
 
     assert len(response.context["comments"]) == 2
     assert "?order=score&amp;page=2" in response.content.decode()
+
+
+def test_bulk_buttons_look_like_each_comments_approve_and_reject(moderator_client, article):
+    make_comment(article)
+    page = lxml_html.fromstring(moderator_client.get(QUEUE).content.decode())
+
+    def classes(form_xpath: str, action: str) -> set[str]:
+        (button,) = page.xpath(f"{form_xpath}//button[starts-with(normalize-space(), '{action}')]")
+        return set(button.get("class", "").split())
+
+    one_comment = "//article[@data-queue-item]"
+    assert classes("//form[@id='bulk-form']", "Approve") == classes(one_comment, "Approve")
+    assert classes("//form[@id='bulk-form']", "Reject") == classes(one_comment, "Reject")
+    assert classes(one_comment, "Approve") == {"button-approve"}
+    assert classes(one_comment, "Reject") == {"button-reject"}

@@ -139,7 +139,7 @@ def facet(response, label: str, group: str | None = None) -> Element:
 # The page
 
 
-def test_the_query_stays_in_both_search_boxes(client, backend, corpus):
+def test_the_query_stays_in_the_pages_search_box(client, backend, corpus):
     page = parsed(search(client, q='raqqa "old city"'))
 
     box = page.find("input", id="search-q")
@@ -147,7 +147,17 @@ def test_the_query_stays_in_both_search_boxes(client, backend, corpus):
     assert box.attrs["value"] == 'raqqa "old city"'
     assert "autofocus" in box.attrs
     assert page.find("label", for_="search-q").text
-    assert page.find("input", id="site-search-q").attrs["value"] == 'raqqa "old city"'
+
+
+@pytest.mark.parametrize("query", [{}, {"q": "raqqa"}])
+def test_the_search_page_has_one_search_box_not_the_headers_too(client, backend, corpus, query):
+    page = parsed(search(client, **query))
+
+    assert [form.attrs["aria-label"] for form in page.find_all("form", role="search")] == [
+        "Search articles"
+    ]
+    assert page.find_all("input", id="site-search-q") == []
+    assert [box.attrs["id"] for box in page.find_all("input", type="search")] == ["search-q"]
 
 
 def test_hits_show_the_total_highlighted_titles_snippets_outlet_date_and_dateline(
@@ -310,7 +320,8 @@ def test_filters_without_words_list_the_newest_first(client, backend, corpus):
 
     assert titles_shown(response) == [corpus["raqqa"].title, corpus["markup"].title]
     assert sort_selected(response) == "newest"
-    assert "How to search" not in response.content.decode()
+    # The results, not the blank form's page of search help.
+    assert parsed(response).find(id="results-heading").text == "2 results"
 
 
 def test_a_language_filter_shows_as_active_and_can_be_removed(client, backend, corpus):
@@ -595,6 +606,28 @@ def test_an_unreadable_index_gives_a_notice_and_503_while_browsing_works(client,
     assert parsed(response).find("input", id="search-q").attrs["value"] == "raqqa"
     assert client.get(reverse("search:feed"), {"q": "raqqa"}).status_code == 503
     assert client.get(reverse("archive:home")).status_code == 200
+
+
+# Help
+
+
+@pytest.mark.parametrize("query", ["raqqa", "no-such-word-anywhere"])
+def test_more_about_searching_keeps_the_readers_search(client, backend, corpus, query):
+    page = parsed(search(client, q=query))
+
+    (link,) = [a for a in page.find_all("a") if a.text == "more about searching"]
+    # A link to a part of this page: the query, filters and results stay as they are.
+    assert link.attrs["href"].startswith("#")
+    help_section = page.find(id=link.attrs["href"].removeprefix("#"))
+    assert "an exact phrase, its words in this order" in help_section.text
+    assert any(e.tag == "details" for e in help_section.ancestors)
+
+
+def test_the_blank_search_page_shows_its_help_without_a_link_to_it(client, backend, corpus):
+    page = parsed(search(client))
+
+    assert [a for a in page.find_all("a") if a.text == "more about searching"] == []
+    assert page.find(id="results-heading").text == "How to search"
 
 
 # The header
