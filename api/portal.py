@@ -8,6 +8,7 @@ from rest_framework.exceptions import APIException
 
 from api.throttling import AnonymousClientThrottle
 from api.views import search_results_csv
+from search.forms import SearchForm
 
 
 @require_safe
@@ -20,6 +21,6 @@ def search_export_csv(request):
         response["Retry-After"] = str(int(throttle.wait() or 60))
         return response
     try:
-        return search_results_csv(request, request.GET)
+        return search_results_csv(request, SearchForm(request.GET).params())
     except APIException as error:
         return HttpResponse(str(error.detail), status=error.status_code, content_type="text/plain")

@@ -14,7 +14,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,7 +31,7 @@ from moderation.forms import CommentForm, issue_form_stamp
 from moderation.services import CommentRefused, submit_comment
 from search import service
 from search.backends.base import SearchBackendError
-from search.forms import SearchForm
+from search.forms import SearchForm, SearchParams
 
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", str, description="The portal's query language."),
@@ -151,16 +151,39 @@ class RegionDetail(ConditionalGetMixin, generics.RetrieveAPIView):
     queryset = Region.objects.all()
 
 
+class ApiSearchForm(SearchForm):
+    """The portal's search form under the API's names: a date range is ``since`` and
+    ``until``, as for /api/articles/."""
+
+    PARAMETER_NAMES = {"date_from": "since", "date_to": "until"}
+
+
+def api_search_params(query) -> SearchParams:
+    """What an API client asked; a value that cannot be read is a 400 naming it (the portal
+    falls back to defaults for a reader's hand-edited address; a program should hear)."""
+    form = ApiSearchForm(query)
+    if not form.is_valid():
+        raise ValidationError(
+            {form.add_prefix(name): errors for name, errors in form.errors.items()}
+        )
+    return form.params()
+
+
 class Search(ConditionalGetMixin, APIView):
     """The portal's search: the same query language, filters, facets, highlights and
     suggestion."""
 
     @extend_schema(
         parameters=SEARCH_PARAMETERS,
-        responses={200: serializers.SearchResultsSerializer, **THROTTLED, **UNAVAILABLE},
+        responses={
+            200: serializers.SearchResultsSerializer,
+            **INVALID,
+            **THROTTLED,
+            **UNAVAILABLE,
+        },
     )
     def get(self, request):
-        params = SearchForm(request.query_params).params()
+        params = api_search_params(request.query_params)
         try:
             page = service.search(params.search_request(page_size=settings.ARTICLES_PER_PAGE))
         except SearchBackendError as error:
@@ -193,10 +216,10 @@ class SearchExport(APIView):
 
     @extend_schema(
         parameters=SEARCH_PARAMETERS[:-1],
-        responses={(200, "text/csv"): OpenApiTypes.STR, **THROTTLED, **UNAVAILABLE},
+        responses={(200, "text/csv"): OpenApiTypes.STR, **INVALID, **THROTTLED, **UNAVAILABLE},
     )
     def get(self, request):
-        return search_results_csv(request, request.query_params)
+        return search_results_csv(request, api_search_params(request.query_params))
 
 
 # A cell starting with one of these is a formula to a spreadsheet ("=HYPERLINK(...)"): it
@@ -208,10 +231,9 @@ def spreadsheet_safe(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
-def search_results_csv(request, query) -> HttpResponse:
+def search_results_csv(request, params: SearchParams) -> HttpResponse:
     """Shared by the API and the portal's "Download CSV" link. Titles, datelines and outlet
     names come from the sources we ingest: no cell of theirs may run as a formula."""
-    params = SearchForm(query).params()
     limit = settings.SEARCH_EXPORT_LIMIT
     search = params.search_request(page_size=limit, page=1, facets=False)
     try:

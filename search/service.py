@@ -157,6 +157,10 @@ hit_articles = CompiledInBulk(
 
 
 def search(request: SearchRequest, backend: SearchBackend | None = None) -> SearchPage:
+    """The page of results for a request, its articles read and its facets labelled; for
+    every client alike (portal, API, CSV export, feeds, the search command)."""
+    if request.asks_nothing:
+        return SearchPage(request=request, results=SearchResults(total=0, hits=[]), articles={})
     backend = backend or get_backend()
     results = backend.search(request)
     articles = hit_articles([hit.article_id for hit in results.hits])

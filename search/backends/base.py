@@ -51,6 +51,20 @@ class SearchRequest:
     def offset(self) -> int:
         return (max(self.page, 1) - 1) * self.page_size
 
+    @property
+    def asks_nothing(self) -> bool:
+        """Typed text with no word, phrase or filter in it ("*", "-", an emoji): a search
+        for nothing, which finds nothing, not the whole archive (no text at all, with or
+        without filters, lists what the filters allow)."""
+        query = self.query
+        return (
+            bool(query.original.strip())
+            and not query.groups
+            and not query.excluded
+            and not (self.outlets or self.tags or self.regions or self.languages)
+            and self.date_range is None
+        )
+
 
 @dataclass(frozen=True)
 class Hit:

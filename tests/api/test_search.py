@@ -8,7 +8,10 @@ import pytest
 from django.urls import reverse
 
 from api.throttling import AnonymousClientThrottle
+from archive.models import Article
+from search.sync import record_changes
 from tests.factories import make_article, make_outlet, make_tag
+from tests.search.conftest import when
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +55,42 @@ def test_search_sorts_newest_first_on_request(api, archive):
     data = api.get(reverse("api:search"), {"q": "airport", "sort": "newest"}).json()
     dates = [hit["article"]["published_at"] for hit in data["hits"]]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_search_and_its_export_narrow_by_since_and_until(api, archive, sync):
+    Article.objects.filter(title="Airport reopens").update(published_at=when(2017, 8, 20))
+    Article.objects.filter(title="Army takes the airport").update(published_at=when(2017, 8, 10))
+    record_changes(Article.objects.values_list("pk", flat=True))
+    sync()
+
+    def titles(**params) -> list[str]:
+        hits = api.get(reverse("api:search"), {"q": "airport", **params}).json()["hits"]
+        return [hit["article"]["title"] for hit in hits]
+
+    assert titles(since="2017-08-15") == ["Airport reopens"]
+    assert titles(until="2017-08-15") == ["Army takes the airport"]
+    export = api.get("/api/search/export.csv", {"q": "airport", "since": "2017-08-15"})
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert [row[0] for row in rows[1:]] == ["Airport reopens"]
+
+
+@pytest.mark.parametrize(
+    "params", [{"since": "garbage"}, {"until": "2017-02-30"}, {"page": "abc"}, {"sort": "best"}]
+)
+def test_search_answers_400_naming_a_value_it_cannot_read(api, archive, params):
+    for url in (reverse("api:search"), "/api/search/export.csv"):
+        response = api.get(url, {"q": "airport", **params})
+        assert response.status_code == 400
+        assert set(response.json()) == set(params)
+
+
+@pytest.mark.parametrize("q", ["*", "-", "🙂", "()"])
+def test_a_query_of_no_words_finds_nothing_not_everything(api, archive, client, q):
+    assert api.get(reverse("api:search"), {"q": q}).json()["total"] == 0
+    assert api.get("/api/search/export.csv", {"q": q}).content.decode().count("\n") == 1
+    assert "<entry>" not in client.get("/search/feed/", {"q": q}).content.decode()
+    # No text at all lists what the filters allow, as before.
+    assert api.get(reverse("api:search"), {"q": "", "outlet": "rudaw"}).json()["total"] == 3
 
 
 def test_search_without_an_index_is_503_not_an_error(api, db):
