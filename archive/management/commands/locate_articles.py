@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from archive.locate import DEFAULT_BATCH_SIZE, locate_articles, unresolved_datelines
 from archive.models import Article
 from archive.places import forget_gazetteer
+from config.arguments import positive_int
 from search.progress import progress
 
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Only articles whose printed dateline has no region yet.",
         )
-        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+        parser.add_argument("--batch-size", type=positive_int, default=DEFAULT_BATCH_SIZE)
 
     def handle(self, *args, unresolved_only: bool, batch_size: int, **options) -> None:
         started = time.monotonic()

@@ -22,6 +22,8 @@ class Command(BaseCommand):
             ) from None
         group = ensure_groups()[MODERATORS]
         if remove:
+            if not user.groups.filter(pk=group.pk).exists():
+                raise CommandError(f"{username} is not a moderator.")
             user.groups.remove(group)
             self.stdout.write(f"{username} is no longer a moderator.")
         else:

@@ -5,13 +5,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from archive.models import Comment
-
-
-def positive_days(value: str) -> int:
-    days = int(value)
-    if days < 1:
-        raise ValueError(value)
-    return days
+from config.arguments import days
 
 
 class Command(BaseCommand):
@@ -21,7 +15,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--older-than", type=positive_days, required=True, metavar="DAYS")
+        parser.add_argument("--older-than", type=days, required=True, metavar="DAYS")
         parser.add_argument(
             "--dry-run", action="store_true", help="Count what would be blanked; change nothing."
         )

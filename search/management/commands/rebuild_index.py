@@ -3,6 +3,7 @@ import sys
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from config.arguments import positive_int
 from search.backends import get_backend, load_backend
 from search.backends.base import SearchBackend, SearchBackendError
 from search.documents import indexable_articles, iter_all_documents
@@ -19,7 +20,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument("--batch-size", type=positive_int, default=500)
         parser.add_argument(
             "--backend", help="Build this backend's index instead of the configured one."
         )

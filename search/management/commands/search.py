@@ -3,6 +3,7 @@ import html
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.html import strip_tags
 
+from config.arguments import positive_int
 from search import service
 from search.backends.base import SearchBackendError, Sort
 
@@ -12,7 +13,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("query", help="The query, in the portal's query language.")
-        parser.add_argument("--limit", type=int, default=10)
+        parser.add_argument("--limit", type=positive_int, default=10)
         parser.add_argument("--sort", choices=[s.value for s in Sort], default=Sort.RELEVANCE)
 
     def handle(self, *args, query: str, limit: int, sort: str, **options) -> None:

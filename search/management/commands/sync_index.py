@@ -3,6 +3,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from config.arguments import positive_seconds
+from search.backends import BACKENDS
 from search.backends.base import SearchBackendError
 from search.sync import apply_outbox, forget_follower, stop_following
 
@@ -16,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--watch", action="store_true", help="Run until stopped.")
-        parser.add_argument("--interval", type=float, default=2.0, help="Seconds between runs.")
+        parser.add_argument(
+            "--interval", type=positive_seconds, default=2.0, help="Seconds between runs."
+        )
         parser.add_argument(
             "--forget",
             metavar="BACKEND",
@@ -26,6 +30,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, watch: bool, interval: float, forget: str | None, **options) -> None:
         if forget:
+            if forget not in BACKENDS:
+                raise CommandError(
+                    f"{forget!r} is not a search backend: one of {', '.join(sorted(BACKENDS))}."
+                )
             dropped = forget_follower(forget)
             self.stdout.write(f"Dropped {forget}'s queue of {dropped} changes.")
             return
