@@ -372,6 +372,28 @@ def test_standard_input_is_read_with_a_dash(gazetteer, monkeypatch):
     assert Article.objects.get().title == RECORD["title"]
 
 
+def _stdin_holding(monkeypatch, raw: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+
+
+@pytest.mark.filterwarnings("error::FutureWarning")
+@pytest.mark.parametrize("in_process", [True, False])
+def test_gzip_is_read_from_standard_input(gazetteer, monkeypatch, in_process):
+    # Standard input is spooled to a temporary file open "w+b": gzip took it for writing.
+    _stdin_holding(monkeypatch, gzip.compress(jsonl(RECORD).encode()))
+    output, errors = ingest("-", *(["--in-process"] if in_process else []))
+    assert (output.split(",")[0], errors) == ("1 new", "")
+    assert Article.objects.get().title == RECORD["title"]
+
+
+@pytest.mark.filterwarnings("error::FutureWarning")
+def test_a_gzipped_warc_is_read_from_standard_input(gazetteer, monkeypatch):
+    _stdin_holding(monkeypatch, warc_bytes([("https://e.com/dam", "text/html", PAGE.encode())]))
+    output, errors = ingest("-")
+    assert (output.split(",")[0], errors) == ("1 new", "")
+    assert Article.objects.get().title == "Dam repairs begin"
+
+
 def test_dry_run_checks_everything_and_saves_nothing(gazetteer, tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text(jsonl(RECORD, {**RECORD, "url": "https://e.com/2", "title": "Two"}))
