@@ -105,7 +105,7 @@ def _refuse_constant(name: str) -> float:
 def _article(item: dict, source: str, number: int, context: ReadContext) -> ArticleData:
     for key in ("title", "body", "published"):
         require(isinstance(item.get(key), str) and item[key], key, source, number)
-    outlet = context.outlet or item.get("outlet") or ""
+    outlet = item.get("outlet") or context.outlet  # --outlet only where the record names none
     require(isinstance(outlet, str) and outlet, "outlet (give one with --outlet)", source, number)
     try:
         published_at, time_known = context.published(item["published"], outlet)

@@ -141,6 +141,17 @@ def test_outlet_option_names_the_outlet_when_records_do_not(gazetteer, tmp_path)
     assert Article.objects.get().outlet.name == "Wire Service"
 
 
+def test_outlet_option_never_overrides_a_records_own_outlet(gazetteer, tmp_path):
+    path = tmp_path / "mixed-outlets.jsonl"
+    unnamed = {key: value for key, value in RECORD.items() if key != "outlet"}
+    path.write_text(jsonl(RECORD, {**unnamed, "url": "https://e.com/2", "title": "Unnamed"}))
+    ingest(str(path), "--outlet", "Wire Service")
+    assert dict(Article.objects.values_list("title", "outlet__name")) == {
+        RECORD["title"]: "Reuters",
+        "Unnamed": "Wire Service",
+    }
+
+
 # Feeds
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
@@ -215,6 +226,18 @@ def test_atom_feeds_are_read_too(gazetteer, tmp_path):
     assert article.extra == {"guid": "urn:uuid:1"}
 
 
+def test_outlet_option_names_a_feeds_outlet_only_where_the_feed_has_no_title(gazetteer, tmp_path):
+    titled, untitled = tmp_path / "titled.xml", tmp_path / "untitled.xml"
+    titled.write_text(RSS)
+    untitled.write_text(ATOM.replace("<title>Example Atom</title>", ""))
+    ingest(str(titled), str(untitled), "--outlet", "Atom Wire", expect_rejected=True)
+    assert dict(Article.objects.values_list("title", "outlet__name")) == {
+        "Erbil airport reopens": "Kurdistan 24",
+        "Second story": "Kurdistan 24",
+        "Atom entry": "Atom Wire",
+    }
+
+
 def test_a_feed_that_is_not_xml_is_rejected(gazetteer, tmp_path):
     path = tmp_path / "broken.rss"
     path.write_text('<rss version="2.0"><channel><title>Oops</title><item><title>Half')
@@ -273,6 +296,26 @@ def test_an_html_page_becomes_its_article_without_the_site_around_it(gazetteer, 
         assert furniture not in article.body
     assert sorted(article.tags.values_list("name", flat=True)) == ["Dams", "Mosul"]
     assert article.language == "en"
+
+
+def test_outlet_option_names_a_pages_outlet_only_where_the_page_names_no_site(gazetteer, tmp_path):
+    named, unnamed = tmp_path / "named.html", tmp_path / "unnamed.html"
+    named.write_text(PAGE)
+    unnamed.write_text(
+        PAGE.replace('<meta property="og:site_name" content="The Example Times">', "")
+        .replace(" | The Example Times", "")
+        .replace("mosul-dam", "other-page")
+        .replace("Dam repairs begin", "Unnamed page")
+        .replace("Engineers began", "Divers began")
+    )
+    ingest(str(named), str(unnamed), "--outlet", "Wire Service")
+    assert dict(Article.objects.values_list("title", "outlet__name")) == {
+        "Dam repairs begin": "The Example Times",
+        "Unnamed page": "Wire Service",  # not "example-times.com", read from its address
+    }
+    Article.objects.all().delete()
+    ingest(str(unnamed))
+    assert Article.objects.get().outlet.name == "example-times.com"
 
 
 def test_an_html_page_without_article_text_is_rejected(gazetteer, tmp_path):

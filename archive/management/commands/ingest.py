@@ -20,7 +20,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", help="Files, directories, or - for stdin.")
-        parser.add_argument("--outlet", default="", help="The outlet, where sources omit it.")
+        parser.add_argument(
+            "--outlet",
+            default="",
+            help="The outlet of the records, feeds and pages that name none (a JSON Lines "
+            "record's outlet, a feed's title or a page's site name comes first; a page that "
+            "names no site takes this before its host name).",
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help="Read and check everything, save nothing."
         )
