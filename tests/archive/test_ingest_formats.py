@@ -328,12 +328,18 @@ def test_an_html_page_without_article_text_is_rejected(gazetteer, tmp_path):
 # WARC
 
 
-def warc_bytes(records: list[tuple[str, str, bytes]], gzipped: bool = True) -> bytes:
-    """A real WARC file: (target URI, content type, payload) response records."""
+def warc_bytes(
+    records: list[tuple[str, str, bytes] | tuple[str, str, bytes, str]], gzipped: bool = True
+) -> bytes:
+    """A real WARC file: (target URI, content type, payload[, HTTP status]) response records."""
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=gzipped)
-    for uri, content_type, payload in records:
-        headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.0")
+    for uri, content_type, payload, *status in records:
+        headers = StatusAndHeaders(
+            status[0] if status else "200 OK",
+            [("Content-Type", content_type)],
+            protocol="HTTP/1.0",
+        )
         record = writer.create_warc_record(
             uri,
             "response",
@@ -375,6 +381,35 @@ def test_a_warc_gives_an_article_per_html_response(gazetteer, tmp_path):
     assert Article.objects.get(title="Dam repairs end").canonical_url == (
         "https://www.example-times.com/world/dam-end"
     )
+
+
+def test_a_warc_response_that_is_not_a_2xx_is_skipped_quietly(gazetteer, tmp_path):
+    not_found = PAGE.replace("Dam repairs begin", "Page not found").replace(
+        "Engineers began", "Sorry, engineers began"
+    )
+    path = tmp_path / "statuses.warc.gz"
+    path.write_bytes(
+        warc_bytes(
+            [
+                ("https://www.example-times.com/world/mosul-dam", "text/html", PAGE.encode()),
+                (
+                    "https://www.example-times.com/gone",
+                    "text/html",
+                    not_found.encode(),
+                    "404 Not Found",
+                ),
+                (
+                    "https://www.example-times.com/old",
+                    "text/html",
+                    b"<html><body>Moved</body></html>",
+                    "301 Moved Permanently",
+                ),
+            ]
+        )
+    )
+    output, errors = ingest(str(path))  # no rejection, so a zero exit
+    assert (output.split(",")[0], errors) == ("1 new", "")
+    assert Article.objects.get().title == "Dam repairs begin"
 
 
 def test_a_warc_with_a_damaged_record_keeps_the_records_before_it(gazetteer, tmp_path):
