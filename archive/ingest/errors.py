@@ -20,6 +20,10 @@ class IngestError(Exception):
         # Sent from the reader process: rebuilt from its fields, not from the message.
         return (type(self), (self.source, self.reason, self.line, self.record))
 
+    @property
+    def where(self) -> str:
+        """The file and line (or record) the error is about: ``feed.jsonl:12``."""
+        return f"{self.source}:{self.line}" if self.line else self.source
+
     def __str__(self) -> str:
-        where = f"{self.source}:{self.line}" if self.line else self.source
-        return f"{where}: {self.reason}"
+        return f"{self.where}: {self.reason}"

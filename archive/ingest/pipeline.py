@@ -59,6 +59,7 @@ class IngestReport:
     duplicates: int = 0
     near_duplicates: int = 0  # saved, and linked to the first copy
     errors: list[IngestError] = field(default_factory=list)
+    stopped_at: str = ""  # --strict: the file and line of the error that ended the run
 
     @property
     def rejected(self) -> int:
@@ -69,14 +70,21 @@ class IngestReport:
         return self.new
 
     def summary(self) -> str:
-        return (
+        counts = (
             f"{self.new} new, {self.updated} updated, {self.duplicates} already in the "
             f"archive, {self.near_duplicates} near-duplicate, {self.rejected} rejected."
         )
+        if self.stopped_at:
+            return f"{counts} Stopped at {self.stopped_at} (--strict): nothing after it saved."
+        return counts
 
 
 class StopIngest(Exception):
-    """--strict: the first bad record ends the run."""
+    """--strict: the first bad record ends the run (the good ones before it are saved)."""
+
+    def __init__(self, error: IngestError) -> None:
+        self.error = error
+        super().__init__(str(error))
 
 
 @dataclass
@@ -111,21 +119,25 @@ class Ingester:
     def run(self, paths: Iterable[str | Path]) -> IngestReport:
         paths = list(paths)
         items = self._items(paths)
+        batch: list[Prepared] = []
         try:
-            batch: list[Prepared] = []
-            for item in items:
-                if isinstance(item, IngestError):
-                    self._reject(item)
-                    continue
-                batch.append(item)
-                if len(batch) >= self.batch_size:
-                    self._save_batch(batch)
-                    batch = []
+            try:
+                for item in items:
+                    if isinstance(item, IngestError):
+                        self._reject(item)
+                        continue
+                    batch.append(item)
+                    if len(batch) >= self.batch_size:
+                        self._save_batch(batch)
+                        batch = []
+            except StopIngest as stop:
+                self.report.stopped_at = stop.error.where
+            finally:
+                items.close()  # ends the reader process, if it is still reading
+            # The last records read, --strict's before its error too: "stop at the first
+            # error" keeps what came before it, as a run without --strict would.
             self._save_batch(batch)
-        except StopIngest:
-            pass
         finally:
-            items.close()  # ends the reader process, if it is still reading
             if self._log:
                 self._log.close()
             self._commit_index()
@@ -232,7 +244,7 @@ class Ingester:
         self.on_error(error)
         self._log_rejected(error)
         if self.strict:
-            raise StopIngest
+            raise StopIngest(error)
 
     def _log_rejected(self, error: IngestError) -> None:
         """Rejected records, one JSON object a line: a JSON Lines record as it was (fix it

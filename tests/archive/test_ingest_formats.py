@@ -492,6 +492,30 @@ def test_strict_stops_at_the_first_error(gazetteer, tmp_path):
     assert Article.objects.count() == 0
 
 
+@pytest.mark.parametrize("in_process", [True, False])
+def test_strict_saves_the_records_before_the_error_and_says_where_it_stopped(
+    gazetteer, tmp_path, in_process
+):
+    path = tmp_path / "a.jsonl"
+    log = tmp_path / "rejected.jsonl"
+    path.write_text(
+        jsonl(
+            RECORD,
+            '{"title": "Truncated", "body": "cut off',
+            {**RECORD, "url": "https://e.com/after", "title": "After the error"},
+        )
+    )
+    args = ["--strict", "--rejected-log", str(log), *(["--in-process"] if in_process else [])]
+    output, errors = ingest(str(path), *args, expect_rejected=True)
+    assert output.strip() == (
+        "1 new, 0 updated, 0 already in the archive, 0 near-duplicate, 1 rejected. "
+        f"Stopped at {path}:2 (--strict): nothing after it saved."
+    )
+    assert errors.startswith(f"{path}:2: not valid JSON")
+    assert list(Article.objects.values_list("title", flat=True)) == [RECORD["title"]]
+    assert len(log.read_text().splitlines()) == 1  # the bad line, not the good one
+
+
 # Dedup
 
 
