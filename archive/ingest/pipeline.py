@@ -249,7 +249,7 @@ class Ingester:
     def _log_rejected(self, error: IngestError) -> None:
         """Rejected records, one JSON object a line: a JSON Lines record as it was (fix it
         and ingest the log again), anything else as the source and the reason."""
-        if not self.rejected_log:
+        if not self.rejected_log or self.dry_run:  # a dry run writes nothing
             return
         if self._log is None:
             self.rejected_log.parent.mkdir(parents=True, exist_ok=True)

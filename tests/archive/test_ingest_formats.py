@@ -484,6 +484,31 @@ def test_dry_run_checks_everything_and_saves_nothing(gazetteer, tmp_path):
     assert Outlet.objects.count() == 0
 
 
+def test_a_dry_run_writes_no_rejected_log(gazetteer, tmp_path, settings):
+    path = tmp_path / "a.jsonl"
+    log = tmp_path / "rejected.jsonl"
+    path.write_text(jsonl(RECORD, "{broken"))
+    with pytest.raises(CommandError, match=r"a dry run writes no log"):
+        call_command("ingest", str(path), "--dry-run", stdout=StringIO(), stderr=StringIO())
+    with pytest.raises(CommandError, match=r"rejected"):
+        call_command(
+            "ingest", str(path), "--dry-run", "--rejected-log", str(log),
+            stdout=StringIO(), stderr=StringIO(),
+        )  # fmt: skip
+    assert not log.exists()
+    assert not (settings.INGEST_REJECTED_DIR).exists()
+
+
+def test_a_line_that_is_not_json_is_reported_with_its_column(gazetteer, tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(jsonl('{"title": "Truncated", "body": "cut off', '{"title": "A",, "b": 1}'))
+    _, errors = ingest(str(path), expect_rejected=True)
+    assert errors.splitlines() == [
+        f"{path}:1: not valid JSON at column 32: Unterminated string",
+        f"{path}:2: not valid JSON at column 15: Expecting property name enclosed in double quotes",
+    ]
+
+
 def test_strict_stops_at_the_first_error(gazetteer, tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text(jsonl("{broken", RECORD))

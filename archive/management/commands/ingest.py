@@ -28,7 +28,9 @@ class Command(BaseCommand):
             "names no site takes this before its host name).",
         )
         parser.add_argument(
-            "--dry-run", action="store_true", help="Read and check everything, save nothing."
+            "--dry-run",
+            action="store_true",
+            help="Read and check everything, save nothing (no rejected log either).",
         )
         parser.add_argument("--strict", action="store_true", help="Stop at the first error.")
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
@@ -45,9 +47,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, paths: list[str], **options) -> None:
-        rejected_log = options["rejected_log"] or (
-            Path(settings.INGEST_REJECTED_DIR) / f"ingest-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
-        )
+        # A dry run writes nothing at all, a log of rejected records neither: its report on
+        # standard error names each one.
+        rejected_log = None
+        if not options["dry_run"]:
+            rejected_log = options["rejected_log"] or (
+                Path(settings.INGEST_REJECTED_DIR)
+                / f"ingest-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+            )
 
         def report_error(error: IngestError) -> None:
             self.stderr.write(str(error))
@@ -67,6 +74,5 @@ class Command(BaseCommand):
         prefix = "Dry run, nothing saved: " if options["dry_run"] else ""
         self.stdout.write(prefix + report.summary())
         if report.rejected:
-            raise CommandError(
-                f"{report.rejected} record(s) rejected; see the lines above and {rejected_log}."
-            )
+            where = f" and {rejected_log}" if rejected_log else " (a dry run writes no log)"
+            raise CommandError(f"{report.rejected} record(s) rejected; see the lines above{where}.")
