@@ -131,6 +131,45 @@ def test_bad_json_lines_are_rejected_by_line_and_their_neighbours_kept(gazetteer
     assert Article.objects.get(title="Now titled").extra == {"byline": "Staff"}
 
 
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"title": 42}, "title must be text, not a number"),
+        ({"body": ["A", "B"]}, "body must be text, not a list"),
+        ({"published": 20170801}, "published must be text, not a number"),
+        ({"outlet": {"name": "Reuters"}}, "outlet must be text, not an object"),
+        ({"url": True}, "url must be text, not true or false"),
+        ({"tags": [None, 5, "ok tag"]}, "tags must be text, not null (tag 1)"),
+        ({"tags": ["ok tag", 5]}, "tags must be text, not a number (tag 2)"),
+        ({"tags": 5}, "tags must be a list or a text with commas, not a number"),
+        (
+            {"language": "english-united-kingdom-long"},
+            'language must be a language code such as "en" or "pt-BR", '
+            'not "english-united-kingdom-long"',
+        ),
+        ({"language": "English"}, 'language must be a language code such as "en" or "pt-BR", '
+         'not "English"'),
+    ],
+)  # fmt: skip
+def test_a_field_of_the_wrong_type_rejects_its_record_and_says_so(
+    gazetteer, tmp_path, fields, reason
+):
+    path = tmp_path / "typed.jsonl"
+    good = {**RECORD, "url": "https://e.com/good", "title": "Good neighbour"}
+    path.write_text(jsonl({**RECORD, **fields}, good))
+    _, errors = ingest(str(path), expect_rejected=True)
+    assert errors.splitlines() == [f"{path}:1: {reason}"]
+    assert list(Article.objects.values_list("title", flat=True)) == ["Good neighbour"]
+
+
+@pytest.mark.parametrize(("given", "stored"), [("fr", "fr"), ("pt-BR", "pt-br"), ("", "en")])
+def test_a_language_code_is_kept_and_a_missing_one_detected(gazetteer, tmp_path, given, stored):
+    path = tmp_path / "language.jsonl"
+    path.write_text(jsonl({**RECORD, "language": given}))
+    ingest(str(path))
+    assert Article.objects.get().language == stored
+
+
 def test_outlet_option_names_the_outlet_when_records_do_not(gazetteer, tmp_path):
     path = tmp_path / "no-outlet.jsonl"
     record = {key: value for key, value in RECORD.items() if key != "outlet"}
