@@ -258,9 +258,9 @@ def test_rss_entries_become_articles_and_a_bad_entry_is_reported(gazetteer, tmp_
 def test_atom_feeds_are_read_too(gazetteer, tmp_path):
     path = tmp_path / "atom"  # no extension: the format is told from the content
     path.write_text(ATOM)
-    ingest(str(path), "--outlet", "Atom Wire")
+    ingest(str(path), "--outlet", "Atom Wire")  # a fallback: the feed has a title
     article = Article.objects.get()
-    assert (article.title, article.outlet.name) == ("Atom entry", "Atom Wire")
+    assert (article.title, article.outlet.name) == ("Atom entry", "Example Atom")
     assert article.body == "Words of the atom entry, in a paragraph."
     assert article.extra == {"guid": "urn:uuid:1"}
 
