@@ -72,16 +72,18 @@ def _numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
 def _line_record(
     raw: bytes, source: str, number: int, context: ReadContext
 ) -> ArticleData | IngestError | None:
-    """The line's article, or why it is not one; None for a blank line."""
+    """The line's article, or why it is not one (carrying the line as read, for the
+    rejected log); None for a blank line."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return IngestError(source, "not UTF-8 text", line=number)
+        return IngestError(source, "not UTF-8 text", line=number, raw=raw)
     if not line.strip():
         return None
     try:
         return _record(line, source, number, context)
     except IngestError as error:
+        error.raw = raw
         return error
 
 

@@ -112,54 +112,81 @@ def test_bad_json_lines_are_rejected_by_line_and_their_neighbours_kept(gazetteer
     assert lines[3] == f"{path}:5: a line must be a JSON object"
     assert len(lines) == 4
 
-    # The log keeps each rejected JSON object whole: fix it and ingest the log again.
-    logged = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [entry["_ingest_error"] for entry in logged][1:3] == [
-        "no title",
-        logged[2]["_ingest_error"],
-    ]
-    fixed = [
-        {**entry, "title": "Now titled"} if entry.get("_ingest_error") == "no title" else entry
-        for entry in logged
-        if "title" in entry
-    ]
-    fixed = [entry for entry in fixed if entry.get("published") != "soon"]
-    retry = tmp_path / "retry.jsonl"
-    retry.write_text(jsonl(*fixed))
-    output, _ = ingest(str(retry))
-    assert "1 new" in output
-    assert Article.objects.get(title="Now titled").extra == {"byline": "Staff"}
+    assert len(log.read_text().splitlines()) == 4
 
 
-@pytest.mark.parametrize(
-    ("fields", "reason"),
-    [
-        ({"title": 42}, "title must be text, not a number"),
-        ({"body": ["A", "B"]}, "body must be text, not a list"),
-        ({"published": 20170801}, "published must be text, not a number"),
-        ({"outlet": {"name": "Reuters"}}, "outlet must be text, not an object"),
-        ({"url": True}, "url must be text, not true or false"),
-        ({"tags": [None, 5, "ok tag"]}, "tags must be text, not null (tag 1)"),
-        ({"tags": ["ok tag", 5]}, "tags must be text, not a number (tag 2)"),
-        ({"tags": 5}, "tags must be a list or a text with commas, not a number"),
-        (
-            {"language": "english-united-kingdom-long"},
-            'language must be a language code such as "en" or "pt-BR", '
-            'not "english-united-kingdom-long"',
-        ),
-        ({"language": "English"}, 'language must be a language code such as "en" or "pt-BR", '
-         'not "English"'),
-    ],
-)  # fmt: skip
-def test_a_field_of_the_wrong_type_rejects_its_record_and_says_so(
-    gazetteer, tmp_path, fields, reason
-):
-    path = tmp_path / "typed.jsonl"
-    good = {**RECORD, "url": "https://e.com/good", "title": "Good neighbour"}
-    path.write_text(jsonl({**RECORD, **fields}, good))
-    _, errors = ingest(str(path), expect_rejected=True)
-    assert errors.splitlines() == [f"{path}:1: {reason}"]
-    assert list(Article.objects.values_list("title", flat=True)) == ["Good neighbour"]
+def test_rejected_lines_fixed_in_the_log_are_ingested_again(gazetteer, tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    feed = tmp_path / "feed.xml"
+    log = tmp_path / "rejected.jsonl"
+    truncated = '{"title": "Truncated", "body": "BAGHDAD - Cut'
+    no_title = {**RECORD, "url": "https://e.com/no-title", "title": ""}
+    bad_date = {**RECORD, "url": "https://e.com/bad-date", "title": "Bad date", "published": "soon"}
+    nan = json.dumps({**RECORD, "url": "https://e.com/nan", "title": "NaN"}).replace(
+        '"byline": "Staff"', '"byline": NaN'
+    )
+    path.write_bytes(
+        jsonl(RECORD, truncated, no_title, bad_date, "[1, 2, 3]", nan).encode()
+        + b"\xff not UTF-8\n"
+    )
+    feed.write_text(RSS)  # its third entry has no title: fixed in the feed, not the log
+    _, errors = ingest(str(path), str(feed), "--rejected-log", str(log), expect_rejected=True)
+    assert len(errors.splitlines()) == 7
+    assert Article.objects.count() == 3
+
+    # JSON Lines records only, each on a line: objects with notes, anything else verbatim.
+    logged = log.read_bytes().splitlines()
+    assert logged[0] == truncated.encode()
+    assert json.loads(logged[1]) == {
+        **no_title,
+        "_ingest_source": f"{path}:3",
+        "_ingest_error": "no title",
+    }
+    assert json.loads(logged[2])["_ingest_source"] == f"{path}:4"
+    assert logged[3:] == [b"[1, 2, 3]", nan.encode(), b"\xff not UTF-8"]
+    # Why, for each: the log's line, the source's line, the reason; the feed entry too.
+    assert (tmp_path / "rejected.jsonl.errors").read_text().splitlines() == [
+        f"{log}:1: {path}:2: not valid JSON at column 32: Unterminated string",
+        f"{log}:2: {path}:3: no title",
+        f"{log}:3: {path}:4: {json.loads(logged[2])['_ingest_error']}",
+        f"{log}:4: {path}:5: a line must be a JSON object",
+        f"{log}:5: {path}:6: not valid JSON: NaN is not a JSON value",
+        f"{log}:6: {path}:7: not UTF-8 text",
+        f"{feed}#3: entry has no title",
+    ]
+
+    # The operator edits the log's lines as text, and ingests it again.
+    four = json.dumps({**RECORD, "url": "https://e.com/4", "title": "Four"}).encode()
+    seven = json.dumps({**RECORD, "url": "https://e.com/7", "title": "Seven"}).encode()
+    fixed = (
+        log.read_bytes()
+        .replace(b"Cut", b'Cut no more.", "outlet": "AP", "published": "2017-09-02"}')
+        .replace(b'"title": ""', b'"title": "Now titled"')
+        .replace(b'"soon"', b'"2017-09-03"')
+        .replace(b"[1, 2, 3]", four)
+        .replace(b"NaN}", b"null}")
+        .replace(b"\xff not UTF-8", seven)
+    )
+    log.write_bytes(fixed)
+    output, errors = ingest(str(log), "--rejected-log", str(tmp_path / "again.jsonl"))
+    assert (output.split(",")[0], errors) == ("6 new", "")
+    assert Article.objects.get(title="Now titled").extra == {"byline": "Staff"}  # no notes
+    assert Article.objects.get(title="NaN").extra == {"byline": None}
+    assert Article.objects.get(title="Truncated").body == "Cut no more."
+    assert not (tmp_path / "again.jsonl").exists()
+
+
+def test_a_rejected_record_holding_a_lone_surrogate_is_logged_escaped(gazetteer, tmp_path):
+    # "\ud800" is valid JSON but no UTF-8: written as read, escaped, it ingests again.
+    path = tmp_path / "surrogate.jsonl"
+    log = tmp_path / "rejected.jsonl"
+    path.write_text(
+        jsonl({**RECORD, "title": "", "body": "Body \\ud800 end."}).replace("\\\\", "\\")
+    )
+    ingest(str(path), "--rejected-log", str(log), expect_rejected=True)
+    log.write_text(log.read_text().replace('"title": ""', '"title": "Fixed"'))
+    ingest(str(log), "--rejected-log", str(tmp_path / "again.jsonl"))
+    assert Article.objects.get().title == "Fixed"
 
 
 @pytest.mark.parametrize(("given", "stored"), [("fr", "fr"), ("pt-BR", "pt-br"), ("", "en")])

@@ -43,7 +43,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rejected-log",
             type=Path,
-            help="Where rejected records go (default: INGEST_REJECTED_DIR/ingest-<time>.jsonl).",
+            help="Where rejected JSON Lines records go, to fix and ingest again; why each "
+            "record was rejected (any format) goes beside it, to <log>.errors "
+            "(default: INGEST_REJECTED_DIR/ingest-<time>.jsonl).",
         )
 
     def handle(self, *args, paths: list[str], **options) -> None:
@@ -74,5 +76,9 @@ class Command(BaseCommand):
         prefix = "Dry run, nothing saved: " if options["dry_run"] else ""
         self.stdout.write(prefix + report.summary())
         if report.rejected:
-            where = f" and {rejected_log}" if rejected_log else " (a dry run writes no log)"
+            where = ""
+            if report.rejected_files:
+                where = " and " + " and ".join(map(str, report.rejected_files))
+            elif options["dry_run"]:
+                where = " (a dry run writes no log)"
             raise CommandError(f"{report.rejected} record(s) rejected; see the lines above{where}.")
