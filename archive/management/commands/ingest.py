@@ -32,7 +32,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Read and check everything, save nothing (no rejected log either).",
         )
-        parser.add_argument("--strict", action="store_true", help="Stop at the first error.")
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Stop at the first error, saving the good records before it.",
+        )
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
         parser.add_argument(
             "--in-process",
