@@ -24,7 +24,7 @@ def read_feed(raw: bytes, source: str, context: ReadContext) -> Records:
         if not isinstance(problem, SAXException):
             yield IngestError(source, "not an RSS or Atom feed")
         return
-    outlet = context.outlet or feed.feed.get("title", "")
+    outlet = feed.feed.get("title", "") or context.outlet  # --outlet where the feed names none
     for number, entry in enumerate(feed.entries, start=1):
         try:
             yield _record(entry, outlet, f"{source}#{number}", context)

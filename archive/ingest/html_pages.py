@@ -27,7 +27,11 @@ def read_html_page(
     title = (document.title or "").strip()
     if not title:
         raise IngestError(source, "the page has no title")
-    outlet = context.outlet or document.sitename or document.hostname or ""
+    # The site's own name first, --outlet where it gives none, and only then its host name
+    # (read from the address: a guess, which an outlet named on the command line beats).
+    # trafilatura gives the host name as the site name when the page names no site.
+    own_name = document.sitename if document.sitename != document.hostname else ""
+    outlet = own_name or context.outlet or document.hostname or ""
     if not outlet:
         raise IngestError(source, "the page names no outlet (give one with --outlet)")
     published_at, time_known = _published(document.date or fallback_date, outlet, source, context)

@@ -9,11 +9,15 @@ Schema (one JSON object per line; unknown keys are kept in the article's extra m
     url         string: the article's address (canonicalised)
     tags        list of strings, or one string with commas
     dateline    string: as printed ("BAGHDAD (Reuters)"); else read from the first paragraph
-    language    string: ISO 639-1; else detected
+    language    string: a language code ("en", "pt-BR"); else detected
+
+A field of the wrong type (a number for a title, a number or null among the tags, a language
+name for a code) rejects the record with the field named; null is a field left out.
     summary     string
 """
 
 import json
+import re
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -68,16 +72,18 @@ def _numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
 def _line_record(
     raw: bytes, source: str, number: int, context: ReadContext
 ) -> ArticleData | IngestError | None:
-    """The line's article, or why it is not one; None for a blank line."""
+    """The line's article, or why it is not one (carrying the line as read, for the
+    rejected log); None for a blank line."""
     try:
         line = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return IngestError(source, "not UTF-8 text", line=number)
+        return IngestError(source, "not UTF-8 text", line=number, raw=raw)
     if not line.strip():
         return None
     try:
         return _record(line, source, number, context)
     except IngestError as error:
+        error.raw = raw
         return error
 
 
@@ -85,9 +91,14 @@ def _record(line: str, source: str, number: int, context: ReadContext) -> Articl
     try:
         item = json.loads(line, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        raise IngestError(source, f"not valid JSON ({error.msg})", line=number) from error
+        # The column, counted in characters as an editor does, to find the fault in a long
+        # line; "Unterminated string starting at" names where the string began.
+        reason = error.msg.removesuffix(" at").removesuffix(" starting")
+        raise IngestError(
+            source, f"not valid JSON at column {error.colno}: {reason}", line=number
+        ) from error
     except ValueError as error:
-        raise IngestError(source, f"not valid JSON ({error})", line=number) from error
+        raise IngestError(source, f"not valid JSON: {error}", line=number) from error
     if not isinstance(item, dict):
         raise IngestError(source, "a line must be a JSON object", line=number)
     try:
@@ -103,35 +114,103 @@ def _refuse_constant(name: str) -> float:
 
 
 def _article(item: dict, source: str, number: int, context: ReadContext) -> ArticleData:
-    for key in ("title", "body", "published"):
-        require(isinstance(item.get(key), str) and item[key], key, source, number)
-    outlet = context.outlet or item.get("outlet") or ""
-    require(isinstance(outlet, str) and outlet, "outlet (give one with --outlet)", source, number)
+    """The record's article. A field of the wrong type rejects the record, naming the field
+    and what it held: a value turned into text ("5", "None") or cut short would be saved as
+    if the source had said so, and the operator fixes the record in the rejected log."""
+
+    def text(key: str) -> str:
+        return _text(item, key, source, number)
+
+    title, body, published = text("title"), text("body"), text("published")
+    for key, value in (("title", title), ("body", body), ("published", published)):
+        require(value, key, source, number)
+    outlet = text("outlet") or context.outlet  # --outlet only where the record names none
+    require(outlet, "outlet (give one with --outlet)", source, number)
     try:
-        published_at, time_known = context.published(item["published"], outlet)
+        published_at, time_known = context.published(published, outlet)
     except ValueError as error:
         raise IngestError(source, f"unreadable date: {error}", line=number) from error
-    tags = item.get("tags") or []
-    if isinstance(tags, str):
-        tags = tags.split(",")
-    if not isinstance(tags, list):
-        raise IngestError(source, "tags must be a list or a string", line=number)
-    dateline = item.get("dateline")
+    dateline = text("dateline")
     return ArticleData(
         source=f"{source}:{number}",
-        title=item["title"],
+        title=title,
         outlet_name=outlet,
         published_at=published_at,
         published_time_known=time_known,
-        body=item["body"],
-        dateline=parse_dateline(dateline) if isinstance(dateline, str) and dateline else None,
-        tags=[str(tag) for tag in tags],
-        canonical_url=str(item.get("url") or ""),
-        language=str(item.get("language") or ""),
-        summary=str(item.get("summary") or ""),
+        body=body,
+        dateline=parse_dateline(dateline) if dateline else None,
+        tags=_tags(item.get("tags"), source, number),
+        canonical_url=text("url"),
+        language=_language(text("language"), source, number),
+        summary=text("summary"),
         extra={
             key: value
             for key, value in item.items()
             if key not in KNOWN_KEYS and not key.startswith("_ingest")
         },
     )
+
+
+def _text(item: dict, key: str, source: str, number: int) -> str:
+    """The field's text; "" when it is missing or null."""
+    value = item.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise IngestError(source, f"{key} must be text, not {_kind(value)}", line=number)
+    return value
+
+
+def _tags(value: object, source: str, number: int) -> list[str]:
+    """A list of text, or one text with commas. A tag that is not text rejects the record
+    (rather than dropping that tag): the record is then saved whole or not at all, and the
+    rejected log holds it to fix."""
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return value.split(",")
+    if not isinstance(value, list):
+        raise IngestError(
+            source, f"tags must be a list or a text with commas, not {_kind(value)}", line=number
+        )
+    for position, tag in enumerate(value, start=1):
+        if not isinstance(tag, str):
+            raise IngestError(
+                source, f"tags must be text, not {_kind(tag)} (tag {position})", line=number
+            )
+    return value
+
+
+# An ISO 639 code, with a script and a region if need be: "en", "fil", "pt-BR", "zh-Hant-TW".
+_LANGUAGE_CODE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?(?:[-_](?:[A-Za-z]{2}|[0-9]{3}))?")
+
+
+def _language(value: str, source: str, number: int) -> str:
+    """A language code, or "" (then detected). Anything else rejects the record rather than
+    being ignored: a language name or a longer tag means the source's fields were mapped
+    wrongly, which a guess from the text would hide (and cutting it to the column's 16
+    characters would store a code nobody wrote)."""
+    code = value.strip()
+    if code and not _LANGUAGE_CODE.fullmatch(code):
+        shown = code if len(code) <= 40 else code[:40] + "…"
+        raise IngestError(
+            source,
+            f'language must be a language code such as "en" or "pt-BR", not "{shown}"',
+            line=number,
+        )
+    return code
+
+
+def _kind(value: object) -> str:
+    """What a JSON value is, as the error says it: "a number", "a list"."""
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    if value is None:
+        return "null"
+    return "text"

@@ -59,6 +59,8 @@ class IngestReport:
     duplicates: int = 0
     near_duplicates: int = 0  # saved, and linked to the first copy
     errors: list[IngestError] = field(default_factory=list)
+    stopped_at: str = ""  # --strict: the file and line of the error that ended the run
+    rejected_files: list[Path] = field(default_factory=list)  # the rejected log's files
 
     @property
     def rejected(self) -> int:
@@ -69,14 +71,21 @@ class IngestReport:
         return self.new
 
     def summary(self) -> str:
-        return (
+        counts = (
             f"{self.new} new, {self.updated} updated, {self.duplicates} already in the "
             f"archive, {self.near_duplicates} near-duplicate, {self.rejected} rejected."
         )
+        if self.stopped_at:
+            return f"{counts} Stopped at {self.stopped_at} (--strict): nothing after it saved."
+        return counts
 
 
 class StopIngest(Exception):
-    """--strict: the first bad record ends the run."""
+    """--strict: the first bad record ends the run (the good ones before it are saved)."""
+
+    def __init__(self, error: IngestError) -> None:
+        self.error = error
+        super().__init__(str(error))
 
 
 @dataclass
@@ -100,7 +109,7 @@ class Ingester:
         self._rules: dict[str, OutletRules] = {}
         self._all_rules_read = False  # then an outlet not in _rules has the default rules
         self._places: dict[tuple[str, str, str], int | None] = {}
-        self._log = None
+        self._log: _RejectedLog | None = None
         self._index: search_sync.StreamingApply | None = None
         self._index_failed = False
         self._tags: dict[str, Tag] | None = None
@@ -111,21 +120,25 @@ class Ingester:
     def run(self, paths: Iterable[str | Path]) -> IngestReport:
         paths = list(paths)
         items = self._items(paths)
+        batch: list[Prepared] = []
         try:
-            batch: list[Prepared] = []
-            for item in items:
-                if isinstance(item, IngestError):
-                    self._reject(item)
-                    continue
-                batch.append(item)
-                if len(batch) >= self.batch_size:
-                    self._save_batch(batch)
-                    batch = []
+            try:
+                for item in items:
+                    if isinstance(item, IngestError):
+                        self._reject(item)
+                        continue
+                    batch.append(item)
+                    if len(batch) >= self.batch_size:
+                        self._save_batch(batch)
+                        batch = []
+            except StopIngest as stop:
+                self.report.stopped_at = stop.error.where
+            finally:
+                items.close()  # ends the reader process, if it is still reading
+            # The last records read, --strict's before its error too: "stop at the first
+            # error" keeps what came before it, as a run without --strict would.
             self._save_batch(batch)
-        except StopIngest:
-            pass
         finally:
-            items.close()  # ends the reader process, if it is still reading
             if self._log:
                 self._log.close()
             self._commit_index()
@@ -232,20 +245,27 @@ class Ingester:
         self.on_error(error)
         self._log_rejected(error)
         if self.strict:
-            raise StopIngest
+            raise StopIngest(error)
 
     def _log_rejected(self, error: IngestError) -> None:
-        """Rejected records, one JSON object a line: a JSON Lines record as it was (fix it
-        and ingest the log again), anything else as the source and the reason."""
-        if not self.rejected_log:
+        """Rejected records, written so that an operator can fix them and ingest them again.
+
+        ``rejected_log`` gets the rejected JSON Lines records, one a line, in the order
+        rejected: a JSON object with two notes added (``_ingest_source``, the file and line
+        it came from, and ``_ingest_error``; a re-ingest ignores ``_ingest*`` keys), and any
+        other line (truncated JSON, ``[1, 2, 3]``, ``NaN``, not UTF-8) verbatim, so editing
+        the line fixes it. ``<rejected_log>.errors`` says why, one line each:
+        ``<log>:<line>: <source>:<line>: <reason>`` for those, and ``<source>: <reason>``
+        for what the log cannot hold (a feed entry, a page, a file): those are fixed in
+        their source, which is then ingested again.
+        """
+        if not self.rejected_log or self.dry_run:  # a dry run writes nothing
             return
         if self._log is None:
             self.rejected_log.parent.mkdir(parents=True, exist_ok=True)
-            self._log = self.rejected_log.open("a", encoding="utf-8")
-        entry = error.record if isinstance(error.record, dict) else {}
-        entry = {**entry, "_ingest_source": str(error), "_ingest_error": error.reason}
-        self._log.write(json.dumps(entry, ensure_ascii=False) + "\n")
-        self._log.flush()
+            self._log = _RejectedLog(self.rejected_log)
+        self._log.write(error)
+        self.report.rejected_files = self._log.written()
 
     # Saving
 
@@ -477,6 +497,69 @@ class Ingester:
 
     def tag_named(self, name: str) -> Tag:
         return self.tags_named([name])[0]
+
+
+class _RejectedLog:
+    """The rejected log (JSON Lines to fix and ingest again) and its ``.errors`` beside it,
+    each opened when it first has something to say and appended to (a log named again by
+    --rejected-log goes on numbering its lines)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.errors_path = path.with_name(path.name + ".errors")
+        self._records: BinaryIO | None = None
+        self._errors = None
+        self._lines = 0
+
+    def write(self, error: IngestError) -> None:
+        line = _loggable_line(error)
+        if line is None:
+            self._note(str(error))
+            return
+        if self._records is None:
+            self._lines = _line_count(self.path)
+            self._records = self.path.open("ab")
+        self._records.write(line + b"\n")
+        self._records.flush()
+        self._lines += 1
+        self._note(f"{self.path}:{self._lines}: {error}")
+
+    def _note(self, text: str) -> None:
+        if self._errors is None:
+            self._errors = self.errors_path.open("a", encoding="utf-8", errors="replace")
+        self._errors.write(text + "\n")
+        self._errors.flush()
+
+    def written(self) -> list[Path]:
+        return [
+            path
+            for path, file in ((self.path, self._records), (self.errors_path, self._errors))
+            if file
+        ]
+
+    def close(self) -> None:
+        for file in (self._records, self._errors):
+            if file is not None:
+                file.close()
+
+
+def _loggable_line(error: IngestError) -> bytes | None:
+    """The rejected log's line for a JSON Lines record, or None for another format's."""
+    if isinstance(error.record, dict):
+        entry = {**error.record, "_ingest_source": error.where, "_ingest_error": error.reason}
+        try:
+            return json.dumps(entry, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the source): kept escaped
+            return json.dumps(entry).encode("ascii")
+    return error.raw
+
+
+def _line_count(path: Path) -> int:
+    try:
+        with path.open("rb") as file:
+            return sum(1 for _ in file)
+    except FileNotFoundError:
+        return 0
 
 
 def articles_at(urls: Iterable[str]) -> QuerySet:

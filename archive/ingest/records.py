@@ -15,7 +15,8 @@ Records = Iterator[ArticleData | IngestError]
 
 @dataclass
 class ReadContext:
-    """How to read one source: which outlet if the source does not say, and each outlet's
+    """How to read one source: which outlet where a record does not name its own (--outlet
+    never overrides the one a record, feed or page gives), and each outlet's
     habits (date order, time zone, furniture)."""
 
     outlet: str = ""

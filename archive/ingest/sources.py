@@ -56,7 +56,9 @@ def open_source(name: str, stdin: BinaryIO | None = None) -> Source:
         raise IngestError(name, f"cannot read: {error.strerror or error}") from error
     head = _peek(buffered, _SNIFF_BYTES)
     if head[:2] == b"\x1f\x8b":
-        unzipped = gzip.GzipFile(fileobj=buffered)
+        # mode="rb" always: GzipFile takes its mode from the file object's otherwise, and
+        # standard input spooled to a temporary file is open "w+b", so it would write.
+        unzipped = gzip.GzipFile(fileobj=buffered, mode="rb")
         try:
             inner_head = _peek_gzip(unzipped)
         except (OSError, EOFError) as error:
@@ -64,7 +66,7 @@ def open_source(name: str, stdin: BinaryIO | None = None) -> Source:
         if inner_head.startswith(b"WARC/"):
             buffered.seek(0)  # warcio reads gzip record by record itself
             return Source(name, buffered, Format.WARC)
-        unzipped = gzip.GzipFile(fileobj=_rewound(buffered))
+        unzipped = gzip.GzipFile(fileobj=_rewound(buffered), mode="rb")
         return Source(name, unzipped, detect_format(inner_head))
     return Source(name, buffered, detect_format(head))
 

@@ -22,6 +22,11 @@ def read_warc(stream: BinaryIO, source: str, context: ReadContext) -> Records:
             content_type = headers.get_header("Content-Type", "") if headers else ""
             if "html" not in content_type.lower():
                 continue  # images, scripts, robots.txt: not articles
+            if not _succeeded(headers):
+                # A redirect, a "not found" page, a server error: the crawl's record of a
+                # response, not an article (a 404 page can look like one), and no error in
+                # the source either, so nothing to report.
+                continue
             where = f"{source}#record {number}"
             uri = record.rec_headers.get_header("WARC-Target-URI", "")
             date = record.rec_headers.get_header("WARC-Date", "")
@@ -37,6 +42,12 @@ def read_warc(stream: BinaryIO, source: str, context: ReadContext) -> Records:
         yield IngestError(source, f"damaged WARC after record {number}: {error}")
     except Exception as error:  # warcio fails in many ways on a corrupt stream
         yield IngestError(source, f"damaged WARC after record {number} ({type(error).__name__})")
+
+
+def _succeeded(headers) -> bool:
+    """Whether the HTTP response was a 2xx (one without a status line is taken as read)."""
+    status = (headers.get_statuscode() or "") if headers else ""
+    return not status.isdigit() or status.startswith("2")
 
 
 def _charset(content_type: str) -> str:

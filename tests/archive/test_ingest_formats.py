@@ -112,23 +112,89 @@ def test_bad_json_lines_are_rejected_by_line_and_their_neighbours_kept(gazetteer
     assert lines[3] == f"{path}:5: a line must be a JSON object"
     assert len(lines) == 4
 
-    # The log keeps each rejected JSON object whole: fix it and ingest the log again.
-    logged = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [entry["_ingest_error"] for entry in logged][1:3] == [
-        "no title",
-        logged[2]["_ingest_error"],
+    assert len(log.read_text().splitlines()) == 4
+
+
+def test_rejected_lines_fixed_in_the_log_are_ingested_again(gazetteer, tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    feed = tmp_path / "feed.xml"
+    log = tmp_path / "rejected.jsonl"
+    truncated = '{"title": "Truncated", "body": "BAGHDAD - Cut'
+    no_title = {**RECORD, "url": "https://e.com/no-title", "title": ""}
+    bad_date = {**RECORD, "url": "https://e.com/bad-date", "title": "Bad date", "published": "soon"}
+    nan = json.dumps({**RECORD, "url": "https://e.com/nan", "title": "NaN"}).replace(
+        '"byline": "Staff"', '"byline": NaN'
+    )
+    path.write_bytes(
+        jsonl(RECORD, truncated, no_title, bad_date, "[1, 2, 3]", nan).encode()
+        + b"\xff not UTF-8\n"
+    )
+    feed.write_text(RSS)  # its third entry has no title: fixed in the feed, not the log
+    _, errors = ingest(str(path), str(feed), "--rejected-log", str(log), expect_rejected=True)
+    assert len(errors.splitlines()) == 7
+    assert Article.objects.count() == 3
+
+    # JSON Lines records only, each on a line: objects with notes, anything else verbatim.
+    logged = log.read_bytes().splitlines()
+    assert logged[0] == truncated.encode()
+    assert json.loads(logged[1]) == {
+        **no_title,
+        "_ingest_source": f"{path}:3",
+        "_ingest_error": "no title",
+    }
+    assert json.loads(logged[2])["_ingest_source"] == f"{path}:4"
+    assert logged[3:] == [b"[1, 2, 3]", nan.encode(), b"\xff not UTF-8"]
+    # Why, for each: the log's line, the source's line, the reason; the feed entry too.
+    assert (tmp_path / "rejected.jsonl.errors").read_text().splitlines() == [
+        f"{log}:1: {path}:2: not valid JSON at column 32: Unterminated string",
+        f"{log}:2: {path}:3: no title",
+        f"{log}:3: {path}:4: {json.loads(logged[2])['_ingest_error']}",
+        f"{log}:4: {path}:5: a line must be a JSON object",
+        f"{log}:5: {path}:6: not valid JSON: NaN is not a JSON value",
+        f"{log}:6: {path}:7: not UTF-8 text",
+        f"{feed}#3: entry has no title",
     ]
-    fixed = [
-        {**entry, "title": "Now titled"} if entry.get("_ingest_error") == "no title" else entry
-        for entry in logged
-        if "title" in entry
-    ]
-    fixed = [entry for entry in fixed if entry.get("published") != "soon"]
-    retry = tmp_path / "retry.jsonl"
-    retry.write_text(jsonl(*fixed))
-    output, _ = ingest(str(retry))
-    assert "1 new" in output
-    assert Article.objects.get(title="Now titled").extra == {"byline": "Staff"}
+
+    # The operator edits the log's lines as text, and ingests it again.
+    four = json.dumps({**RECORD, "url": "https://e.com/4", "title": "Four"}).encode()
+    seven = json.dumps({**RECORD, "url": "https://e.com/7", "title": "Seven"}).encode()
+    fixed = (
+        log.read_bytes()
+        .replace(b"Cut", b'Cut no more.", "outlet": "AP", "published": "2017-09-02"}')
+        .replace(b'"title": ""', b'"title": "Now titled"')
+        .replace(b'"soon"', b'"2017-09-03"')
+        .replace(b"[1, 2, 3]", four)
+        .replace(b"NaN}", b"null}")
+        .replace(b"\xff not UTF-8", seven)
+    )
+    log.write_bytes(fixed)
+    output, errors = ingest(str(log), "--rejected-log", str(tmp_path / "again.jsonl"))
+    assert (output.split(",")[0], errors) == ("6 new", "")
+    assert Article.objects.get(title="Now titled").extra == {"byline": "Staff"}  # no notes
+    assert Article.objects.get(title="NaN").extra == {"byline": None}
+    assert Article.objects.get(title="Truncated").body == "Cut no more."
+    assert not (tmp_path / "again.jsonl").exists()
+
+
+def test_a_rejected_record_holding_a_lone_surrogate_is_logged_escaped(gazetteer, tmp_path):
+    # "\ud800" is valid JSON but no UTF-8: written as read, escaped, it ingests again.
+    path = tmp_path / "surrogate.jsonl"
+    log = tmp_path / "rejected.jsonl"
+    path.write_text(
+        jsonl({**RECORD, "title": "", "body": "Body \\ud800 end."}).replace("\\\\", "\\")
+    )
+    ingest(str(path), "--rejected-log", str(log), expect_rejected=True)
+    log.write_text(log.read_text().replace('"title": ""', '"title": "Fixed"'))
+    ingest(str(log), "--rejected-log", str(tmp_path / "again.jsonl"))
+    assert Article.objects.get().title == "Fixed"
+
+
+@pytest.mark.parametrize(("given", "stored"), [("fr", "fr"), ("pt-BR", "pt-br"), ("", "en")])
+def test_a_language_code_is_kept_and_a_missing_one_detected(gazetteer, tmp_path, given, stored):
+    path = tmp_path / "language.jsonl"
+    path.write_text(jsonl({**RECORD, "language": given}))
+    ingest(str(path))
+    assert Article.objects.get().language == stored
 
 
 def test_outlet_option_names_the_outlet_when_records_do_not(gazetteer, tmp_path):
@@ -139,6 +205,17 @@ def test_outlet_option_names_the_outlet_when_records_do_not(gazetteer, tmp_path)
     assert "no outlet (give one with --outlet)" in errors
     ingest(str(path), "--outlet", "Wire Service")
     assert Article.objects.get().outlet.name == "Wire Service"
+
+
+def test_outlet_option_never_overrides_a_records_own_outlet(gazetteer, tmp_path):
+    path = tmp_path / "mixed-outlets.jsonl"
+    unnamed = {key: value for key, value in RECORD.items() if key != "outlet"}
+    path.write_text(jsonl(RECORD, {**unnamed, "url": "https://e.com/2", "title": "Unnamed"}))
+    ingest(str(path), "--outlet", "Wire Service")
+    assert dict(Article.objects.values_list("title", "outlet__name")) == {
+        RECORD["title"]: "Reuters",
+        "Unnamed": "Wire Service",
+    }
 
 
 # Feeds
@@ -208,11 +285,23 @@ def test_rss_entries_become_articles_and_a_bad_entry_is_reported(gazetteer, tmp_
 def test_atom_feeds_are_read_too(gazetteer, tmp_path):
     path = tmp_path / "atom"  # no extension: the format is told from the content
     path.write_text(ATOM)
-    ingest(str(path), "--outlet", "Atom Wire")
+    ingest(str(path), "--outlet", "Atom Wire")  # a fallback: the feed has a title
     article = Article.objects.get()
-    assert (article.title, article.outlet.name) == ("Atom entry", "Atom Wire")
+    assert (article.title, article.outlet.name) == ("Atom entry", "Example Atom")
     assert article.body == "Words of the atom entry, in a paragraph."
     assert article.extra == {"guid": "urn:uuid:1"}
+
+
+def test_outlet_option_names_a_feeds_outlet_only_where_the_feed_has_no_title(gazetteer, tmp_path):
+    titled, untitled = tmp_path / "titled.xml", tmp_path / "untitled.xml"
+    titled.write_text(RSS)
+    untitled.write_text(ATOM.replace("<title>Example Atom</title>", ""))
+    ingest(str(titled), str(untitled), "--outlet", "Atom Wire", expect_rejected=True)
+    assert dict(Article.objects.values_list("title", "outlet__name")) == {
+        "Erbil airport reopens": "Kurdistan 24",
+        "Second story": "Kurdistan 24",
+        "Atom entry": "Atom Wire",
+    }
 
 
 def test_a_feed_that_is_not_xml_is_rejected(gazetteer, tmp_path):
@@ -275,6 +364,26 @@ def test_an_html_page_becomes_its_article_without_the_site_around_it(gazetteer, 
     assert article.language == "en"
 
 
+def test_outlet_option_names_a_pages_outlet_only_where_the_page_names_no_site(gazetteer, tmp_path):
+    named, unnamed = tmp_path / "named.html", tmp_path / "unnamed.html"
+    named.write_text(PAGE)
+    unnamed.write_text(
+        PAGE.replace('<meta property="og:site_name" content="The Example Times">', "")
+        .replace(" | The Example Times", "")
+        .replace("mosul-dam", "other-page")
+        .replace("Dam repairs begin", "Unnamed page")
+        .replace("Engineers began", "Divers began")
+    )
+    ingest(str(named), str(unnamed), "--outlet", "Wire Service")
+    assert dict(Article.objects.values_list("title", "outlet__name")) == {
+        "Dam repairs begin": "The Example Times",
+        "Unnamed page": "Wire Service",  # not "example-times.com", read from its address
+    }
+    Article.objects.all().delete()
+    ingest(str(unnamed))
+    assert Article.objects.get().outlet.name == "example-times.com"
+
+
 def test_an_html_page_without_article_text_is_rejected(gazetteer, tmp_path):
     path = tmp_path / "empty.html"
     path.write_text("<html><head><title>Nothing</title></head><body><nav>Home</nav></body></html>")
@@ -285,12 +394,18 @@ def test_an_html_page_without_article_text_is_rejected(gazetteer, tmp_path):
 # WARC
 
 
-def warc_bytes(records: list[tuple[str, str, bytes]], gzipped: bool = True) -> bytes:
-    """A real WARC file: (target URI, content type, payload) response records."""
+def warc_bytes(
+    records: list[tuple[str, str, bytes] | tuple[str, str, bytes, str]], gzipped: bool = True
+) -> bytes:
+    """A real WARC file: (target URI, content type, payload[, HTTP status]) response records."""
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=gzipped)
-    for uri, content_type, payload in records:
-        headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.0")
+    for uri, content_type, payload, *status in records:
+        headers = StatusAndHeaders(
+            status[0] if status else "200 OK",
+            [("Content-Type", content_type)],
+            protocol="HTTP/1.0",
+        )
         record = writer.create_warc_record(
             uri,
             "response",
@@ -334,6 +449,35 @@ def test_a_warc_gives_an_article_per_html_response(gazetteer, tmp_path):
     )
 
 
+def test_a_warc_response_that_is_not_a_2xx_is_skipped_quietly(gazetteer, tmp_path):
+    not_found = PAGE.replace("Dam repairs begin", "Page not found").replace(
+        "Engineers began", "Sorry, engineers began"
+    )
+    path = tmp_path / "statuses.warc.gz"
+    path.write_bytes(
+        warc_bytes(
+            [
+                ("https://www.example-times.com/world/mosul-dam", "text/html", PAGE.encode()),
+                (
+                    "https://www.example-times.com/gone",
+                    "text/html",
+                    not_found.encode(),
+                    "404 Not Found",
+                ),
+                (
+                    "https://www.example-times.com/old",
+                    "text/html",
+                    b"<html><body>Moved</body></html>",
+                    "301 Moved Permanently",
+                ),
+            ]
+        )
+    )
+    output, errors = ingest(str(path))  # no rejection, so a zero exit
+    assert (output.split(",")[0], errors) == ("1 new", "")
+    assert Article.objects.get().title == "Dam repairs begin"
+
+
 def test_a_warc_with_a_damaged_record_keeps_the_records_before_it(gazetteer, tmp_path):
     good = warc_bytes([("https://e.com/1", "text/html", PAGE.encode())], gzipped=False)
     path = tmp_path / "damaged.warc"
@@ -372,6 +516,28 @@ def test_standard_input_is_read_with_a_dash(gazetteer, monkeypatch):
     assert Article.objects.get().title == RECORD["title"]
 
 
+def _stdin_holding(monkeypatch, raw: bytes) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+
+
+@pytest.mark.filterwarnings("error::FutureWarning")
+@pytest.mark.parametrize("in_process", [True, False])
+def test_gzip_is_read_from_standard_input(gazetteer, monkeypatch, in_process):
+    # Standard input is spooled to a temporary file open "w+b": gzip took it for writing.
+    _stdin_holding(monkeypatch, gzip.compress(jsonl(RECORD).encode()))
+    output, errors = ingest("-", *(["--in-process"] if in_process else []))
+    assert (output.split(",")[0], errors) == ("1 new", "")
+    assert Article.objects.get().title == RECORD["title"]
+
+
+@pytest.mark.filterwarnings("error::FutureWarning")
+def test_a_gzipped_warc_is_read_from_standard_input(gazetteer, monkeypatch):
+    _stdin_holding(monkeypatch, warc_bytes([("https://e.com/dam", "text/html", PAGE.encode())]))
+    output, errors = ingest("-")
+    assert (output.split(",")[0], errors) == ("1 new", "")
+    assert Article.objects.get().title == "Dam repairs begin"
+
+
 def test_dry_run_checks_everything_and_saves_nothing(gazetteer, tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text(jsonl(RECORD, {**RECORD, "url": "https://e.com/2", "title": "Two"}))
@@ -384,12 +550,61 @@ def test_dry_run_checks_everything_and_saves_nothing(gazetteer, tmp_path):
     assert Outlet.objects.count() == 0
 
 
+def test_a_dry_run_writes_no_rejected_log(gazetteer, tmp_path, settings):
+    path = tmp_path / "a.jsonl"
+    log = tmp_path / "rejected.jsonl"
+    path.write_text(jsonl(RECORD, "{broken"))
+    with pytest.raises(CommandError, match=r"a dry run writes no log"):
+        call_command("ingest", str(path), "--dry-run", stdout=StringIO(), stderr=StringIO())
+    with pytest.raises(CommandError, match=r"rejected"):
+        call_command(
+            "ingest", str(path), "--dry-run", "--rejected-log", str(log),
+            stdout=StringIO(), stderr=StringIO(),
+        )  # fmt: skip
+    assert not log.exists()
+    assert not (settings.INGEST_REJECTED_DIR).exists()
+
+
+def test_a_line_that_is_not_json_is_reported_with_its_column(gazetteer, tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text(jsonl('{"title": "Truncated", "body": "cut off', '{"title": "A",, "b": 1}'))
+    _, errors = ingest(str(path), expect_rejected=True)
+    assert errors.splitlines() == [
+        f"{path}:1: not valid JSON at column 32: Unterminated string",
+        f"{path}:2: not valid JSON at column 15: Expecting property name enclosed in double quotes",
+    ]
+
+
 def test_strict_stops_at_the_first_error(gazetteer, tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text(jsonl("{broken", RECORD))
     _, errors = ingest(str(path), "--strict", expect_rejected=True)
     assert len(errors.splitlines()) == 1
     assert Article.objects.count() == 0
+
+
+@pytest.mark.parametrize("in_process", [True, False])
+def test_strict_saves_the_records_before_the_error_and_says_where_it_stopped(
+    gazetteer, tmp_path, in_process
+):
+    path = tmp_path / "a.jsonl"
+    log = tmp_path / "rejected.jsonl"
+    path.write_text(
+        jsonl(
+            RECORD,
+            '{"title": "Truncated", "body": "cut off',
+            {**RECORD, "url": "https://e.com/after", "title": "After the error"},
+        )
+    )
+    args = ["--strict", "--rejected-log", str(log), *(["--in-process"] if in_process else [])]
+    output, errors = ingest(str(path), *args, expect_rejected=True)
+    assert output.strip() == (
+        "1 new, 0 updated, 0 already in the archive, 0 near-duplicate, 1 rejected. "
+        f"Stopped at {path}:2 (--strict): nothing after it saved."
+    )
+    assert errors.startswith(f"{path}:2: not valid JSON")
+    assert list(Article.objects.values_list("title", flat=True)) == [RECORD["title"]]
+    assert len(log.read_text().splitlines()) == 1  # the bad line, not the good one
 
 
 # Dedup

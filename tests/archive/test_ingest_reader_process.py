@@ -167,7 +167,9 @@ def test_strict_ends_the_reader_process_at_the_first_error(gazetteer, tmp_path):
     report = Ingester(reader_process=True, strict=True, batch_size=2).run(paths)
 
     assert [error.line for error in report.errors] == [4]
-    assert Article.objects.count() == 2  # the batch before the error, not the one holding it
+    # Every record before the error, the one in the batch it broke into as well.
+    assert Article.objects.count() == 3
+    assert report.stopped_at == f"{paths[0]}:4"
     assert not multiprocessing.active_children()
 
 

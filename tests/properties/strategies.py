@@ -155,8 +155,13 @@ def hostile_good_records(draw) -> dict:
     record = draw(good_records())
     record["title"] += " " + draw(hostile_text)
     record["body"] += "\n\n" + draw(hostile_text)
-    for name in ("summary", "dateline", "language"):
+    for name in ("summary", "dateline"):
         record[name] = draw(hostile_text)
+    # The schema takes a language code or nothing (other text rejects the record, as
+    # bad_records may hold): any code, in any case, with the blanks around it a source leaves.
+    record["language"] = draw(
+        st.sampled_from(["", " ", "en", "FIL", " pt-BR ", "zh_Hant_TW", "es-419"])
+    )
     record["url_suffix"] = "?q=" + draw(hostile_text)
     record["tags"] = draw(st.lists(hostile_text, max_size=3))
     record["outlet"] = "Wire " + draw(hostile_text)

@@ -20,11 +20,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+", help="Files, directories, or - for stdin.")
-        parser.add_argument("--outlet", default="", help="The outlet, where sources omit it.")
         parser.add_argument(
-            "--dry-run", action="store_true", help="Read and check everything, save nothing."
+            "--outlet",
+            default="",
+            help="The outlet of the records, feeds and pages that name none (a JSON Lines "
+            "record's outlet, a feed's title or a page's site name comes first; a page that "
+            "names no site takes this before its host name).",
         )
-        parser.add_argument("--strict", action="store_true", help="Stop at the first error.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Read and check everything, save nothing (no rejected log either).",
+        )
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="Stop at the first error, saving the good records before it.",
+        )
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
         parser.add_argument(
             "--in-process",
@@ -35,13 +47,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rejected-log",
             type=Path,
-            help="Where rejected records go (default: INGEST_REJECTED_DIR/ingest-<time>.jsonl).",
+            help="Where rejected JSON Lines records go, to fix and ingest again; why each "
+            "record was rejected (any format) goes beside it, to <log>.errors "
+            "(default: INGEST_REJECTED_DIR/ingest-<time>.jsonl).",
         )
 
     def handle(self, *args, paths: list[str], **options) -> None:
-        rejected_log = options["rejected_log"] or (
-            Path(settings.INGEST_REJECTED_DIR) / f"ingest-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
-        )
+        # A dry run writes nothing at all, a log of rejected records neither: its report on
+        # standard error names each one.
+        rejected_log = None
+        if not options["dry_run"]:
+            rejected_log = options["rejected_log"] or (
+                Path(settings.INGEST_REJECTED_DIR)
+                / f"ingest-{time.strftime('%Y%m%d-%H%M%S')}.jsonl"
+            )
 
         def report_error(error: IngestError) -> None:
             self.stderr.write(str(error))
@@ -61,6 +80,9 @@ class Command(BaseCommand):
         prefix = "Dry run, nothing saved: " if options["dry_run"] else ""
         self.stdout.write(prefix + report.summary())
         if report.rejected:
-            raise CommandError(
-                f"{report.rejected} record(s) rejected; see the lines above and {rejected_log}."
-            )
+            where = ""
+            if report.rejected_files:
+                where = " and " + " and ".join(map(str, report.rejected_files))
+            elif options["dry_run"]:
+                where = " (a dry run writes no log)"
+            raise CommandError(f"{report.rejected} record(s) rejected; see the lines above{where}.")
