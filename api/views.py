@@ -31,7 +31,7 @@ from moderation.forms import CommentForm, issue_form_stamp
 from moderation.services import CommentRefused, submit_comment
 from search import service
 from search.backends.base import SearchBackendError
-from search.forms import SearchForm, SearchParams
+from search.forms import MAX_PAGE, SearchForm, SearchParams
 
 SEARCH_PARAMETERS = [
     OpenApiParameter("q", str, description="The portal's query language."),
@@ -166,7 +166,10 @@ def api_search_params(query) -> SearchParams:
         raise ValidationError(
             {form.add_prefix(name): errors for name, errors in form.errors.items()}
         )
-    return form.params()
+    params = form.params()
+    if params.page > MAX_PAGE:  # the form takes one past it, for the portal to say so
+        raise ValidationError({"page": [f"Ensure this value is at most {MAX_PAGE}."]})
+    return params
 
 
 class Search(ConditionalGetMixin, APIView):

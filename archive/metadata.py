@@ -26,7 +26,8 @@ def canonical_url(request: HttpRequest, path: str | None = None, page: int | Non
     url = request.build_absolute_uri(path or request.path)
     asked = request.GET.get("page", "")
     if page is None:
-        page = int(asked) if asked.isdigit() else 1
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        page = int(asked) if asked.isdecimal() else 1
     return f"{url}?page={page}" if page > 1 else url
 
 

@@ -152,6 +152,9 @@ def queue_page_context(
         "ticked": set(ticked),
         "reasons": Comment.Reason.choices,
         "next": next_url,
+        # The queue's own query: its links are built from it and the queue's address, not
+        # from the request's, which is the bulk decision's POST when a refusal re-renders.
+        "queue_query": query,
     }
 
 

@@ -15,9 +15,6 @@ if TYPE_CHECKING:
     from search.backends.vocabulary import Vocabulary
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-# Known words as close as the closest that a correction chooses among, by how common each
-# is: "raqa" is one edit from "raka" and from "raqqa", and the archive says which it meant.
-CANDIDATES = 20
 
 
 def correctable(word: str) -> bool:
@@ -99,12 +96,13 @@ def corrections_for(
         folded = fold(word)
         if not correctable(folded) or folded in vocabulary:
             continue
-        candidates = vocabulary.suggest(folded, limit=CANDIDATES)
-        if candidates:
-            corrections[word] = min(
-                candidates,
-                key=lambda c: (edit_distance(folded, c), -frequency(c) if frequency else 0, c),
-            )
+        candidates = vocabulary.suggest(folded, limit=None)
+        if not candidates:
+            continue
+        # Every word at the fewest edits is weighed (not an alphabetical few of them).
+        fewest = edit_distance(folded, candidates[0])
+        nearest = [c for c in candidates if edit_distance(folded, c) == fewest]
+        corrections[word] = min(nearest, key=lambda c: (-frequency(c) if frequency else 0, c))
     return corrections
 
 

@@ -65,9 +65,10 @@ class Vocabulary:
         self._refresh()
         return word in self._known
 
-    def suggest(self, word: str, limit: int = SUGGESTIONS) -> list[str]:
-        """Up to ``limit`` known words within two edits of ``word``: the fewest edits first,
-        then alphabetically. Two letters swapped are one edit ("syrai", "syria")."""
+    def suggest(self, word: str, limit: int | None = SUGGESTIONS) -> list[str]:
+        """Up to ``limit`` (None: all) known words within two edits of ``word``: the fewest
+        edits first, then alphabetically. Two letters swapped are one edit ("syrai",
+        "syria")."""
         self._refresh()
         near: list[tuple[int, str]] = []
         for length in range(len(word) - MAX_EDITS, len(word) + MAX_EDITS + 1):

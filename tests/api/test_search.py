@@ -75,7 +75,14 @@ def test_search_and_its_export_narrow_by_since_and_until(api, archive, sync):
 
 
 @pytest.mark.parametrize(
-    "params", [{"since": "garbage"}, {"until": "2017-02-30"}, {"page": "abc"}, {"sort": "best"}]
+    "params",
+    [
+        {"since": "garbage"},
+        {"until": "2017-02-30"},
+        {"page": "abc"},
+        {"page": "101"},
+        {"sort": "best"},
+    ],
 )
 def test_search_answers_400_naming_a_value_it_cannot_read(api, archive, params):
     for url in (reverse("api:search"), "/api/search/export.csv"):

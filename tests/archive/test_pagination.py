@@ -39,7 +39,7 @@ def test_a_page_past_the_end_shows_the_last_page_and_says_so(client, five_tagged
 
 
 @pytest.mark.parametrize("url", ["/", "/tags/kigali/"])
-@pytest.mark.parametrize("page", ["abc", "0", "-2", "2.5"])
+@pytest.mark.parametrize("page", ["abc", "0", "-2", "2.5", "²"])
 def test_a_page_that_is_not_a_number_shows_the_first_page(client, five_tagged, url, page):
     response = client.get(url, {"page": page})
     assert shown(response) == (1, ["Day 5", "Day 4"])

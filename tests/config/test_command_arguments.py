@@ -17,6 +17,7 @@ from tests.factories import make_article
         ("rebuild_index", "--batch-size", "0", "must be at least 1, not 0"),
         ("rebuild_index", "--batch-size", "-3", "must be at least 1, not -3"),
         ("locate_articles", "--batch-size", "0", "must be at least 1"),
+        ("ingest", "--batch-size", "0", "must be at least 1"),
         ("search", "--limit", "0", "must be at least 1"),
         ("sync_index", "--interval", "-5", "must be more than 0 seconds"),
         ("sync_index", "--interval", "nan", "must be more than 0 seconds"),

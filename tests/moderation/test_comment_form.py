@@ -57,6 +57,17 @@ def test_a_missing_field_is_refused(client, article, field):
     assert not Comment.objects.exists()
 
 
+def test_a_refusal_for_a_hidden_field_says_why_in_the_error_summary(client, article):
+    response = post_comment(client, article, stamp="")
+
+    summary = lxml_html.fromstring(response.content.decode()).get_element_by_id(
+        "comment-form-errors"
+    )
+    reasons = [item.text_content() for item in summary.iter("li")]
+    assert reasons
+    assert all("Reload the page" in reason for reason in reasons), reasons
+
+
 def test_missing_name_and_email_are_reported_next_to_their_fields(client, article):
     response = post_comment(client, article, author_name="", author_email="")
 

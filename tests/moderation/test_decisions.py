@@ -212,6 +212,26 @@ def test_a_refused_bulk_rejection_shows_the_queue_again_with_the_same_comments_t
     assert set(page.xpath("//input[@name='next']/@value")) == {"/moderation/?order=score"}
     assert response.context["filters"].value("order") == "score"
     assert Comment.objects.filter(status=Comment.Status.PENDING).count() == 3
+    # Its tabs and page links lead to the queue, not to the bulk decision's address (which
+    # takes only POST), and keep the filters of the page it came from.
+    links = page.xpath("//ul[@class='queue-tabs']//a/@href | //a[text()='Clear']/@href")
+    assert links
+    assert all(link.startswith("/moderation/?") for link in links), links
+
+
+def test_a_refused_bulk_decision_pages_through_the_queue_it_came_from(
+    moderator_client, article, settings
+):
+    settings.COMMENTS_PER_QUEUE_PAGE = 2
+    comments = [make_comment(article, f"Spam {n}") for n in range(3)]
+
+    response = moderator_client.post(
+        reverse("moderation:bulk"),
+        {"action": "reject", "comments": [comments[0].pk], "next": "/moderation/?order=score"},
+    )
+
+    page = lxml_html.fromstring(response.content.decode())
+    assert page.xpath("//a[@rel='next']/@href") == ["/moderation/?order=score&page=2"]
 
 
 def test_a_bulk_decision_refused_for_want_of_ticks_ticks_nothing(moderator_client, article):

@@ -6,7 +6,8 @@ from pathlib import Path
 from search.backends import vocabulary as vocabulary_module
 from search.backends.vocabulary import Vocabulary
 from search.documents import SearchDocument
-from search.spelling import replace_words, vocabulary_of
+from search.query import parse_query
+from search.spelling import corrections_for, replace_words, vocabulary_of
 
 
 def test_suggestions_are_the_closest_known_words_then_alphabetical(tmp_path):
@@ -30,6 +31,18 @@ def test_two_letters_swapped_are_one_edit(tmp_path):
     vocabulary = Vocabulary(tmp_path)
     vocabulary.add({"syria", "sari"})
     assert vocabulary.suggest("syrai") == ["syria", "sari"]  # one edit, two
+
+
+def test_the_most_common_of_the_nearest_words_wins_however_many_come_before_it(tmp_path):
+    vocabulary = Vocabulary(tmp_path)
+    rare = {f"ra{c}a" for c in "bcdefghijklmnop"} | {f"{c}aqa" for c in "abcdefghij"}
+    vocabulary.add(rare | {"raqqa"})  # every rare word one edit away, and before it
+
+    def articles_with(word: str) -> int:
+        return 10 if word == "raqqa" else 1
+
+    assert corrections_for(parse_query("raqa"), vocabulary, articles_with) == {"raqa": "raqqa"}
+    assert corrections_for(parse_query("raqa"), vocabulary) == {"raqa": "aaqa"}  # alphabetical
 
 
 def test_corrections_leave_field_names_and_filter_values_alone():

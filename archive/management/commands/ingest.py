@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from archive.ingest.errors import IngestError
 from archive.ingest.pipeline import DEFAULT_BATCH_SIZE, Ingester
 from archive.ingest.sources import estimate_records
+from config.arguments import positive_int
 from search.progress import progress
 
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Stop at the first error, saving the good records before it.",
         )
-        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
+        parser.add_argument("--batch-size", type=positive_int, default=DEFAULT_BATCH_SIZE)
         parser.add_argument(
             "--in-process",
             action="store_true",
