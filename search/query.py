@@ -114,11 +114,6 @@ def only_common_words(query: ParsedQuery) -> bool:
     return bool(words) and all(word.lower() in COMMON_WORDS for word in words)
 
 
-def is_empty(query: ParsedQuery) -> bool:
-    """Nothing to search for and nothing to filter by: punctuation, wildcards, emoji."""
-    return query == ParsedQuery()
-
-
 def words_of(text: str) -> tuple[str, ...]:
     return tuple(
         match.group(0).replace("’", "'")[:MAX_WORD_LENGTH] for match in _WORD.finditer(text)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from search import insight, service
 from search.backends.base import SearchBackendError
 from search.forms import MAX_PAGE, SORT_CHOICES, SearchForm, SearchParams
-from search.query import is_empty, only_common_words, parse_query
+from search.query import only_common_words
 from search.service import FacetOption, SearchPage
 
 logger = logging.getLogger(__name__)
@@ -50,12 +50,14 @@ class Pagination:
 def results(request):
     params = SearchForm(request.GET).params()
     context = {"params": params, "sort_choices": SORT_CHOICES, "feed_url": params.feed_url()}
-    query = parse_query(params.q)
-    if params.is_blank or (is_empty(query) and not params.has_filters):
+    if params.is_blank:
+        return render(request, TEMPLATE, context)
+    search_request = params.search_request(page_size=settings.ARTICLES_PER_PAGE)
+    if search_request.asks_nothing:
         # Punctuation or wildcards alone ("-", "*") ask for nothing: not the whole archive.
-        return render(request, TEMPLATE, {**context, "nothing_asked": not params.is_blank})
+        return render(request, TEMPLATE, {**context, "nothing_asked": True})
     try:
-        page = service.search(params.search_request(page_size=settings.ARTICLES_PER_PAGE))
+        page = service.search(search_request)
     except SearchBackendError as error:
         logger.warning("Search is unavailable: %s", error)
         response = render(request, TEMPLATE, {**context, "unavailable": True}, status=503)
@@ -68,6 +70,7 @@ def results(request):
     hits = [(hit, article) for hit, article in page.hits if article.pk not in picked]
     if params.page > MAX_PAGE:
         hits = []
+    unmarked = [article for hit, article in hits if not service.shows_a_match(hit)]
     suggestion = page.results.suggestion
     return render(
         request,
@@ -77,14 +80,12 @@ def results(request):
             "page": page,
             "picks": picks,
             "hits": hits,
-            "matched_tags": service.tags_matching(
-                query, [article for hit, article in hits if not service.shows_a_match(hit)]
-            ),
+            "matched_tags": service.tags_matching(search_request.query, unmarked),
             "facet_groups": facet_groups(params, page),
             "pagination": pagination(params, page),
             "suggestion_url": params.with_query(suggestion).url() if suggestion else None,
             "clear_filters_url": params.without_filters().url() if params.has_filters else None,
-            "only_common_words": only_common_words(query),
+            "only_common_words": only_common_words(search_request.query),
         },
     )
 
