@@ -94,6 +94,20 @@ class ArticleDetailSerializer(ArticleSerializer):
         fields = [*ArticleSerializer.Meta.fields, "body", "tags", "regions", "comments_open"]
 
 
+class IndexSerializer(serializers.Serializer):
+    """Where a client starts: every endpoint that takes no id (the ones that do are linked
+    from these), the schema and its docs page."""
+
+    articles = serializers.URLField()
+    search = serializers.URLField()
+    search_export = serializers.URLField()
+    tags = serializers.URLField()
+    outlets = serializers.URLField()
+    regions = serializers.URLField()
+    schema = serializers.URLField(help_text="The OpenAPI 3 schema of every endpoint.")
+    docs = serializers.URLField(help_text="The schema as a page to read and try (Swagger UI).")
+
+
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 

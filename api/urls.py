@@ -9,6 +9,7 @@ register_converter(ObjectIdConverter, "id")
 app_name = "api"
 
 urlpatterns = [
+    path("", views.Index.as_view(), name="index"),
     path("articles/", views.ArticleList.as_view(), name="articles"),
     path("articles/<id:pk>/", views.ArticleDetail.as_view(), name="article"),
     path("articles/<id:pk>/comments/", views.PostComment.as_view(), name="post_comment"),

@@ -17,6 +17,7 @@ from rest_framework import generics, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from api import serializers
@@ -75,6 +76,17 @@ class NewestFirst(CursorPagination):
 class BySlug(CursorPagination):
     ordering = "slug"
     page_size = 100
+
+
+@extend_schema(responses={200: serializers.IndexSerializer, **THROTTLED})
+class Index(ConditionalGetMixin, APIView):
+    """The API's front door: a link to each endpoint (URL names as the serializer's fields),
+    so /api/ answers what there is rather than a 404."""
+
+    def get(self, request):
+        names = serializers.IndexSerializer().fields
+        links = {name: reverse(f"api:{name}", request=request) for name in names}
+        return Response(serializers.IndexSerializer(links).data)
 
 
 @extend_schema(responses={200: serializers.ArticleSerializer, **INVALID, **NOT_FOUND, **THROTTLED})

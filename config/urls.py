@@ -5,9 +5,13 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from api.not_found import page_not_found
 from api.portal import search_export_csv
 from archive.robots import robots_txt
 from archive.sitemaps import SITEMAPS
+
+# Under /api/, JSON as every other API answer; elsewhere the site's 404 page (templates/404.html).
+handler404 = page_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
