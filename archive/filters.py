@@ -3,15 +3,23 @@
 Its state lives in the query string (``?outlet=rudaw&region=syria&since=2017-08-01``), so a
 filtered list can be bookmarked, shared and paged. Places and tags may be given by slug or
 by name ("Deir ez-Zor"); a place includes everything inside it.
+
+A value that cannot be read (an outlet, tag or place that does not exist, a date or a
+language tag that is not one) is an error naming it, which the browse pages show by its
+field and the API answers as a 400. A well-formed language tag that no article has is no
+error: it lists nothing, as a date range with no articles in it does.
 """
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
 from django.utils.text import slugify
 
+from archive.languages import validate_language_tag
 from archive.models import Article, Outlet, Region, RegionName, Tag
 from archive.text import fold
 
@@ -76,17 +84,51 @@ class _DateInput(forms.DateInput):
     input_type = "date"
 
 
+class NamedObjectField(forms.CharField):
+    """A slug or a name, cleaned to the object it names (``find``); one that names nothing
+    is an error saying so, rather than a filter that quietly matches no article."""
+
+    def __init__(self, *, find: Callable[[str], Model | None], noun: str, **kwargs):
+        super().__init__(**kwargs)
+        self.find, self.noun = find, noun
+
+    def clean(self, value) -> Model | None:
+        text = super().clean(value)
+        if not text:
+            return None
+        found = self.find(text)
+        if found is None:
+            raise ValidationError(
+                'There is no %(noun)s "%(value)s".',
+                code="unknown",
+                params={"noun": self.noun, "value": text},
+            )
+        return found
+
+
+class NamedObjectFilter(django_filters.CharFilter):
+    # A CharFilter still: the API's schema describes the parameter as a string.
+    field_class = NamedObjectField
+
+
 class ArticleFilter(django_filters.FilterSet):
     outlet = django_filters.ModelChoiceFilter(
-        queryset=Outlet.objects.all(), to_field_name="slug", empty_label="Any outlet"
+        queryset=Outlet.objects.all(),
+        to_field_name="slug",
+        empty_label="Any outlet",
+        error_messages={"invalid_choice": 'There is no outlet "%(value)s".'},
     )
-    tag = django_filters.CharFilter(
+    tag = NamedObjectFilter(
         method="filter_tag",
+        find=tag_named,
+        noun="tag",
         label="Tag",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Any tag"}),
     )
-    region = django_filters.CharFilter(
+    region = NamedObjectFilter(
         method="filter_region",
+        find=region_named,
+        noun="place",
         label="Place",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Anywhere"}),
     )
@@ -96,6 +138,7 @@ class ArticleFilter(django_filters.FilterSet):
     # cost every page a scan of the articles.
     language = django_filters.CharFilter(
         lookup_expr="iexact",
+        validators=[validate_language_tag],
         label="Language",
         widget=forms.TextInput(
             attrs={"placeholder": "e.g. en", "size": 6, "maxlength": 16, "autocapitalize": "off"}
@@ -106,13 +149,11 @@ class ArticleFilter(django_filters.FilterSet):
         model = Article
         fields = ["outlet", "tag", "region", "since", "until", "language"]
 
-    def filter_tag(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        tag = tag_named(value)
-        return queryset.filter(tags=tag) if tag else queryset.none()
+    def filter_tag(self, queryset: QuerySet, name: str, tag: Tag) -> QuerySet:
+        return queryset.filter(tags=tag)
 
-    def filter_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        region = region_named(value)
-        return in_region(queryset, region) if region else queryset.none()
+    def filter_region(self, queryset: QuerySet, name: str, region: Region) -> QuerySet:
+        return in_region(queryset, region)
 
     def filter_since(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
         return queryset.filter(published_at__gte=published_on_or_after(value))

@@ -11,8 +11,9 @@ from datetime import date
 from urllib.parse import quote_plus, urlencode
 
 from django import forms
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 
+from archive.languages import validate_language_tag
 from archive.paths import view_path
 from search import service
 from search.backends.base import SearchRequest, Sort
@@ -64,7 +65,7 @@ class SearchForm(forms.Form):
     language = forms.CharField(
         required=False,
         max_length=16,
-        validators=[RegexValidator(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")],
+        validators=[validate_language_tag],
     )
     date_from = _date_field()
     date_to = _date_field()

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from api.throttling import AnonymousClientThrottle
 from archive import curation
-from archive.models import Article, Region
+from archive.models import Article, Region, Tag
 from tests.factories import make_article, make_outlet, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +55,14 @@ def test_articles_are_published_ones_newest_first_with_the_browse_filters(api):
         {"region": "Syrie"},  # by any of its names
         {"since": "2017-08-02", "until": "2017-08-03"},
         {"language": "fr"},
+        {"language": "FR"},
         {"outlet": "rudaw", "tag": "raqqa", "since": "2017-08-02"},
         {"outlet": "no-such-outlet"},
+        {"tag": "no-such-tag"},
+        {"region": "atlantis"},
+        {"language": "xx"},  # a language tag no article has
+        {"language": "not a language"},
+        {"since": "15/08/2017"},
     ],
 )
 def test_the_api_lists_what_the_browse_pages_list_for_the_same_filters(
@@ -77,7 +83,54 @@ def test_the_api_lists_what_the_browse_pages_list_for_the_same_filters(
         assert titles(api_response) == [article.title for article in page.context["articles"]]
     else:  # the page shows the FilterSet's error by the form; the API answers it as a 400
         assert api_response.status_code == 400
-        assert set(api_response.json()) == set(refused)
+        said = {
+            field: [e["message"] for e in errors]
+            for field, errors in refused.get_json_data().items()
+        }
+        assert api_response.json() == said
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ({"outlet": "no-such-outlet"}, 'There is no outlet "no-such-outlet".'),
+        ({"tag": "no-such-tag"}, 'There is no tag "no-such-tag".'),
+        ({"region": "atlantis"}, 'There is no place "atlantis".'),
+        ({"language": "english"}, 'Enter a language tag such as "en" or "pt-BR", not "english".'),
+        ({"language": "pt_BR"}, 'Enter a language tag such as "en" or "pt-BR", not "pt_BR".'),
+    ],
+)
+def test_a_filter_value_naming_nothing_is_a_400_naming_parameter_and_value(
+    api, gazetteer, query, said
+):
+    """Not an empty list: a client cannot tell "no articles about it" from a typo."""
+    make_article(tags=[make_tag("Raqqa")])
+    response = api.get(reverse("api:articles"), {**query, "since": "2017-01-01"})
+    assert response.status_code == 400
+    assert response.json() == {name: [said] for name in query}
+
+
+def test_a_well_formed_language_tag_no_article_has_lists_nothing(api):
+    make_article(title="Portuguese", language="pt-br")
+    make_article(title="English", language="en")
+    assert titles(api.get(reverse("api:articles"), {"language": "pt-BR"})) == ["Portuguese"]
+    assert titles(api.get(reverse("api:articles"), {"language": "pt"})) == []
+    assert titles(api.get(reverse("api:articles"), {"language": "ckb"})) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda tag: curation.rename_tag(tag, "Raqqa city"),
+        lambda tag: curation.merge_tags([tag], into=make_tag("Ar-Raqqah")),
+    ],
+    ids=["renamed", "merged"],
+)
+def test_a_tags_old_slug_still_filters_by_the_tag_it_is_now(api, change):
+    make_article(title="Tagged", tags=[make_tag("Raqqa")])
+    make_article(title="Untagged")
+    change(Tag.objects.get(slug="raqqa"))
+    assert titles(api.get(reverse("api:articles"), {"tag": "raqqa"})) == ["Tagged"]
 
 
 def test_region_filter_takes_the_places_inside(api, gazetteer):

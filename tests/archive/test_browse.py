@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import feedparser
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from archive.models import Article, Outlet, Region, Tag
 from archive.places import forget_gazetteer
@@ -246,7 +247,8 @@ def test_an_outlet_page_has_its_articles_and_a_timeline(client, archive):
             ["Erbil and Baghdad agree", "Fighting near Deir ez-Zor"],
         ),
         ({"language": "ar"}, ["Valley farmers"]),
-        ({"region": "atlantis"}, []),
+        ({"language": "AR"}, ["Valley farmers"]),
+        ({"language": "pt-BR"}, []),  # a language tag, of no article here
         (
             {"outlet": "rudaw", "region": "iraq", "until": "2017-08-19"},
             ["Fighting near Deir ez-Zor"],
@@ -284,6 +286,27 @@ def test_a_malformed_date_is_ignored_and_said_so(client, archive):
     assert response.status_code == 200
     assert len(titles(response)) == 5
     assert "Enter a valid date" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ({"outlet": "no-such-outlet"}, 'There is no outlet "no-such-outlet".'),
+        ({"tag": "no-such-tag"}, 'There is no tag "no-such-tag".'),
+        ({"tag": "<b>bold</b>"}, 'There is no tag "<b>bold</b>".'),  # echoed, escaped
+        ({"region": "atlantis"}, 'There is no place "atlantis".'),
+        ({"language": "english"}, 'Enter a language tag such as "en" or "pt-BR", not "english".'),
+    ],
+)
+def test_a_filter_naming_nothing_is_ignored_and_said_so(client, archive, query, said):
+    """As a malformed date: the reader sees why the filter did nothing, not an empty list
+    that reads as "no articles about it" (the API answers the same error as a 400)."""
+    response = client.get(reverse("archive:home"), query)
+    assert response.status_code == 200
+    assert len(titles(response)) == 5
+    (field,) = query
+    assert response.context["filterset"].errors[field] == [said]
+    assert escape(said) in response.content.decode()
 
 
 # Dates
