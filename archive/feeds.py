@@ -9,6 +9,7 @@ from django.utils.feedgenerator import Atom1Feed
 
 from archive.curation import tag_for_slug
 from archive.filters import in_region
+from archive.languages import declared_language
 from archive.metadata import description_of
 from archive.models import Article, Outlet, Region, Tag
 from archive.views import moved_permanently
@@ -16,8 +17,26 @@ from archive.views import moved_permanently
 FEED_ITEMS = 20
 
 
+class MultilingualAtomFeed(Atom1Feed):
+    """Atom whose entries each say their own language (``xml:lang``, RFC 4287 section 2).
+
+    The feed's own xml:lang is the site's (its title and subtitle are English), and every
+    entry would inherit it: an Arabic or Sorani article declared English. An entry whose
+    language is not known gets ``xml:lang=""``, which XML defines as undoing the inherited
+    one without naming another (XML 1.0, 2.12), rather than a guess or "und".
+    """
+
+    def item_attributes(self, item) -> dict[str, str]:
+        return {**super().item_attributes(item), "xml:lang": item["language"]}
+
+
+def entry_language(article: Article) -> dict[str, str]:
+    """A feed's ``item_extra_kwargs`` for an article: its language for the entry."""
+    return {"language": declared_language(article.language)}
+
+
 class ArticlesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = MultilingualAtomFeed
     author_name = "Dateline"
     model: type = Region
     url_name = ""
@@ -63,6 +82,9 @@ class ArticlesFeed(Feed):
 
     def item_categories(self, article: Article) -> list[str]:
         return [tag.name for tag in article.tags.all()]
+
+    def item_extra_kwargs(self, article: Article) -> dict[str, str]:
+        return entry_language(article)
 
 
 class RegionFeed(ArticlesFeed):

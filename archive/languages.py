@@ -1,4 +1,5 @@
-"""Language tags (BCP 47: "en", "pt-BR", "ckb"), as readers and API clients give them.
+"""Language tags (BCP 47: "en", "pt-BR", "ckb"), as readers and API clients give them and
+as feeds declare them.
 
 Articles hold them in lower case: the ISO 639 code the ingest detected offline (fastText's
 labels: "en", "ar", "ckb"), or the tag a source gave ("pt-br"), or "" when neither is known.
@@ -16,3 +17,15 @@ validate_language_tag = RegexValidator(
     rf"\A{LANGUAGE_TAG.pattern}\Z",
     message='Enter a language tag such as "en" or "pt-BR", not "%(value)s".',
 )
+
+UNDETERMINED = "und"  # BCP 47's "not known"; the search indexes file "" under it
+
+
+def declared_language(tag: str) -> str:
+    """The tag to declare an article's text in (a feed's xml:lang), or "" when its language
+    is not known: none detected, "und", or a value that is no tag at all (an outlet's
+    language is whatever an editor typed, and a JSON Lines source may write "pt_BR")."""
+    tag = tag.strip().replace("_", "-")
+    if tag.lower() == UNDETERMINED or not LANGUAGE_TAG.fullmatch(tag):
+        return ""
+    return tag

@@ -4,9 +4,9 @@ from dataclasses import replace
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 
+from archive.feeds import MultilingualAtomFeed, entry_language
 from search import service
 from search.backends.base import SearchBackendError, Sort
 from search.forms import SearchForm, SearchParams
@@ -16,7 +16,7 @@ FEED_ITEMS = 20
 
 
 class SearchFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = MultilingualAtomFeed
     author_name = "Dateline"
 
     def __call__(self, request, *args, **kwargs):
@@ -66,6 +66,9 @@ class SearchFeed(Feed):
 
     def item_author_name(self, item) -> str:
         return item[1].outlet.name
+
+    def item_extra_kwargs(self, item) -> dict[str, str]:
+        return entry_language(item[1])
 
     def item_description(self, item) -> str:
         # The backend's snippet is escaped HTML with <mark>s; without the marks it is the

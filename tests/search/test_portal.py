@@ -21,6 +21,7 @@ from search.views import facet_groups
 from tests.factories import make_article, make_outlet, make_tag
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 VOID_ELEMENTS = {"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 
 
@@ -555,6 +556,27 @@ def test_the_atom_feed_lists_a_searchs_hits_newest_first(client, backend, corpus
     summary = entries[1].findtext(f"{ATOM}summary")
     assert "Government forces" in summary
     assert "<mark>" not in summary
+
+
+def test_each_entry_of_the_atom_feed_declares_its_articles_language(client, backend, corpus, sync):
+    make_article(title="Deir ez-Zor: a bulletin in Brazilian Portuguese", language="pt-br")
+    make_article(title="Deir ez-Zor: a bulletin of no known language", language="")
+    sync()
+
+    feed = atom(client.get(reverse("search:feed"), {"q": "deir"}))
+
+    assert feed.get(XML_LANG) == "en"  # the feed's own title and subtitle
+    declared = {
+        entry.findtext(f"{ATOM}title"): entry.get(XML_LANG)
+        for entry in feed.findall(f"{ATOM}entry")
+    }
+    assert declared == {
+        corpus["deir"].title: "en",
+        corpus["french"].title: "fr",
+        "Deir ez-Zor: a bulletin in Brazilian Portuguese": "pt-br",
+        # XML's "no language", undoing the feed's "en": not a guess, nor "und"
+        "Deir ez-Zor: a bulletin of no known language": "",
+    }
 
 
 def test_the_atom_feed_keeps_the_filters_and_holds_the_newest_twenty(client, backend, corpus, sync):
