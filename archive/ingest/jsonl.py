@@ -148,6 +148,7 @@ def _article(item: dict, source: str, number: int, context: ReadContext) -> Arti
             for key, value in item.items()
             if key not in KNOWN_KEYS and not key.startswith("_ingest")
         },
+        as_read=item,
     )
 
 

@@ -176,6 +176,43 @@ def test_rejected_lines_fixed_in_the_log_are_ingested_again(gazetteer, tmp_path)
     assert not (tmp_path / "again.jsonl").exists()
 
 
+@pytest.mark.parametrize("in_process", [True, False])
+def test_a_record_rejected_once_its_markup_is_removed_is_in_the_log_to_fix(
+    gazetteer, tmp_path, in_process
+):
+    # Rejected after it was read (in prepare()), it was named in <log>.errors but left out
+    # of the log: there was nothing to fix and ingest again.
+    path = tmp_path / "markup.jsonl"
+    feed = tmp_path / "feed.xml"
+    log = tmp_path / "rejected.jsonl"
+    markup_only = {**RECORD, "body": "<script>alert(1)</script>"}
+    path.write_text(jsonl(markup_only))
+    # A feed entry rejected the same way is named in <log>.errors by entry: fixed in the feed.
+    feed.write_text(RSS.replace("<title>Second story</title>", "<title>&lt;br&gt;</title>"))
+    in_process_args = ["--in-process"] if in_process else []
+    _, errors = ingest(
+        str(path), str(feed), "--rejected-log", str(log), *in_process_args, expect_rejected=True
+    )
+    reason = "no text once its markup is removed"
+    assert errors.splitlines()[0] == f"{path}:1: {reason}"
+    (logged,) = log.read_text().splitlines()
+    assert json.loads(logged) == {
+        **markup_only,
+        "_ingest_source": f"{path}:1",
+        "_ingest_error": reason,
+    }
+    assert (tmp_path / "rejected.jsonl.errors").read_text().splitlines() == [
+        f"{log}:1: {path}:1: {reason}",
+        f"{feed}#2: no title once its markup is removed",
+        f"{feed}#3: entry has no title",
+    ]
+
+    log.write_text(logged.replace("<script>alert(1)</script>", "BAGHDAD - Fixed."))
+    output, errors = ingest(str(log), "--rejected-log", str(tmp_path / "again.jsonl"))
+    assert (output.split(",")[0], errors) == ("1 new", "")
+    assert Article.objects.get(title=RECORD["title"]).body == "Fixed."
+
+
 def test_a_rejected_record_holding_a_lone_surrogate_is_logged_escaped(gazetteer, tmp_path):
     # "\ud800" is valid JSON but no UTF-8: written as read, escaped, it ingests again.
     path = tmp_path / "surrogate.jsonl"
