@@ -112,7 +112,7 @@ def test_bad_json_lines_are_rejected_by_line_and_their_neighbours_kept(gazetteer
     assert lines[3] == f"{path}:5: a line must be a JSON object"
     assert len(lines) == 4
 
-    assert len(log.read_text().splitlines()) == 4
+    assert len(log.read_text().splitlines()) == 1 + 4  # a first line of notes, the records
 
 
 def test_rejected_lines_fixed_in_the_log_are_ingested_again(gazetteer, tmp_path):
@@ -134,8 +134,11 @@ def test_rejected_lines_fixed_in_the_log_are_ingested_again(gazetteer, tmp_path)
     assert len(errors.splitlines()) == 7
     assert Article.objects.count() == 3
 
+    # A first line of notes alone (what makes the log JSON Lines, whatever follows), then
     # JSON Lines records only, each on a line: objects with notes, anything else verbatim.
-    logged = log.read_bytes().splitlines()
+    heading, *logged = log.read_bytes().splitlines()
+    assert list(json.loads(heading)) == ["_ingest_log"]
+    assert "rejected.jsonl.errors" in json.loads(heading)["_ingest_log"]
     assert logged[0] == truncated.encode()
     assert json.loads(logged[1]) == {
         **no_title,
@@ -146,12 +149,12 @@ def test_rejected_lines_fixed_in_the_log_are_ingested_again(gazetteer, tmp_path)
     assert logged[3:] == [b"[1, 2, 3]", nan.encode(), b"\xff not UTF-8"]
     # Why, for each: the log's line, the source's line, the reason; the feed entry too.
     assert (tmp_path / "rejected.jsonl.errors").read_text().splitlines() == [
-        f"{log}:1: {path}:2: not valid JSON at column 32: Unterminated string",
-        f"{log}:2: {path}:3: no title",
-        f"{log}:3: {path}:4: {json.loads(logged[2])['_ingest_error']}",
-        f"{log}:4: {path}:5: a line must be a JSON object",
-        f"{log}:5: {path}:6: not valid JSON: NaN is not a JSON value",
-        f"{log}:6: {path}:7: not UTF-8 text",
+        f"{log}:2: {path}:2: not valid JSON at column 32: Unterminated string",
+        f"{log}:3: {path}:3: no title",
+        f"{log}:4: {path}:4: {json.loads(logged[2])['_ingest_error']}",
+        f"{log}:5: {path}:5: a line must be a JSON object",
+        f"{log}:6: {path}:6: not valid JSON: NaN is not a JSON value",
+        f"{log}:7: {path}:7: not UTF-8 text",
         f"{feed}#3: entry has no title",
     ]
 
@@ -195,22 +198,53 @@ def test_a_record_rejected_once_its_markup_is_removed_is_in_the_log_to_fix(
     )
     reason = "no text once its markup is removed"
     assert errors.splitlines()[0] == f"{path}:1: {reason}"
-    (logged,) = log.read_text().splitlines()
+    _, logged = log.read_text().splitlines()  # after the log's first line, of notes
     assert json.loads(logged) == {
         **markup_only,
         "_ingest_source": f"{path}:1",
         "_ingest_error": reason,
     }
     assert (tmp_path / "rejected.jsonl.errors").read_text().splitlines() == [
-        f"{log}:1: {path}:1: {reason}",
+        f"{log}:2: {path}:1: {reason}",
         f"{feed}#2: no title once its markup is removed",
         f"{feed}#3: entry has no title",
     ]
 
-    log.write_text(logged.replace("<script>alert(1)</script>", "BAGHDAD - Fixed."))
+    log.write_text(log.read_text().replace("<script>alert(1)</script>", "BAGHDAD - Fixed."))
     output, errors = ingest(str(log), "--rejected-log", str(tmp_path / "again.jsonl"))
     assert (output.split(",")[0], errors) == ("1 new", "")
     assert Article.objects.get(title=RECORD["title"]).body == "Fixed."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[1, 2, 3]",  # was read as a page saved as text: "no title: the page starts with ..."
+        "<p>Not JSON</p>",  # was read as an HTML page: "no article text found in the page"
+    ],
+)
+def test_a_rejected_log_of_lines_that_are_not_objects_is_read_again_as_json_lines(
+    gazetteer, tmp_path, line
+):
+    # The format is told from the content, and a JSON Lines file from a line opening an
+    # object: a log with none was not JSON Lines, and none of its lines a record to fix.
+    path = tmp_path / "bad.jsonl"
+    log, again = tmp_path / "rejected.jsonl", tmp_path / "again.jsonl"
+    path.write_text(jsonl(RECORD, line))
+    ingest(str(path), "--rejected-log", str(log), expect_rejected=True)
+
+    # Ingested unedited: the same line rejected for the same reason, and logged again.
+    _, errors = ingest(str(log), "--rejected-log", str(again), expect_rejected=True)
+    (first_time,) = (tmp_path / "rejected.jsonl.errors").read_text().splitlines()
+    assert errors.strip() == f"{log}:2: {first_time.split(': ', 2)[2]}"
+    assert again.read_text().splitlines()[1:] == [line]
+
+    # Fixed, it is an article.
+    record = {**RECORD, "url": "https://e.com/fixed", "title": "Fixed"}
+    log.write_text(log.read_text().replace(line, json.dumps(record)))
+    output, errors = ingest(str(log), "--rejected-log", str(tmp_path / "third.jsonl"))
+    assert (output.split(",")[0], errors) == ("1 new", "")
+    assert Article.objects.filter(title="Fixed").exists()
 
 
 def test_a_rejected_record_holding_a_lone_surrogate_is_logged_escaped(gazetteer, tmp_path):
@@ -641,7 +675,7 @@ def test_strict_saves_the_records_before_the_error_and_says_where_it_stopped(
     )
     assert errors.startswith(f"{path}:2: not valid JSON")
     assert list(Article.objects.values_list("title", flat=True)) == [RECORD["title"]]
-    assert len(log.read_text().splitlines()) == 1  # the bad line, not the good one
+    assert len(log.read_text().splitlines()) == 1 + 1  # notes, the bad line, not the good one
 
 
 # Dedup
