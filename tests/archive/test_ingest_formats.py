@@ -435,6 +435,63 @@ def test_an_html_page_becomes_its_article_without_the_site_around_it(gazetteer, 
     assert article.language == "en"
 
 
+PUBLISHED_META = '<meta property="article:published_time" content="2017-08-15T10:00:00+03:00">'
+
+
+@pytest.mark.parametrize("read_from", ["a page", "a WARC record"])
+def test_the_publication_time_a_page_states_is_kept_with_its_zone(gazetteer, tmp_path, read_from):
+    # trafilatura keeps the day of article:published_time only: it was saved as midnight UTC.
+    path = tmp_path / "page"
+    if read_from == "a page":
+        path.write_text(PAGE)
+    else:  # whose fetch time (WARC-Date, the next day) is the fallback, not the page's date
+        path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", PAGE.encode())]))
+    ingest(str(path))
+    article = Article.objects.get()
+    assert article.published_at == datetime(2017, 8, 15, 7, 0, tzinfo=UTC)
+    assert article.published_time_known is True
+
+
+def test_a_json_ld_publication_time_without_a_zone_is_read_in_the_outlets(gazetteer, tmp_path):
+    Outlet.objects.create(name="The Example Times", slug="example-times", time_zone="Asia/Baghdad")
+    json_ld = {
+        "@context": "https://schema.org",
+        "@graph": [{"@type": "NewsArticle", "datePublished": "2017-08-15T10:00:00"}],
+    }
+    path = tmp_path / "page.html"
+    path.write_text(
+        PAGE.replace(
+            PUBLISHED_META,
+            f'<script type="application/ld+json">{json.dumps(json_ld)}</script>',
+        )
+    )
+    ingest(str(path))
+    article = Article.objects.get()
+    assert article.published_at == datetime(2017, 8, 15, 7, 0, tzinfo=UTC)
+    assert article.published_time_known is True
+
+
+def test_a_page_that_states_no_time_for_its_day_keeps_the_day_alone(gazetteer, tmp_path):
+    # Only a time stated for the day trafilatura found is the page's: here, a related
+    # article's in the JSON-LD, on another day.
+    related = {
+        "@type": "NewsArticle",
+        "relatedLink": {"@type": "NewsArticle", "datePublished": "2017-08-01T09:00:00Z"},
+    }
+    path = tmp_path / "page.html"
+    path.write_text(
+        PAGE.replace(
+            PUBLISHED_META,
+            '<meta property="article:published_time" content="2017-08-15">'
+            f'<script type="application/ld+json">{json.dumps(related)}</script>',
+        )
+    )
+    ingest(str(path))
+    article = Article.objects.get()
+    assert article.published_at == datetime(2017, 8, 15, tzinfo=UTC)
+    assert article.published_time_known is False
+
+
 def test_outlet_option_names_a_pages_outlet_only_where_the_page_names_no_site(gazetteer, tmp_path):
     named, unnamed = tmp_path / "named.html", tmp_path / "unnamed.html"
     named.write_text(PAGE)
