@@ -1,8 +1,10 @@
 """HTML article pages (trafilatura): the main text and the page's metadata."""
 
 import json
+import logging
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import trafilatura
@@ -12,8 +14,12 @@ from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
 from archive.ingest.records import ReadContext
 
+logger = logging.getLogger(__name__)
+
 # Fewer words than this is a menu or a notice, not an article.
 MIN_ARTICLE_WORDS = 15
+# The loggers trafilatura speaks through while it reads a page (htmldate finds its date).
+EXTRACTION_LOGGERS = ("trafilatura", "htmldate")
 # Meta tags (by property, name or itemprop, lower-cased) in which a page states when it was
 # published, often to the second with its zone: trafilatura reads them but keeps the day.
 PUBLISHED_META = {
@@ -35,15 +41,16 @@ def read_html_page(
 ) -> ArticleData:
     """One page, one article. ``url`` and ``fallback_date`` come from a WARC record."""
     try:
-        # Parsed once, as trafilatura would parse it: its dates are read here too.
-        tree = trafilatura.load_html(markup)
-        if tree is None:
-            document, stated_dates = None, []
-        else:
-            stated_dates = list(_stated_publication_dates(tree))
-            document = trafilatura.bare_extraction(  # on a copy of the tree
-                tree, url=url or None, with_metadata=True, include_comments=False
-            )
+        with _log_lines_naming(source):
+            # Parsed once, as trafilatura would parse it: its dates are read here too.
+            tree = trafilatura.load_html(markup)
+            if tree is None:
+                document, stated_dates = None, []
+            else:
+                stated_dates = list(_stated_publication_dates(tree))
+                document = trafilatura.bare_extraction(  # on a copy of the tree
+                    tree, url=url or None, with_metadata=True, include_comments=False
+                )
     except Exception as error:  # trafilatura raises many kinds on hostile markup
         raise IngestError(source, f"unreadable HTML ({type(error).__name__})") from error
     if document is None or len((document.text or "").split()) < MIN_ARTICLE_WORDS:
@@ -149,3 +156,44 @@ def _stated_publication_dates(tree: HtmlElement) -> Iterator[str]:
                 pending.extend(value.values())
             elif isinstance(value, list):
                 pending.extend(value)
+
+
+@contextmanager
+def _log_lines_naming(source: str) -> Iterator[None]:
+    """What trafilatura logs while it reads one page, said in one line that names the page
+    (``crawl.warc#record 3: trafilatura: lxml parsing failed: Document is empty; ...``):
+    its own lines name no file (a WARC record's address at best), and one bad page gave
+    two or three of them. Each message is said once, at the highest level among them."""
+    heard = _Collected()
+    loggers = [logging.getLogger(name) for name in EXTRACTION_LOGGERS]
+    propagating = [log.propagate for log in loggers]
+    for log in loggers:
+        log.addHandler(heard)
+        log.propagate = False  # not to the console as they are: named, below
+    try:
+        yield
+    finally:
+        for log, propagate in zip(loggers, propagating, strict=True):
+            log.removeHandler(heard)
+            log.propagate = propagate
+        if heard.messages:
+            said = "; ".join(heard.messages)
+            logger.log(heard.highest, "%s: trafilatura: %s", source, said)
+
+
+class _Collected(logging.Handler):
+    """Log records' messages, each once in the order said, and their highest level. Their
+    loggers' levels still decide what is said at all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: dict[str, None] = {}
+        self.highest = logging.NOTSET
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.messages[record.getMessage()] = None
+        except Exception:  # a malformed call of the library's: logging's own report
+            self.handleError(record)
+            return
+        self.highest = max(self.highest, record.levelno)

@@ -3,6 +3,7 @@
 import gzip
 import io
 import json
+import logging
 import sys
 from datetime import UTC, datetime
 from io import StringIO
@@ -517,6 +518,35 @@ def test_an_html_page_without_article_text_is_rejected(gazetteer, tmp_path):
     path.write_text("<html><head><title>Nothing</title></head><body><nav>Home</nav></body></html>")
     _, errors = ingest(str(path), expect_rejected=True)
     assert errors.strip() == f"{path}: no article text found in the page"
+
+
+def test_trafilaturas_log_lines_name_the_page_and_record_they_are_about(
+    gazetteer, tmp_path, caplog
+):
+    # "parsed tree length: 0, wrong data type or not valid HTML", "empty HTML tree: None":
+    # which page, of a directory or a crawl's thousands? One line each, named.
+    page = tmp_path / "fragment.html"
+    page.write_text("<p>A paragraph, not a page.</p>")
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(
+        warc_bytes(
+            [
+                ("https://e.com/dam", "text/html", PAGE.encode()),  # says nothing
+                ("https://e.com/blank", "text/html", b"  "),  # two lines of trafilatura's
+            ]
+        )
+    )
+    with caplog.at_level(logging.INFO):
+        ingest(str(page), str(crawl), "--in-process", expect_rejected=True)
+    said = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith(("trafilatura", "htmldate", "archive.ingest"))
+    ]
+    assert [message.split(": trafilatura: ")[0] for message in said] == [
+        str(page),
+        f"{crawl}#record 2",
+    ]
 
 
 # WARC
