@@ -23,3 +23,6 @@ class ArticleData:
     language: str = ""
     summary: str = ""
     extra: dict = field(default_factory=dict)
+    # The record as its source gave it (a JSON Lines object), for the rejected log should it
+    # be rejected once read (no text once its markup is removed): dropped once prepared.
+    as_read: dict | None = field(default=None, repr=False, compare=False)

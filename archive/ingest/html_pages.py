@@ -1,15 +1,39 @@
 """HTML article pages (trafilatura): the main text and the page's metadata."""
 
-from datetime import datetime
+import json
+import logging
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 import trafilatura
+from lxml.html import HtmlElement
 
 from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
 from archive.ingest.records import ReadContext
 
+logger = logging.getLogger(__name__)
+
 # Fewer words than this is a menu or a notice, not an article.
 MIN_ARTICLE_WORDS = 15
+# The loggers trafilatura speaks through while it reads a page (htmldate finds its date).
+EXTRACTION_LOGGERS = ("trafilatura", "htmldate")
+# Meta tags (by property, name or itemprop, lower-cased) in which a page states when it was
+# published, often to the second with its zone: trafilatura reads them but keeps the day.
+PUBLISHED_META = {
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "parsely-pub-date",
+    "sailthru.date",
+}
 
 
 def read_html_page(
@@ -17,9 +41,16 @@ def read_html_page(
 ) -> ArticleData:
     """One page, one article. ``url`` and ``fallback_date`` come from a WARC record."""
     try:
-        document = trafilatura.bare_extraction(
-            markup, url=url or None, with_metadata=True, include_comments=False
-        )
+        with _log_lines_naming(source):
+            # Parsed once, as trafilatura would parse it: its dates are read here too.
+            tree = trafilatura.load_html(markup)
+            if tree is None:
+                document, stated_dates = None, []
+            else:
+                stated_dates = list(_stated_publication_dates(tree))
+                document = trafilatura.bare_extraction(  # on a copy of the tree
+                    tree, url=url or None, with_metadata=True, include_comments=False
+                )
     except Exception as error:  # trafilatura raises many kinds on hostile markup
         raise IngestError(source, f"unreadable HTML ({type(error).__name__})") from error
     if document is None or len((document.text or "").split()) < MIN_ARTICLE_WORDS:
@@ -34,7 +65,9 @@ def read_html_page(
     outlet = own_name or context.outlet or document.hostname or ""
     if not outlet:
         raise IngestError(source, "the page names no outlet (give one with --outlet)")
-    published_at, time_known = _published(document.date or fallback_date, outlet, source, context)
+    published_at, time_known = _published(
+        document.date or "", stated_dates, fallback_date, outlet, source, context
+    )
     lines = [line.strip() for line in document.text.split("\n") if line.strip()]
     if lines and lines[0] == title:
         lines = lines[1:]  # the headline repeated at the top of the text
@@ -60,10 +93,107 @@ def read_html_page(
     )
 
 
-def _published(text: str, outlet: str, source: str, context: ReadContext) -> tuple[datetime, bool]:
+def _published(
+    day: str,
+    stated_dates: list[str],
+    fallback_date: str,
+    outlet: str,
+    source: str,
+    context: ReadContext,
+) -> tuple[datetime, bool]:
+    """When the page was published: trafilatura's ``day`` (from the page's metadata, else its
+    text), with the time and zone the page's metadata states for that day, which trafilatura
+    drops; else, from a WARC record, when the page was fetched."""
+    text = day or fallback_date
     if not text:
         raise IngestError(source, "the page has no publication date")
     try:
-        return context.published(text, outlet)
+        published = context.published(text, outlet)
     except ValueError as error:
         raise IngestError(source, f"unreadable date: {error}") from error
+    if day and (stated := _time_stated_on(published[0], stated_dates, outlet, context)):
+        return stated, True
+    return published
+
+
+def _time_stated_on(
+    day: datetime, stated_dates: list[str], outlet: str, context: ReadContext
+) -> datetime | None:
+    """The first date stated with a time that falls on ``day``, read as any date is (a time
+    without a zone in the outlet's). trafilatura chose the day: a date stated for another (a
+    related article's in the JSON-LD, say) is not the page's."""
+    for text in stated_dates:
+        try:
+            at, time_known = context.published(text, outlet)
+        except ValueError:
+            continue
+        # A time on that day, in whatever zone it is stated, is within a day of it in UTC.
+        if time_known and abs(at.date() - day.date()) <= timedelta(days=1):
+            return at
+    return None
+
+
+def _stated_publication_dates(tree: HtmlElement) -> Iterator[str]:
+    """The publication dates the page's metadata states, as written: its meta tags', then its
+    JSON-LD's ``datePublished`` (the outermost objects' first)."""
+    for meta in tree.iter("meta"):
+        key = meta.get("property") or meta.get("name") or meta.get("itemprop") or ""
+        if key.strip().lower() in PUBLISHED_META and meta.get("content"):
+            yield meta.get("content")
+    for script in tree.iter("script"):
+        if (script.get("type") or "").strip().lower() != "application/ld+json":
+            continue
+        try:
+            data = json.loads(script.text or "")
+        except (ValueError, RecursionError):
+            continue  # broken JSON-LD is common; trafilatura's date stands
+        pending = deque([data])
+        while pending:
+            value = pending.popleft()
+            if isinstance(value, dict):
+                if isinstance(value.get("datePublished"), str):
+                    yield value["datePublished"]
+                pending.extend(value.values())
+            elif isinstance(value, list):
+                pending.extend(value)
+
+
+@contextmanager
+def _log_lines_naming(source: str) -> Iterator[None]:
+    """What trafilatura logs while it reads one page, said in one line that names the page
+    (``crawl.warc#record 3: trafilatura: lxml parsing failed: Document is empty; ...``):
+    its own lines name no file (a WARC record's address at best), and one bad page gave
+    two or three of them. Each message is said once, at the highest level among them."""
+    heard = _Collected()
+    loggers = [logging.getLogger(name) for name in EXTRACTION_LOGGERS]
+    propagating = [log.propagate for log in loggers]
+    for log in loggers:
+        log.addHandler(heard)
+        log.propagate = False  # not to the console as they are: named, below
+    try:
+        yield
+    finally:
+        for log, propagate in zip(loggers, propagating, strict=True):
+            log.removeHandler(heard)
+            log.propagate = propagate
+        if heard.messages:
+            said = "; ".join(heard.messages)
+            logger.log(heard.highest, "%s: trafilatura: %s", source, said)
+
+
+class _Collected(logging.Handler):
+    """Log records' messages, each once in the order said, and their highest level. Their
+    loggers' levels still decide what is said at all."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: dict[str, None] = {}
+        self.highest = logging.NOTSET
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.messages[record.getMessage()] = None
+        except Exception:  # a malformed call of the library's: logging's own report
+            self.handleError(record)
+            return
+        self.highest = max(self.highest, record.levelno)

@@ -38,7 +38,9 @@ KNOWN_KEYS = {
     "summary",
 }
 BOM = b"\xef\xbb\xbf"
-# Keys starting with "_ingest" are the rejected log's notes: ignored when it is ingested again.
+# Keys starting with "_ingest" are the rejected log's notes: ignored when it is ingested again,
+# and a line of notes alone (the log's first) is no record.
+NOTE_PREFIX = "_ingest"
 
 
 def read_jsonl(stream: BinaryIO, source: str, context: ReadContext) -> Records:
@@ -87,7 +89,7 @@ def _line_record(
         return error
 
 
-def _record(line: str, source: str, number: int, context: ReadContext) -> ArticleData:
+def _record(line: str, source: str, number: int, context: ReadContext) -> ArticleData | None:
     try:
         item = json.loads(line, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
@@ -101,6 +103,8 @@ def _record(line: str, source: str, number: int, context: ReadContext) -> Articl
         raise IngestError(source, f"not valid JSON: {error}", line=number) from error
     if not isinstance(item, dict):
         raise IngestError(source, "a line must be a JSON object", line=number)
+    if item and all(key.startswith(NOTE_PREFIX) for key in item):
+        return None  # the rejected log's first line
     try:
         return _article(item, source, number, context)
     except IngestError as error:
@@ -146,8 +150,9 @@ def _article(item: dict, source: str, number: int, context: ReadContext) -> Arti
         extra={
             key: value
             for key, value in item.items()
-            if key not in KNOWN_KEYS and not key.startswith("_ingest")
+            if key not in KNOWN_KEYS and not key.startswith(NOTE_PREFIX)
         },
+        as_read=item,
     )
 
 

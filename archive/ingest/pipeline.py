@@ -28,7 +28,7 @@ from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
 from archive.ingest.feeds import read_feed
 from archive.ingest.html_pages import read_html_page
-from archive.ingest.jsonl import read_jsonl
+from archive.ingest.jsonl import NOTE_PREFIX, read_jsonl
 from archive.ingest.normalise import outlet_name
 from archive.ingest.prepare import Item, Prepared, in_reader_process, pin_gazetteer, prepare
 from archive.ingest.records import ReadContext, Records
@@ -254,7 +254,8 @@ class Ingester:
         rejected: a JSON object with two notes added (``_ingest_source``, the file and line
         it came from, and ``_ingest_error``; a re-ingest ignores ``_ingest*`` keys), and any
         other line (truncated JSON, ``[1, 2, 3]``, ``NaN``, not UTF-8) verbatim, so editing
-        the line fixes it. ``<rejected_log>.errors`` says why, one line each:
+        the line fixes it. Its first line, notes alone, makes the log JSON Lines to an
+        ingest whatever the lines after it hold. ``<rejected_log>.errors`` says why, one line each:
         ``<log>:<line>: <source>:<line>: <reason>`` for those, and ``<source>: <reason>``
         for what the log cannot hold (a feed entry, a page, a file): those are fixed in
         their source, which is then ingested again.
@@ -519,10 +520,27 @@ class _RejectedLog:
         if self._records is None:
             self._lines = _line_count(self.path)
             self._records = self.path.open("ab")
+            if not self._lines:
+                self._write_line(self._heading())
+        self._write_line(line)
+        self._note(f"{self.path}:{self._lines}: {error}")
+
+    def _write_line(self, line: bytes) -> None:
         self._records.write(line + b"\n")
         self._records.flush()
         self._lines += 1
-        self._note(f"{self.path}:{self._lines}: {error}")
+
+    def _heading(self) -> bytes:
+        """The log's first line: notes alone, which an ingest skips. It opens a JSON object,
+        which is what tells JSON Lines from a page by content (sources.detect_format): a log
+        of lines like ``[1, 2, 3]`` or ``<p>`` alone was read again as a page saved as text
+        or an HTML page. A name (``.jsonl``) would not do: the log may be renamed, gzipped
+        or piped to standard input, and the ingest never goes by names."""
+        note = (
+            "Records the ingest rejected, a line each: fix them and ingest this file again. "
+            f"Why each was rejected: {self.errors_path.name}"
+        )
+        return json.dumps({f"{NOTE_PREFIX}_log": note}).encode("ascii")
 
     def _note(self, text: str) -> None:
         if self._errors is None:

@@ -14,7 +14,7 @@ import queue
 import signal
 import traceback
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from archive.fingerprints import simhash
@@ -79,14 +79,20 @@ Item = Prepared | IngestError
 def prepare(
     item: ArticleData | IngestError, rules_for_outlet: Callable[[str], OutletRules]
 ) -> Item:
-    """A record read, made ready to save; a record left with nothing is an error."""
+    """A record read, made ready to save; a record left with nothing is an error, which
+    carries the record as read (a JSON Lines object) for the rejected log, as a reader's
+    errors do."""
     if isinstance(item, IngestError):
         return item
     try:
         data = strip_markup(item)
+        data = normalise(data, rules_for_outlet(data.outlet_name))
     except IngestError as error:
+        if error.record is None:
+            error.record = item.as_read
         return error
-    return Prepared(normalise(data, rules_for_outlet(data.outlet_name)))
+    # Kept only for the rejected log: not sent from the reader process with every record.
+    return Prepared(replace(data, as_read=None))
 
 
 class ReaderProcessDied(RuntimeError):

@@ -3,6 +3,7 @@
 import gzip
 import io
 import json
+import logging
 import sys
 from datetime import UTC, datetime
 from io import StringIO
@@ -112,7 +113,7 @@ def test_bad_json_lines_are_rejected_by_line_and_their_neighbours_kept(gazetteer
     assert lines[3] == f"{path}:5: a line must be a JSON object"
     assert len(lines) == 4
 
-    assert len(log.read_text().splitlines()) == 4
+    assert len(log.read_text().splitlines()) == 1 + 4  # a first line of notes, the records
 
 
 def test_rejected_lines_fixed_in_the_log_are_ingested_again(gazetteer, tmp_path):
@@ -134,8 +135,11 @@ def test_rejected_lines_fixed_in_the_log_are_ingested_again(gazetteer, tmp_path)
     assert len(errors.splitlines()) == 7
     assert Article.objects.count() == 3
 
+    # A first line of notes alone (what makes the log JSON Lines, whatever follows), then
     # JSON Lines records only, each on a line: objects with notes, anything else verbatim.
-    logged = log.read_bytes().splitlines()
+    heading, *logged = log.read_bytes().splitlines()
+    assert list(json.loads(heading)) == ["_ingest_log"]
+    assert "rejected.jsonl.errors" in json.loads(heading)["_ingest_log"]
     assert logged[0] == truncated.encode()
     assert json.loads(logged[1]) == {
         **no_title,
@@ -146,12 +150,12 @@ def test_rejected_lines_fixed_in_the_log_are_ingested_again(gazetteer, tmp_path)
     assert logged[3:] == [b"[1, 2, 3]", nan.encode(), b"\xff not UTF-8"]
     # Why, for each: the log's line, the source's line, the reason; the feed entry too.
     assert (tmp_path / "rejected.jsonl.errors").read_text().splitlines() == [
-        f"{log}:1: {path}:2: not valid JSON at column 32: Unterminated string",
-        f"{log}:2: {path}:3: no title",
-        f"{log}:3: {path}:4: {json.loads(logged[2])['_ingest_error']}",
-        f"{log}:4: {path}:5: a line must be a JSON object",
-        f"{log}:5: {path}:6: not valid JSON: NaN is not a JSON value",
-        f"{log}:6: {path}:7: not UTF-8 text",
+        f"{log}:2: {path}:2: not valid JSON at column 32: Unterminated string",
+        f"{log}:3: {path}:3: no title",
+        f"{log}:4: {path}:4: {json.loads(logged[2])['_ingest_error']}",
+        f"{log}:5: {path}:5: a line must be a JSON object",
+        f"{log}:6: {path}:6: not valid JSON: NaN is not a JSON value",
+        f"{log}:7: {path}:7: not UTF-8 text",
         f"{feed}#3: entry has no title",
     ]
 
@@ -174,6 +178,74 @@ def test_rejected_lines_fixed_in_the_log_are_ingested_again(gazetteer, tmp_path)
     assert Article.objects.get(title="NaN").extra == {"byline": None}
     assert Article.objects.get(title="Truncated").body == "Cut no more."
     assert not (tmp_path / "again.jsonl").exists()
+
+
+@pytest.mark.parametrize("in_process", [True, False])
+def test_a_record_rejected_once_its_markup_is_removed_is_in_the_log_to_fix(
+    gazetteer, tmp_path, in_process
+):
+    # Rejected after it was read (in prepare()), it was named in <log>.errors but left out
+    # of the log: there was nothing to fix and ingest again.
+    path = tmp_path / "markup.jsonl"
+    feed = tmp_path / "feed.xml"
+    log = tmp_path / "rejected.jsonl"
+    markup_only = {**RECORD, "body": "<script>alert(1)</script>"}
+    path.write_text(jsonl(markup_only))
+    # A feed entry rejected the same way is named in <log>.errors by entry: fixed in the feed.
+    feed.write_text(RSS.replace("<title>Second story</title>", "<title>&lt;br&gt;</title>"))
+    in_process_args = ["--in-process"] if in_process else []
+    _, errors = ingest(
+        str(path), str(feed), "--rejected-log", str(log), *in_process_args, expect_rejected=True
+    )
+    reason = "no text once its markup is removed"
+    assert errors.splitlines()[0] == f"{path}:1: {reason}"
+    _, logged = log.read_text().splitlines()  # after the log's first line, of notes
+    assert json.loads(logged) == {
+        **markup_only,
+        "_ingest_source": f"{path}:1",
+        "_ingest_error": reason,
+    }
+    assert (tmp_path / "rejected.jsonl.errors").read_text().splitlines() == [
+        f"{log}:2: {path}:1: {reason}",
+        f"{feed}#2: no title once its markup is removed",
+        f"{feed}#3: entry has no title",
+    ]
+
+    log.write_text(log.read_text().replace("<script>alert(1)</script>", "BAGHDAD - Fixed."))
+    output, errors = ingest(str(log), "--rejected-log", str(tmp_path / "again.jsonl"))
+    assert (output.split(",")[0], errors) == ("1 new", "")
+    assert Article.objects.get(title=RECORD["title"]).body == "Fixed."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[1, 2, 3]",  # was read as a page saved as text: "no title: the page starts with ..."
+        "<p>Not JSON</p>",  # was read as an HTML page: "no article text found in the page"
+    ],
+)
+def test_a_rejected_log_of_lines_that_are_not_objects_is_read_again_as_json_lines(
+    gazetteer, tmp_path, line
+):
+    # The format is told from the content, and a JSON Lines file from a line opening an
+    # object: a log with none was not JSON Lines, and none of its lines a record to fix.
+    path = tmp_path / "bad.jsonl"
+    log, again = tmp_path / "rejected.jsonl", tmp_path / "again.jsonl"
+    path.write_text(jsonl(RECORD, line))
+    ingest(str(path), "--rejected-log", str(log), expect_rejected=True)
+
+    # Ingested unedited: the same line rejected for the same reason, and logged again.
+    _, errors = ingest(str(log), "--rejected-log", str(again), expect_rejected=True)
+    (first_time,) = (tmp_path / "rejected.jsonl.errors").read_text().splitlines()
+    assert errors.strip() == f"{log}:2: {first_time.split(': ', 2)[2]}"
+    assert again.read_text().splitlines()[1:] == [line]
+
+    # Fixed, it is an article.
+    record = {**RECORD, "url": "https://e.com/fixed", "title": "Fixed"}
+    log.write_text(log.read_text().replace(line, json.dumps(record)))
+    output, errors = ingest(str(log), "--rejected-log", str(tmp_path / "third.jsonl"))
+    assert (output.split(",")[0], errors) == ("1 new", "")
+    assert Article.objects.filter(title="Fixed").exists()
 
 
 def test_a_rejected_record_holding_a_lone_surrogate_is_logged_escaped(gazetteer, tmp_path):
@@ -364,6 +436,63 @@ def test_an_html_page_becomes_its_article_without_the_site_around_it(gazetteer, 
     assert article.language == "en"
 
 
+PUBLISHED_META = '<meta property="article:published_time" content="2017-08-15T10:00:00+03:00">'
+
+
+@pytest.mark.parametrize("read_from", ["a page", "a WARC record"])
+def test_the_publication_time_a_page_states_is_kept_with_its_zone(gazetteer, tmp_path, read_from):
+    # trafilatura keeps the day of article:published_time only: it was saved as midnight UTC.
+    path = tmp_path / "page"
+    if read_from == "a page":
+        path.write_text(PAGE)
+    else:  # whose fetch time (WARC-Date, the next day) is the fallback, not the page's date
+        path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", PAGE.encode())]))
+    ingest(str(path))
+    article = Article.objects.get()
+    assert article.published_at == datetime(2017, 8, 15, 7, 0, tzinfo=UTC)
+    assert article.published_time_known is True
+
+
+def test_a_json_ld_publication_time_without_a_zone_is_read_in_the_outlets(gazetteer, tmp_path):
+    Outlet.objects.create(name="The Example Times", slug="example-times", time_zone="Asia/Baghdad")
+    json_ld = {
+        "@context": "https://schema.org",
+        "@graph": [{"@type": "NewsArticle", "datePublished": "2017-08-15T10:00:00"}],
+    }
+    path = tmp_path / "page.html"
+    path.write_text(
+        PAGE.replace(
+            PUBLISHED_META,
+            f'<script type="application/ld+json">{json.dumps(json_ld)}</script>',
+        )
+    )
+    ingest(str(path))
+    article = Article.objects.get()
+    assert article.published_at == datetime(2017, 8, 15, 7, 0, tzinfo=UTC)
+    assert article.published_time_known is True
+
+
+def test_a_page_that_states_no_time_for_its_day_keeps_the_day_alone(gazetteer, tmp_path):
+    # Only a time stated for the day trafilatura found is the page's: here, a related
+    # article's in the JSON-LD, on another day.
+    related = {
+        "@type": "NewsArticle",
+        "relatedLink": {"@type": "NewsArticle", "datePublished": "2017-08-01T09:00:00Z"},
+    }
+    path = tmp_path / "page.html"
+    path.write_text(
+        PAGE.replace(
+            PUBLISHED_META,
+            '<meta property="article:published_time" content="2017-08-15">'
+            f'<script type="application/ld+json">{json.dumps(related)}</script>',
+        )
+    )
+    ingest(str(path))
+    article = Article.objects.get()
+    assert article.published_at == datetime(2017, 8, 15, tzinfo=UTC)
+    assert article.published_time_known is False
+
+
 def test_outlet_option_names_a_pages_outlet_only_where_the_page_names_no_site(gazetteer, tmp_path):
     named, unnamed = tmp_path / "named.html", tmp_path / "unnamed.html"
     named.write_text(PAGE)
@@ -389,6 +518,35 @@ def test_an_html_page_without_article_text_is_rejected(gazetteer, tmp_path):
     path.write_text("<html><head><title>Nothing</title></head><body><nav>Home</nav></body></html>")
     _, errors = ingest(str(path), expect_rejected=True)
     assert errors.strip() == f"{path}: no article text found in the page"
+
+
+def test_trafilaturas_log_lines_name_the_page_and_record_they_are_about(
+    gazetteer, tmp_path, caplog
+):
+    # "parsed tree length: 0, wrong data type or not valid HTML", "empty HTML tree: None":
+    # which page, of a directory or a crawl's thousands? One line each, named.
+    page = tmp_path / "fragment.html"
+    page.write_text("<p>A paragraph, not a page.</p>")
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(
+        warc_bytes(
+            [
+                ("https://e.com/dam", "text/html", PAGE.encode()),  # says nothing
+                ("https://e.com/blank", "text/html", b"  "),  # two lines of trafilatura's
+            ]
+        )
+    )
+    with caplog.at_level(logging.INFO):
+        ingest(str(page), str(crawl), "--in-process", expect_rejected=True)
+    said = [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith(("trafilatura", "htmldate", "archive.ingest"))
+    ]
+    assert [message.split(": trafilatura: ")[0] for message in said] == [
+        str(page),
+        f"{crawl}#record 2",
+    ]
 
 
 # WARC
@@ -604,7 +762,7 @@ def test_strict_saves_the_records_before_the_error_and_says_where_it_stopped(
     )
     assert errors.startswith(f"{path}:2: not valid JSON")
     assert list(Article.objects.values_list("title", flat=True)) == [RECORD["title"]]
-    assert len(log.read_text().splitlines()) == 1  # the bad line, not the good one
+    assert len(log.read_text().splitlines()) == 1 + 1  # notes, the bad line, not the good one
 
 
 # Dedup
