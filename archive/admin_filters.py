@@ -2,6 +2,8 @@
 places inside them). Each filters through a subquery, not a join: a join would multiply the
 list's comment counts. None of them lists thousands of choices on each page load."""
 
+import functools
+
 from django.contrib import admin
 from django.db.models import Q
 
@@ -58,22 +60,30 @@ class PrintedDatelineFilter(admin.SimpleListFilter):
 
 class TagFilter(admin.SimpleListFilter):
     """Articles carrying a tag: ``?tag=<slug>``, the link from each tag's count in the tag
-    list. Only the chosen tag is listed here: an archive has thousands of tags."""
+    list. Only the chosen tag is listed here: an archive has thousands of tags. A slug the
+    tag had before a rename or a merge finds the tag it is now (``Tag.objects.resolving``),
+    as the site's own tag filters do: an editor's bookmarked list keeps working."""
 
     title = "tag"
     parameter_name = "tag"
+
+    @functools.cached_property
+    def tag(self) -> Tag | None:
+        # Read once a request: both lookups() and queryset() ask.
+        return Tag.objects.resolving(self.value()).first() if self.value() else None
 
     def lookups(self, request, model_admin):
         if not self.value():
             return []
         # An unknown slug is listed as typed (and finds nothing) rather than ignored.
-        name = Tag.objects.filter(slug=self.value()).values_list("name", flat=True).first()
-        return [(self.value(), name or self.value())]
+        return [(self.value(), self.tag.name if self.tag else self.value())]
 
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        tagged = Article.tags.through.objects.filter(tag__slug=self.value())
+        if self.tag is None:
+            return queryset.none()
+        tagged = Article.tags.through.objects.filter(tag=self.tag)
         return queryset.filter(pk__in=tagged.values("article_id"))
 
 

@@ -1,4 +1,5 @@
-"""Facet values' readable names (outlet, tag and place names), remembered in each process.
+"""Facet values' readable names (outlet, tag and place names), remembered in each process;
+and places' slugs, which the links write where the index counts places by id.
 
 A results page labels up to eighty facet values: three queries a page, about a tenth of a
 tantivy results page's time. Names seldom change, so each process keeps those it has looked
@@ -22,17 +23,18 @@ def _names_by_slug(model: type[Outlet | Tag], values: list[str]) -> dict[str, st
     return dict(model.objects.filter(slug__in=values).values_list("slug", "name"))
 
 
-def _region_names(values: list[str]) -> dict[str, str]:
+def _region_field_by_id(field_name: str, values: list[str]) -> dict[str, str]:
     ids = [int(value) for value in values if value.isascii() and value.isdigit()]
-    return {
-        str(pk): name for pk, name in Region.objects.filter(id__in=ids).values_list("id", "name")
-    }
+    found = Region.objects.filter(id__in=ids).values_list("id", field_name)
+    return {str(pk): value for pk, value in found}
 
 
 _LOOKUPS: dict[str, Callable[[list[str]], dict[str, str]]] = {
     "outlet": functools.partial(_names_by_slug, Outlet),
     "tag": functools.partial(_names_by_slug, Tag),
-    "region": _region_names,
+    "region": functools.partial(_region_field_by_id, "name"),
+    # Not a label: what a place facet's link filters by (search.service._label_facets).
+    "region_slug": functools.partial(_region_field_by_id, "slug"),
 }
 
 

@@ -88,11 +88,17 @@ class SearchForm(forms.Form):
         return min(page, MAX_PAGE + 1) if page else page
 
     def clean_region(self) -> tuple[str, ...]:
+        """Each place as its slug, whichever way the address names it, so that every link
+        the page writes (facets and their removal, pages, feed, CSV, the form's own hidden
+        fields) says the place as the browse pages and the API do. A link shared when search
+        links used ids still works, and leads on by slug."""
         # resolve_regions reads digits as an id: keep only ids a database column can hold.
-        return tuple(
-            value
-            for value in self.cleaned_data["region"]
-            if not value.isdigit() or (value.isascii() and int(value) <= MAX_REGION_ID)
+        return service.region_slugs(
+            [
+                value
+                for value in self.cleaned_data["region"]
+                if not value.isdigit() or (value.isascii() and int(value) <= MAX_REGION_ID)
+            ]
         )
 
     def params(self) -> "SearchParams":
@@ -262,6 +268,10 @@ class SearchParams:
     def feed_url(self) -> str:
         """The Atom feed of this search's newest hits (it sorts and pages for itself)."""
         return replace(self, sort="", page=1).url("search:feed")
+
+    def export_url(self) -> str:
+        """This search's results as CSV (best first, from the first: it pages for itself)."""
+        return replace(self, page=1).url("search_export")
 
     def search_request(self, *, page_size: int, **overrides) -> SearchRequest:
         arguments = {

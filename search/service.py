@@ -7,7 +7,7 @@ resolved ``SearchRequest``.
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db.models import Q
@@ -130,6 +130,33 @@ def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
     return tuple(sorted(ids))
 
 
+def region_slugs(values: Sequence[str]) -> tuple[str, ...]:
+    """Place filter values as search links write them: the slug of the region each names,
+    read as resolve_regions reads it (digits are an id, from a link shared before links used
+    slugs; else a slug, else a name). A value that names no region is kept as it was: it
+    still matches nothing."""
+    values = [value.strip() for value in values]
+    if not values:
+        return ()
+    digits = {value for value in values if value.isascii() and value.isdigit()}
+    ids = {value: int(value) for value in digits if int(value) <= MAX_REGION_ID}
+    found = Region.objects.filter(Q(slug__in=values) | Q(id__in=ids.values()))
+    slug_of_id = dict(found.values_list("id", "slug"))
+    slugs = set(slug_of_id.values())
+    named = {v: _regions_by_name(v) for v in values if v not in digits and v not in slugs}
+    if named_ids := set().union(*named.values()):
+        slug_of_id |= dict(Region.objects.filter(id__in=named_ids).values_list("id", "slug"))
+
+    def slug(value: str) -> str:
+        if value in digits:
+            return slug_of_id.get(ids.get(value, NO_MATCH_ID), value)
+        if value in slugs:
+            return value
+        return next((slug_of_id[pk] for pk in named[value] if pk in slug_of_id), value)
+
+    return tuple(dict.fromkeys(slug(value) for value in values))
+
+
 def _regions_by_name(name: str) -> set[int]:
     """The most prominent regions a name denotes: a country over a town of the same name."""
     candidates = list(
@@ -211,7 +238,17 @@ def _label_facets(request: SearchRequest, results: SearchResults) -> dict[str, l
     for name, options in facets.items():
         if name != "year":
             options.sort(key=lambda option: (-option.count, option.label.casefold()))
+    if "region" in facets:
+        facets["region"] = _by_region_slug(facets["region"])
     return facets
+
+
+def _by_region_slug(options: list[FacetOption]) -> list[FacetOption]:
+    """Place options valued by slug, the value a filter takes back: the index counts places
+    by id (its format stays), readers share the links. A place deleted since it was indexed
+    keeps its id, which filters by nothing, as before."""
+    slugs = facet_labels.names("region_slug", [option.value for option in options])
+    return [replace(option, value=slugs.get(option.value, option.value)) for option in options]
 
 
 def tags_matching(query: ParsedQuery, articles: Sequence[Article]) -> dict[int, list[str]]:

@@ -84,6 +84,7 @@ def results(request):
             "facet_groups": facet_groups(params, page),
             "pagination": pagination(params, page),
             "suggestion_url": params.with_query(suggestion).url() if suggestion else None,
+            "export_url": params.export_url(),
             "clear_filters_url": params.without_filters().url() if params.has_filters else None,
             "only_common_words": only_common_words(search_request.query),
         },

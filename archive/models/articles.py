@@ -58,11 +58,12 @@ class TagQuerySet(models.QuerySet):
         """The tag a slug names now, the first of at most two: the tag with that slug, or
         the tag an old slug (renamed or merged away: TagRedirect) leads to.
 
-        The one place old slugs are followed, for the tag page and its feed, the browse and
-        API ``tag`` filters, and search's ``tag:`` filter. The live tag comes first: an
-        editor may make a new tag with a slug that once redirected (admin → Tags → Add), and
-        that slug is that tag's again. ``resolving(slug).first().slug != slug`` tells an old
-        slug, whose address should move for good.
+        The one place old slugs are followed, for the tag page and its feed, the browse,
+        API and admin article list ``tag`` filters, and search's ``tag:`` filter. The live
+        tag comes first: an editor may make a new tag with a slug that once redirected
+        (admin → Tags → Add), and that slug is that tag's again.
+        ``resolving(slug).first().slug != slug`` tells an old slug, whose address should move
+        for good.
         """
         # Two indexed look-ups, the live slug first: "slug = %s OR id IN (redirects)" in one
         # query is a scan of every tag on PostgreSQL (no index serves an OR with a subquery).

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from api.throttling import AnonymousClientThrottle
-from archive.models import Article
+from archive.models import Article, Region
 from search.sync import record_changes
 from tests.factories import make_article, make_outlet, make_tag
 from tests.search.conftest import when
@@ -43,6 +43,26 @@ def test_search_has_hits_highlights_facets_and_filters(api, archive):
     assert [hit["article"]["title"] for hit in narrowed["hits"]] == ["Army takes the airport"]
     by_tag = api.get(reverse("api:search"), {"q": "airport", "tag": "raqqa"}).json()
     assert by_tag["total"] == 1
+
+
+def test_search_values_place_facets_by_the_slug_its_region_filter_takes(
+    api, archive, gazetteer, sync
+):
+    """Outlets and tags are facet values by slug; places too (the index counts them by id)."""
+    erbil = Region.objects.get(slug="erbil-iq")
+    Article.objects.get(title="Dam repairs").regions.add(erbil)
+    sync()
+
+    places = api.get(reverse("api:search"), {"q": "dam"}).json()["facets"]["region"]
+
+    assert {"value": "erbil-iq", "label": "Erbil", "count": 1, "active": False} in places
+    assert not any(option["value"].isdigit() for option in places)
+    for value in ("erbil-iq", str(erbil.id)):  # an id, as clients sent before, still filters
+        narrowed = api.get(reverse("api:search"), {"q": "dam", "region": value}).json()
+        assert narrowed["total"] == 1
+        assert {"value": "erbil-iq", "label": "Erbil", "count": 1, "active": True} in (
+            narrowed["facets"]["region"]
+        )
 
 
 def test_search_suggests_a_spelling(api, archive):

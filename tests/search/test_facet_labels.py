@@ -35,10 +35,22 @@ def test_names_are_looked_up_once_then_remembered(django_assert_num_queries):
         assert labels.names("outlet", ["rudaw", "bbc"]) == {"rudaw": "Rudaw"}
 
 
-def test_region_labels_are_keyed_by_id():
+def test_region_labels_and_slugs_are_keyed_by_id():
     region = Region.objects.create(name="Deir ez-Zor", slug="deir-ez-zor", kind="city")
     labels = FacetLabels()
     assert labels.names("region", [str(region.pk), "not-an-id"]) == {str(region.pk): "Deir ez-Zor"}
+    assert labels.names("region_slug", [str(region.pk), "0"]) == {str(region.pk): "deir-ez-zor"}
+
+
+def test_a_changed_region_slug_is_seen_at_once():
+    """A place facet's link filters by the slug: an editor's change of it must not leave
+    links to a slug no region has."""
+    region = Region.objects.create(name="Atlantis", slug="atlantis", kind="area")
+    key = str(region.pk)
+    assert process_labels.names("region_slug", [key]) == {key: "atlantis"}
+    region.slug = "atlantis-lost"
+    region.save()
+    assert process_labels.names("region_slug", [key]) == {key: "atlantis-lost"}
 
 
 def test_a_rename_through_the_models_is_seen_at_once():

@@ -6,8 +6,10 @@ Links are followed as a browser would: by reading their href out of the page.
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urlencode, urlsplit
 
 import pytest
+from django.http import QueryDict
 from django.urls import reverse
 
 from archive.models import Region
@@ -237,7 +239,7 @@ def test_facet_labels_are_escaped_and_counts_read_as_numbers(client, backend, sy
     [
         ("Outlet", "Rudaw", "outlet=rudaw"),
         ("Tag", "Kurdistan", "tag=kurdistan"),
-        ("Place", "Ar Raqqah", "region="),
+        ("Place", "Ar Raqqah", "region=ar-raqqah-sy"),
         ("Year", "2016", "from=2016-01-01&to=2016-12-31"),
     ],
 )
@@ -667,11 +669,59 @@ def test_every_page_has_a_search_box_in_its_header(client, db):
     assert page.find("label", for_="site-search-q").text == "Search the archive"
 
 
-def test_region_facets_name_places_and_filter_by_id(client, backend, corpus):
+def test_place_facets_name_places_and_link_by_slug_not_id(client, backend, corpus):
+    """The index counts places by id; readers share the links, which say the place as the
+    browse pages and the API do."""
     raqqa = Region.objects.get(name="Ar Raqqah")
     option = facet(search(client, q="raqqa"), "Ar Raqqah", "Place")
 
-    assert f"region={raqqa.id}" in option.attrs["href"]
+    assert f"region={raqqa.slug}" in option.attrs["href"]
+    assert f"region={raqqa.id}" not in option.attrs["href"]
+
+
+def region_values_linked(response) -> set[str]:
+    """Every place filter the page's links write (facets, pagination, feed, CSV)."""
+    urls = [
+        element.attrs["href"]
+        for element in parsed(response).elements
+        if element.tag in ("a", "link") and element.attrs.get("href")
+    ]
+    return {value for url in urls for value in QueryDict(urlsplit(url).query).getlist("region")}
+
+
+@pytest.mark.parametrize("given_as", ["slug", "id"])
+def test_a_place_filter_in_a_shared_link_is_removable_and_written_back_by_slug(
+    client, backend, corpus, given_as
+):
+    """A link shared by slug, or by id before search links used slugs: either filters, its
+    facet's link removes it, and every link the page writes names the place by slug."""
+    raqqa = Region.objects.get(name="Ar Raqqah")
+    value = raqqa.slug if given_as == "slug" else str(raqqa.id)
+
+    response = search(client, q="raqqa", region=value)
+
+    assert total_shown(response) == "1 result"
+    hidden = parsed(response).find_all("input", type="hidden", name="region")
+    assert [element.attrs["value"] for element in hidden] == [raqqa.slug]
+    linked = region_values_linked(response)
+    assert raqqa.slug in linked
+    assert linked <= set(Region.objects.values_list("slug", flat=True))
+    active = facet(response, "Ar Raqqah", "Place")
+    assert active.tag == "a"
+    assert "remove this filter" in active.text
+    removed = follow(client, active.attrs["href"])
+    assert total_shown(removed) == "2 results"
+
+
+@pytest.mark.django_db
+def test_the_form_reads_a_place_by_slug_id_or_name_as_its_slug(gazetteer):
+    syria = Region.objects.get(slug="syria")
+    asked = ["syria", str(syria.id), "Syria", "nowhere-at-all", "99999999999"]
+
+    params = SearchForm(QueryDict(urlencode([("region", v) for v in asked]))).params()
+
+    # An unknown place stays as asked: it matches nothing rather than being dropped.
+    assert params.regions == ("syria", "nowhere-at-all", "99999999999")
 
 
 @pytest.mark.django_db
