@@ -34,6 +34,7 @@ from search.backends.vocabulary import PendingWords, Vocabulary
 from search.backends.whoosh_analysis import WordAnalyzer, WordPositions
 from search.backends.whoosh_arrays import DocArrays, Matches, Snapshot
 from search.backends.whoosh_highlight import Highlighter, WordAnalyses
+from search.backends.whoosh_storage import MappedFileStorage
 from search.documents import SearchDocument
 from search.query import ParsedQuery, Term, parse_query
 from search.spelling import corrections_for, replace_words
@@ -223,7 +224,7 @@ class SearchBackend(base.SearchBackend):
 
     def _new_generation(self) -> tuple[str, index.Index]:
         name, path = self.generations.new()
-        return name, index.create_in(str(path), make_schema())
+        return name, MappedFileStorage(str(path)).create_index(make_schema())
 
     def _open_index(self, create: bool = False) -> index.Index:
         generation = self._current_generation()
@@ -236,7 +237,7 @@ class SearchBackend(base.SearchBackend):
                     generation, _ = self._new_generation()
                     self._switch_to(generation)
         try:
-            return index.open_dir(str(self.root / generation))
+            return MappedFileStorage(str(self.root / generation)).open_index()
         except WhooshIndexError as error:  # a missing index
             raise base.SearchUnavailable(f"The search index cannot be opened: {error}") from error
         except Exception as error:  # a damaged table of contents: see _reading_damage
