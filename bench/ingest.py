@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,22 +39,72 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, int, int]:
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = [int(child) for child in (task / "children").read_text().split()]
+        except OSError:  # the thread or the process ended meanwhile
+            continue
+        for child in children:
+            found += [child, *_descendants(child)]
+    return found
+
+
+def _own_mib(pid: int) -> float:
+    """A process's own memory (RssAnon), without the index files it maps (RssFile): those
+    pages are the page cache's, shared and dropped when memory is wanted, and ru_maxrss
+    counts them."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class OwnMemoryPeaks:
+    """Samples a command's process and the processes it starts every 0.2 s, keeping the
+    peak own memory of the command and of its largest process."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.command, self.child = pid, 0.0, 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            self.command = max(self.command, _own_mib(self.pid))
+            for child in _descendants(self.pid):
+                self.child = max(self.child, _own_mib(child))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, int, int, int, int]:
     """Seconds and peak resident memory (MiB) of one command, measured in its own process
     (RUSAGE_CHILDREN here would report the largest child so far, e.g. load_regions), and of
-    the largest process it started (the ingest's reader process, Whoosh's writers)."""
+    the largest process it started (the ingest's reader process, Whoosh's writers); then
+    the same two peaks of own memory only (sampled, see OwnMemoryPeaks)."""
     report = work / "peak.txt"
     started = time.perf_counter()
-    subprocess.run(
+    process = subprocess.Popen(
         [sys.executable, "-c", PEAK_WRAPPER, str(report), *command[1:]],
         env=env,
         cwd=ROOT,
-        check=True,
         stdout=subprocess.DEVNULL,
     )
+    peaks = OwnMemoryPeaks(process.pid)
+    if process.wait():
+        raise subprocess.CalledProcessError(process.returncode, command)
+    peaks.stop()
     seconds = time.perf_counter() - started
     own, child = (int(kib) // 1024 for kib in report.read_text().split())
-    return seconds, own, child
+    return seconds, own, child, round(peaks.command), round(peaks.child)
 
 
 def environment(database: str, work: Path, backend: str) -> dict[str, str]:
@@ -151,10 +202,10 @@ def main() -> None:
             subprocess.run(
                 manage("load_regions"), env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
             )
-            seconds, peak, child_peak = run(
+            seconds, *memory = run(
                 manage("ingest", str(corpus), "--batch-size", str(args.batch_size)), env, work
             )
-            rows.append((fmt, args.database, backend, args.articles / seconds, peak, child_peak))
+            rows.append((fmt, args.database, backend, args.articles / seconds, *memory))
             shutil.rmtree(work / "index", ignore_errors=True)
             if (work / "archive.sqlite3").exists():
                 (work / "archive.sqlite3").unlink()
@@ -174,15 +225,20 @@ def main() -> None:
         + (f"; with the backend's WordAnalyzer: {bare_words:.0f}/s" if bare_words else ""),
         "",
         "| format | database | backend | articles/s end to end | vs bare Whoosh | peak MiB "
-        "| largest child process, peak MiB |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| largest child process, peak MiB | own memory, peak MiB | largest child's own, "
+        "peak MiB |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for fmt, database, name, rate, peak, child_peak in rows:
+    for fmt, database, name, rate, *memory in rows:
         lines.append(
             f"| {fmt} | {database} | {name} | {rate:.0f} | "
-            f"{f'{rate / bare:.0%}' if bare else '–'} | {peak} "
-            f"| {child_peak} |"
+            f"{f'{rate / bare:.0%}' if bare else '–'} | " + " | ".join(map(str, memory)) + " |"
         )
+    lines += [
+        "",
+        "Peak MiB: the kernel's peak resident set (ru_maxrss), which counts the index files a "
+        "process maps; own memory: RssAnon sampled every 0.2 s, without them.",
+    ]
     table = "\n".join(lines)
     print(table)
     if args.record:
