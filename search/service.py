@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from archive.compiled import CompiledInBulk
-from archive.models import Article, Outlet, Region, RegionName, Tag, TagRedirect
+from archive.models import Article, Outlet, Region, Tag, TagRedirect
 from archive.text import fold
 from search.backends import get_backend
 from search.backends.base import Hit, SearchBackend, SearchRequest, SearchResults, Sort
@@ -124,9 +124,8 @@ def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
             # region:99999999999999999999 in a query is no region, not a database error.
             ids.add(int(value) if int(value) <= MAX_REGION_ID else NO_MATCH_ID)
             continue
-        by_slug = Region.objects.filter(slug=value).values_list("id", flat=True)
-        found = set(by_slug) or _regions_by_name(value)
-        ids |= found or {NO_MATCH_ID}
+        region = Region.objects.named(value)
+        ids.add(region.id if region else NO_MATCH_ID)
     return tuple(sorted(ids))
 
 
@@ -143,32 +142,16 @@ def region_slugs(values: Sequence[str]) -> tuple[str, ...]:
     found = Region.objects.filter(Q(slug__in=values) | Q(id__in=ids.values()))
     slug_of_id = dict(found.values_list("id", "slug"))
     slugs = set(slug_of_id.values())
-    named = {v: _regions_by_name(v) for v in values if v not in digits and v not in slugs}
-    if named_ids := set().union(*named.values()):
-        slug_of_id |= dict(Region.objects.filter(id__in=named_ids).values_list("id", "slug"))
+    named = {v: Region.objects.named(v) for v in values if v not in digits and v not in slugs}
 
     def slug(value: str) -> str:
         if value in digits:
             return slug_of_id.get(ids.get(value, NO_MATCH_ID), value)
         if value in slugs:
             return value
-        return next((slug_of_id[pk] for pk in named[value] if pk in slug_of_id), value)
+        return region.slug if (region := named[value]) else value
 
     return tuple(dict.fromkeys(slug(value) for value in values))
-
-
-def _regions_by_name(name: str) -> set[int]:
-    """The most prominent regions a name denotes: a country over a town of the same name."""
-    candidates = list(
-        Region.objects.filter(
-            id__in=RegionName.objects.filter(folded=fold(name)).values("region_id")
-        ).values_list("id", "kind", "population")
-    )
-    if not candidates:
-        return set()
-    rank = {Region.Kind.CONTINENT: 0, Region.Kind.COUNTRY: 1, Region.Kind.PROVINCE: 2}
-    best = min(candidates, key=lambda c: (rank.get(c[1], 3), -c[2]))
-    return {best[0]}
 
 
 HIT_DEFERRED_FIELDS = ("body", "summary", "extra")
