@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from archive.compiled import CompiledInBulk
-from archive.models import Article, Outlet, Region, Tag, TagRedirect
+from archive.models import Article, Outlet, Region, Tag
 from archive.text import fold
 from search.backends import get_backend
 from search.backends.base import Hit, SearchBackend, SearchRequest, SearchResults, Sort
@@ -107,11 +107,10 @@ def resolve_tags(values: Sequence[str]) -> tuple[str, ...]:
     for value in values:
         names |= Q(name__iexact=value)
     found = set(Tag.objects.filter(Q(slug__in=slugs) | names).values_list("slug", flat=True))
-    if moved := slugs - found:
-        # An old slug (the tag renamed or merged away) filters by the tag it leads to, as
-        # Tag.objects.resolving follows it for the tag's page, feed and browse filters.
-        redirects = TagRedirect.objects.filter(old_slug__in=moved)
-        found |= set(redirects.values_list("tag__slug", flat=True))
+    for slug in slugs - found:
+        # An old slug (the tag renamed or merged away) filters by the tag it leads to: the
+        # one rule for old slugs, as for the tag's page, feed and browse filters.
+        found |= set(Tag.objects.resolving(slug).values_list("slug", flat=True))
     return tuple(sorted(found or slugs))
 
 
