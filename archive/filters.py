@@ -75,12 +75,16 @@ class NamedObjectField(forms.CharField):
             return None
         found = self.find(text)
         if found is None:
-            raise ValidationError(
-                'There is no %(noun)s "%(value)s".',
-                code="unknown",
-                params={"noun": self.noun, "value": text},
-            )
+            raise unknown_value(self.noun, text)
         return found
+
+
+def unknown_value(noun: str, value: str) -> ValidationError:
+    """The error for a filter value that names no outlet, tag or place: the browse pages',
+    the API's and search's alike."""
+    return ValidationError(
+        'There is no %(noun)s "%(value)s".', code="unknown", params={"noun": noun, "value": value}
+    )
 
 
 class NamedObjectFilter(django_filters.CharFilter):

@@ -89,29 +89,15 @@ def build_request(
 
 
 def resolve_outlets(values: Sequence[str]) -> tuple[str, ...]:
-    if not values:
-        return ()
-    slugs = {slugify(v) for v in values}
-    names = Q()
-    for value in values:
-        names |= Q(name__iexact=value)
-    found = set(Outlet.objects.filter(Q(slug__in=slugs) | names).values_list("slug", flat=True))
-    return tuple(sorted(found or slugs))
+    """Outlet slugs; any of them is asked for, so one naming nothing drops out unless it is
+    all there is (then it matches nothing)."""
+    found = set(outlets_named(values).values())
+    return tuple(sorted(found or {slugify(value) for value in values}))
 
 
 def resolve_tags(values: Sequence[str]) -> tuple[str, ...]:
-    if not values:
-        return ()
-    slugs = {slugify(v, allow_unicode=True) for v in values}
-    names = Q()
-    for value in values:
-        names |= Q(name__iexact=value)
-    found = set(Tag.objects.filter(Q(slug__in=slugs) | names).values_list("slug", flat=True))
-    for slug in slugs - found:
-        # An old slug (the tag renamed or merged away) filters by the tag it leads to: the
-        # one rule for old slugs, as for the tag's page, feed and browse filters.
-        found |= set(Tag.objects.resolving(slug).values_list("slug", flat=True))
-    return tuple(sorted(found or slugs))
+    found = set(tags_named(values).values())
+    return tuple(sorted(found or {slugify(value, allow_unicode=True) for value in values}))
 
 
 def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
@@ -128,29 +114,81 @@ def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
     return tuple(sorted(ids))
 
 
-def region_slugs(values: Sequence[str]) -> tuple[str, ...]:
-    """Place filter values as search links write them: the slug of the region each names,
-    read as resolve_regions reads it (digits are an id, from a link shared before links used
-    slugs; else a slug, else a name). A value that names no region is kept as it was: it
-    still matches nothing."""
+# Which values name something, read as the resolve_ functions read them: the search form
+# keeps each value with the slug it names, and calls a value naming nothing an error.
+
+
+def outlets_named(values: Sequence[str]) -> dict[str, str]:
+    """Each value that names an outlet, by its slug or its name (any case), with its slug."""
+    if not values:
+        return {}
+    slug_of = {value: slugify(value) for value in values}
+    names = Q()
+    for value in values:
+        names |= Q(name__iexact=value)
+    found = Outlet.objects.filter(Q(slug__in=slug_of.values()) | names)
+    return _named_by_slug_or_name(values, slug_of, found.values_list("slug", "name"))
+
+
+def tags_named(values: Sequence[str]) -> dict[str, str]:
+    """Each value that names a tag, with the tag's slug: by its slug or its name (any case),
+    or by a slug it had before a rename or a merge, followed to the tag it is now."""
+    if not values:
+        return {}
+    slug_of = {value: slugify(value, allow_unicode=True) for value in values}
+    names = Q()
+    for value in values:
+        names |= Q(name__iexact=value)
+    found = Tag.objects.filter(Q(slug__in=slug_of.values()) | names)
+    named = _named_by_slug_or_name(values, slug_of, found.values_list("slug", "name"))
+    for value in values:
+        if value not in named:
+            # An old slug (the tag renamed or merged away) filters by the tag it leads to: the
+            # one rule for old slugs, as for the tag's page, feed and browse filters.
+            resolved = Tag.objects.resolving(slug_of[value]).values_list("slug", flat=True)
+            if slug := resolved.first():
+                named[value] = slug
+    return named
+
+
+def _named_by_slug_or_name(
+    values: Sequence[str], slug_of: dict[str, str], found: Iterable[tuple[str, str]]
+) -> dict[str, str]:
+    slugs, by_name = set(), {}
+    for slug, name in found:
+        slugs.add(slug)
+        by_name[name.casefold()] = slug
+    named = {}
+    for value in values:
+        if slug_of[value] in slugs:
+            named[value] = slug_of[value]
+        elif slug := by_name.get(value.casefold()):
+            named[value] = slug
+    return named
+
+
+def regions_named(values: Sequence[str]) -> dict[str, str]:
+    """Each value that names a place, with its slug, read as resolve_regions reads it: digits
+    are an id (search links wrote ids before they wrote slugs), else a slug, else a name."""
     values = [value.strip() for value in values]
     if not values:
-        return ()
+        return {}
     digits = {value for value in values if value.isascii() and value.isdigit()}
     ids = {value: int(value) for value in digits if int(value) <= MAX_REGION_ID}
     found = Region.objects.filter(Q(slug__in=values) | Q(id__in=ids.values()))
     slug_of_id = dict(found.values_list("id", "slug"))
     slugs = set(slug_of_id.values())
-    named = {v: Region.objects.named(v) for v in values if v not in digits and v not in slugs}
-
-    def slug(value: str) -> str:
+    named = {}
+    for value in values:
         if value in digits:
-            return slug_of_id.get(ids.get(value, NO_MATCH_ID), value)
-        if value in slugs:
-            return value
-        return region.slug if (region := named[value]) else value
-
-    return tuple(dict.fromkeys(slug(value) for value in values))
+            slug = slug_of_id.get(ids.get(value, NO_MATCH_ID))
+        elif value in slugs:
+            slug = value
+        else:
+            slug = region.slug if (region := Region.objects.named(value)) else None
+        if slug:
+            named[value] = slug
+    return named
 
 
 HIT_DEFERRED_FIELDS = ("body", "summary", "extra")
