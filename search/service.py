@@ -96,8 +96,10 @@ def resolve_outlets(values: Sequence[str]) -> tuple[str, ...]:
 
 
 def resolve_tags(values: Sequence[str]) -> tuple[str, ...]:
-    found = set(tags_named(values).values())
-    return tuple(sorted(found or {slugify(value, allow_unicode=True) for value in values}))
+    """Tag slugs; every tag asked for narrows the search, so one naming nothing keeps a slug
+    no tag has and the search matches nothing, as for a place naming nothing."""
+    named = tags_named(values)
+    return tuple(sorted({named.get(v) or slugify(v, allow_unicode=True) for v in values}))
 
 
 def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:

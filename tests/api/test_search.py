@@ -168,6 +168,18 @@ def test_a_filter_in_the_query_text_is_part_of_the_search_and_finds_nothing(api,
     assert (export.status_code, export.content.decode().count("\n")) == (200, 1)
 
 
+def test_every_tag_in_the_query_narrows_so_one_naming_nothing_finds_nothing(api, archive):
+    """Tags are all required (each one more narrows, as a place does): a tag naming nothing
+    among known ones is not left out, which would widen the search."""
+
+    def total(q: str) -> int:
+        return api.get(reverse("api:search"), {"q": q}).json()["total"]
+
+    assert total("airport tag:raqqa") == 1
+    assert total("airport tag:raqqa tag:raqa") == 0
+    assert total("airport tag:raqqa region:atlantis") == 0  # as a place naming nothing did
+
+
 @pytest.mark.parametrize("q", ["*", "-", "🙂", "()"])
 def test_a_query_of_no_words_finds_nothing_not_everything(api, archive, client, q):
     assert api.get(reverse("api:search"), {"q": q}).json()["total"] == 0

@@ -503,6 +503,18 @@ def test_a_filter_naming_nothing_says_so_and_links_to_the_search_without_it(
     assert feed.findall(f"{ATOM}entry") == []
 
 
+def test_a_tag_naming_nothing_narrows_the_search_to_nothing_beside_known_ones(
+    client, backend, corpus
+):
+    response = search(client, q="raqqa", tag=["Raqqa", "raqa"])
+
+    assert total_shown(response) == "0 results"
+    (notice,) = [e for e in parsed(response).find_all("p", "notice") if "There is no" in e.text]
+    assert notice.text.startswith('There is no tag "raqa".')
+    (without,) = [e for e in parsed(response).find_all("a") if notice in e.ancestors]
+    assert titles_shown(follow(client, without.attrs["href"])) == [corpus["raqqa"].title]
+
+
 def test_a_filter_naming_something_gets_no_notice(client, backend, corpus):
     response = search(client, q="raqqa", outlet="Reuters", tag="raqqa", region="syria")
     assert titles_shown(response) == [corpus["raqqa"].title]
