@@ -20,30 +20,7 @@ from django.db.models import Model, QuerySet
 from django.utils.text import slugify
 
 from archive.languages import validate_language_tag
-from archive.models import Article, Outlet, Region, RegionName, Tag
-from archive.text import fold
-
-_KIND_RANK = {
-    Region.Kind.COUNTRY: 0,
-    Region.Kind.CONTINENT: 1,
-    Region.Kind.PROVINCE: 2,
-    Region.Kind.AREA: 3,
-    Region.Kind.CITY: 4,
-}
-
-
-def region_named(value: str) -> Region | None:
-    """The region a reader means by a slug or a name: by name, a country before a city of
-    the same name, then the most populous."""
-    value = value.strip()
-    if not value:
-        return None
-    if region := Region.objects.filter(slug=value).first():
-        return region
-    candidates = Region.objects.filter(
-        id__in=RegionName.objects.filter(folded=fold(value)).values("region_id")
-    )
-    return min(candidates, key=lambda r: (_KIND_RANK.get(r.kind, 5), -r.population), default=None)
+from archive.models import Article, Outlet, Region, Tag
 
 
 def tag_named(value: str) -> Tag | None:
@@ -98,12 +75,16 @@ class NamedObjectField(forms.CharField):
             return None
         found = self.find(text)
         if found is None:
-            raise ValidationError(
-                'There is no %(noun)s "%(value)s".',
-                code="unknown",
-                params={"noun": self.noun, "value": text},
-            )
+            raise unknown_value(self.noun, text)
         return found
+
+
+def unknown_value(noun: str, value: str) -> ValidationError:
+    """The error for a filter value that names no outlet, tag or place: the browse pages',
+    the API's and search's alike."""
+    return ValidationError(
+        'There is no %(noun)s "%(value)s".', code="unknown", params={"noun": noun, "value": value}
+    )
 
 
 class NamedObjectFilter(django_filters.CharFilter):
@@ -127,7 +108,7 @@ class ArticleFilter(django_filters.FilterSet):
     )
     region = NamedObjectFilter(
         method="filter_region",
-        find=region_named,
+        find=Region.objects.named,
         noun="place",
         label="Place",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Anywhere"}),

@@ -1,8 +1,10 @@
 """Language tags (BCP 47: "en", "pt-BR", "ckb"), as readers and API clients give them and
 as feeds declare them.
 
-Articles hold them in lower case: the ISO 639 code the ingest detected offline (fastText's
-labels: "en", "ar", "ckb"), or the tag a source gave ("pt-br"), or "" when neither is known.
+Articles hold them in one form, lower case with hyphens (``language_tag``): the tag a source
+declared ("pt-br", written "pt_BR" or "pt-BR"), else the ISO 639 code the ingest detected
+offline (fastText's labels: "en", "ar", "ckb"), else the outlet's, or "" when none is known.
+The filters compare them without case; search compares them lower-cased.
 """
 
 import re
@@ -19,6 +21,7 @@ validate_language_tag = RegexValidator(
 )
 
 UNDETERMINED = "und"  # BCP 47's "not known"; the search indexes file "" under it
+MAX_TAG_LENGTH = 16  # what Article.language and Outlet.language hold
 
 
 def declared_language(tag: str) -> str:
@@ -29,3 +32,13 @@ def declared_language(tag: str) -> str:
     if tag.lower() == UNDETERMINED or not LANGUAGE_TAG.fullmatch(tag):
         return ""
     return tag
+
+
+def language_tag(value: str) -> str:
+    """A language tag in the form the archive stores: lower case, subtags joined by hyphens
+    ("pt_BR", "pt-BR" and "PT-br" are all "pt-br"); "" for a value that is no tag ("English",
+    "und") or one too long to store whole (cut, it would be a tag nobody wrote). Every
+    ingest format's declared language goes through it (archive.ingest.normalise), as does
+    an outlet's, which an editor typed."""
+    tag = declared_language(value).lower()
+    return tag if len(tag) <= MAX_TAG_LENGTH else ""

@@ -7,11 +7,14 @@ from django.views.generic import RedirectView
 
 from api.not_found import page_not_found
 from api.portal import search_export_csv
+from api.server_error import server_error
 from archive.robots import robots_txt
 from archive.sitemaps import SITEMAPS
 
-# Under /api/, JSON as every other API answer; elsewhere the site's 404 page (templates/404.html).
+# Under /api/, JSON as every other API answer; elsewhere the site's 404 and 500 pages
+# (templates/404.html, templates/500.html).
 handler404 = page_not_found
+handler500 = server_error
 
 urlpatterns = [
     path("admin/", admin.site.urls),

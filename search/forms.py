@@ -2,17 +2,20 @@
 
 Everything a search is lives in its URL, so it can be bookmarked and shared. A value that
 cannot be read (``page=abc``, ``from=notadate``, ``sort=xyz``) falls back to its default
-instead of becoming an error page.
+instead of becoming an error page. A filter value that names no outlet, tag or place is
+kept, matching nothing, and the page says so; the API answers either as a 400.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from urllib.parse import quote_plus, urlencode
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from archive.filters import unknown_value
 from archive.languages import validate_language_tag
 from archive.paths import view_path
 from search import service
@@ -22,7 +25,6 @@ from search.query import MAX_QUERY_LENGTH, parse_query
 MAX_PAGE = 100  # deeper than anyone reads; bounds the work one request can ask for
 MAX_FILTER_VALUES = 20
 MAX_FILTER_LENGTH = 200
-MAX_REGION_ID = service.MAX_REGION_ID
 # Far enough apart for any archive, near enough that adding a day to either end stays a date.
 EARLIEST_DATE, LATEST_DATE = date(1000, 1, 1), date(9998, 12, 31)
 
@@ -32,6 +34,7 @@ SORT_CHOICES = [
     (Sort.OLDEST.value, "Oldest first"),
 ]
 FILTER_KINDS = ("outlet", "tag", "region")
+FILTER_NOUNS = {"outlet": "outlet", "tag": "tag", "region": "place"}  # as the browse pages say
 
 
 class ValueListField(forms.Field):
@@ -75,6 +78,10 @@ class SearchForm(forms.Form):
     # "from" is a Python keyword, so these fields read (and render as) other parameter names.
     PARAMETER_NAMES = {"date_from": "from", "date_to": "to"}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asked: dict[str, tuple[str, ...]] = {}  # each filter's values, known or not
+
     def add_prefix(self, field_name: str) -> str:
         return super().add_prefix(self.PARAMETER_NAMES.get(field_name, field_name))
 
@@ -87,29 +94,50 @@ class SearchForm(forms.Form):
         page = self.cleaned_data["page"]
         return min(page, MAX_PAGE + 1) if page else page
 
+    def clean_outlet(self) -> tuple[str, ...]:
+        return self._naming("outlet", service.outlets_named)
+
+    def clean_tag(self) -> tuple[str, ...]:
+        return self._naming("tag", service.tags_named)
+
     def clean_region(self) -> tuple[str, ...]:
         """Each place as its slug, whichever way the address names it, so that every link
         the page writes (facets and their removal, pages, feed, CSV, the form's own hidden
         fields) says the place as the browse pages and the API do. A link shared when search
         links used ids still works, and leads on by slug."""
-        # resolve_regions reads digits as an id: keep only ids a database column can hold.
-        return service.region_slugs(
-            [
-                value
-                for value in self.cleaned_data["region"]
-                if not value.isdigit() or (value.isascii() and int(value) <= MAX_REGION_ID)
-            ]
+        return self._naming("region", service.regions_named, as_slugs=True)
+
+    def _naming(
+        self,
+        kind: str,
+        named_by: Callable[[Sequence[str]], dict[str, str]],
+        *,
+        as_slugs: bool = False,
+    ) -> tuple[str, ...]:
+        """The filter's values (a place's as the slug it names); each that names nothing is an
+        error naming it, as in the browse pages' filters. The API answers it as a 400. The
+        portal searches with the value all the same, where it matches nothing (params keeps
+        it: ``asked``), and says so: a filter parameter is the reader's link or a script's
+        address, and an unknown outlet, tag or place there is a mistake to tell of."""
+        values = self.cleaned_data[kind]
+        named = named_by(values)
+        self.asked[kind] = tuple(
+            dict.fromkeys(named.get(value, value) if as_slugs else value for value in values)
         )
+        if unknown := [value for value in values if value not in named]:
+            raise ValidationError([unknown_value(FILTER_NOUNS[kind], value) for value in unknown])
+        return self.asked[kind]
 
     def params(self) -> "SearchParams":
-        """What was asked, each value that could not be read replaced by its default."""
+        """What was asked, each value that could not be read replaced by its default, but a
+        filter value that names nothing, which is kept (it matches nothing)."""
         self.is_valid()
         data = self.cleaned_data  # holds only the fields that were valid
         return SearchParams(
             q=data.get("q") or "",
-            outlets=data.get("outlet") or (),
-            tags=data.get("tag") or (),
-            regions=data.get("region") or (),
+            outlets=self.asked.get("outlet", ()),
+            tags=self.asked.get("tag", ()),
+            regions=self.asked.get("region", ()),
             language=(data.get("language") or "").lower(),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),

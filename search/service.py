@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from archive.compiled import CompiledInBulk
-from archive.models import Article, Outlet, Region, RegionName, Tag, TagRedirect
+from archive.models import Article, Outlet, Region, Tag
 from archive.text import fold
 from search.backends import get_backend
 from search.backends.base import Hit, SearchBackend, SearchRequest, SearchResults, Sort
@@ -89,30 +89,17 @@ def build_request(
 
 
 def resolve_outlets(values: Sequence[str]) -> tuple[str, ...]:
-    if not values:
-        return ()
-    slugs = {slugify(v) for v in values}
-    names = Q()
-    for value in values:
-        names |= Q(name__iexact=value)
-    found = set(Outlet.objects.filter(Q(slug__in=slugs) | names).values_list("slug", flat=True))
-    return tuple(sorted(found or slugs))
+    """Outlet slugs; any of them is asked for, so one naming nothing drops out unless it is
+    all there is (then it matches nothing)."""
+    found = set(outlets_named(values).values())
+    return tuple(sorted(found or {slugify(value) for value in values}))
 
 
 def resolve_tags(values: Sequence[str]) -> tuple[str, ...]:
-    if not values:
-        return ()
-    slugs = {slugify(v, allow_unicode=True) for v in values}
-    names = Q()
-    for value in values:
-        names |= Q(name__iexact=value)
-    found = set(Tag.objects.filter(Q(slug__in=slugs) | names).values_list("slug", flat=True))
-    if moved := slugs - found:
-        # An old slug (the tag renamed or merged away) filters by the tag it leads to, as
-        # Tag.objects.resolving follows it for the tag's page, feed and browse filters.
-        redirects = TagRedirect.objects.filter(old_slug__in=moved)
-        found |= set(redirects.values_list("tag__slug", flat=True))
-    return tuple(sorted(found or slugs))
+    """Tag slugs; every tag asked for narrows the search, so one naming nothing keeps a slug
+    no tag has and the search matches nothing, as for a place naming nothing."""
+    named = tags_named(values)
+    return tuple(sorted({named.get(v) or slugify(v, allow_unicode=True) for v in values}))
 
 
 def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
@@ -124,51 +111,86 @@ def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
             # region:99999999999999999999 in a query is no region, not a database error.
             ids.add(int(value) if int(value) <= MAX_REGION_ID else NO_MATCH_ID)
             continue
-        by_slug = Region.objects.filter(slug=value).values_list("id", flat=True)
-        found = set(by_slug) or _regions_by_name(value)
-        ids |= found or {NO_MATCH_ID}
+        region = Region.objects.named(value)
+        ids.add(region.id if region else NO_MATCH_ID)
     return tuple(sorted(ids))
 
 
-def region_slugs(values: Sequence[str]) -> tuple[str, ...]:
-    """Place filter values as search links write them: the slug of the region each names,
-    read as resolve_regions reads it (digits are an id, from a link shared before links used
-    slugs; else a slug, else a name). A value that names no region is kept as it was: it
-    still matches nothing."""
+# Which values name something, read as the resolve_ functions read them: the search form
+# keeps each value with the slug it names, and calls a value naming nothing an error.
+
+
+def outlets_named(values: Sequence[str]) -> dict[str, str]:
+    """Each value that names an outlet, by its slug or its name (any case), with its slug."""
+    if not values:
+        return {}
+    slug_of = {value: slugify(value) for value in values}
+    names = Q()
+    for value in values:
+        names |= Q(name__iexact=value)
+    found = Outlet.objects.filter(Q(slug__in=slug_of.values()) | names)
+    return _named_by_slug_or_name(values, slug_of, found.values_list("slug", "name"))
+
+
+def tags_named(values: Sequence[str]) -> dict[str, str]:
+    """Each value that names a tag, with the tag's slug: by its slug or its name (any case),
+    or by a slug it had before a rename or a merge, followed to the tag it is now."""
+    if not values:
+        return {}
+    slug_of = {value: slugify(value, allow_unicode=True) for value in values}
+    names = Q()
+    for value in values:
+        names |= Q(name__iexact=value)
+    found = Tag.objects.filter(Q(slug__in=slug_of.values()) | names)
+    named = _named_by_slug_or_name(values, slug_of, found.values_list("slug", "name"))
+    for value in values:
+        if value not in named:
+            # An old slug (the tag renamed or merged away) filters by the tag it leads to: the
+            # one rule for old slugs, as for the tag's page, feed and browse filters.
+            resolved = Tag.objects.resolving(slug_of[value]).values_list("slug", flat=True)
+            if slug := resolved.first():
+                named[value] = slug
+    return named
+
+
+def _named_by_slug_or_name(
+    values: Sequence[str], slug_of: dict[str, str], found: Iterable[tuple[str, str]]
+) -> dict[str, str]:
+    slugs, by_name = set(), {}
+    for slug, name in found:
+        slugs.add(slug)
+        by_name[name.casefold()] = slug
+    named = {}
+    for value in values:
+        if slug_of[value] in slugs:
+            named[value] = slug_of[value]
+        elif slug := by_name.get(value.casefold()):
+            named[value] = slug
+    return named
+
+
+def regions_named(values: Sequence[str]) -> dict[str, str]:
+    """Each value that names a place, with its slug, read as resolve_regions reads it: digits
+    are an id (search links wrote ids before they wrote slugs), else a slug, else a name."""
     values = [value.strip() for value in values]
     if not values:
-        return ()
+        return {}
     digits = {value for value in values if value.isascii() and value.isdigit()}
     ids = {value: int(value) for value in digits if int(value) <= MAX_REGION_ID}
     found = Region.objects.filter(Q(slug__in=values) | Q(id__in=ids.values()))
     slug_of_id = dict(found.values_list("id", "slug"))
     slugs = set(slug_of_id.values())
-    named = {v: _regions_by_name(v) for v in values if v not in digits and v not in slugs}
-    if named_ids := set().union(*named.values()):
-        slug_of_id |= dict(Region.objects.filter(id__in=named_ids).values_list("id", "slug"))
-
-    def slug(value: str) -> str:
+    named = {}
+    for value in values:
         if value in digits:
-            return slug_of_id.get(ids.get(value, NO_MATCH_ID), value)
-        if value in slugs:
-            return value
-        return next((slug_of_id[pk] for pk in named[value] if pk in slug_of_id), value)
-
-    return tuple(dict.fromkeys(slug(value) for value in values))
-
-
-def _regions_by_name(name: str) -> set[int]:
-    """The most prominent regions a name denotes: a country over a town of the same name."""
-    candidates = list(
-        Region.objects.filter(
-            id__in=RegionName.objects.filter(folded=fold(name)).values("region_id")
-        ).values_list("id", "kind", "population")
-    )
-    if not candidates:
-        return set()
-    rank = {Region.Kind.CONTINENT: 0, Region.Kind.COUNTRY: 1, Region.Kind.PROVINCE: 2}
-    best = min(candidates, key=lambda c: (rank.get(c[1], 3), -c[2]))
-    return {best[0]}
+            slug = slug_of_id.get(ids.get(value, NO_MATCH_ID))
+        elif value in slugs:
+            slug = value
+        else:
+            slug = region.slug if (region := Region.objects.named(value)) else None
+        if slug:
+            named[value] = slug
+    return named
 
 
 HIT_DEFERRED_FIELDS = ("body", "summary", "extra")

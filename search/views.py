@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from search import insight, service
 from search.backends.base import SearchBackendError
-from search.forms import MAX_PAGE, SORT_CHOICES, SearchForm, SearchParams
+from search.forms import FILTER_KINDS, MAX_PAGE, SORT_CHOICES, SearchForm, SearchParams
 from search.query import only_common_words
 from search.service import FacetOption, SearchPage
 
@@ -46,10 +46,22 @@ class Pagination:
     next_url: str | None
 
 
+@dataclass(frozen=True)
+class UnknownFilter:
+    message: str  # 'There is no tag "raqa".'
+    removal_url: str  # the search without it
+
+
 @require_safe
 def results(request):
-    params = SearchForm(request.GET).params()
-    context = {"params": params, "sort_choices": SORT_CHOICES, "feed_url": params.feed_url()}
+    form = SearchForm(request.GET)
+    params = form.params()
+    context = {
+        "params": params,
+        "sort_choices": SORT_CHOICES,
+        "feed_url": params.feed_url(),
+        "unknown_filters": unknown_filters(form, params),
+    }
     if params.is_blank:
         return render(request, TEMPLATE, context)
     search_request = params.search_request(page_size=settings.ARTICLES_PER_PAGE)
@@ -89,6 +101,18 @@ def results(request):
             "only_common_words": only_common_words(search_request.query),
         },
     )
+
+
+def unknown_filters(form: SearchForm, params: SearchParams) -> list[UnknownFilter]:
+    """Each filter value that names no outlet, tag or place (the form's errors): it matches
+    nothing, and the page says so, with a link to the search without it, rather than a bare
+    "no results" a reader would take for the archive's answer."""
+    errors = form.errors.as_data()
+    return [
+        UnknownFilter(error.messages[0], params.without_value(kind, error.params["value"]).url())
+        for kind in FILTER_KINDS
+        for error in errors.get(kind, [])
+    ]
 
 
 def facet_groups(params: SearchParams, page: SearchPage) -> list[FacetGroup]:

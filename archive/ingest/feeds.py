@@ -54,7 +54,7 @@ def _record(entry, outlet: str, where: str, context: ReadContext) -> ArticleData
         body="\n\n".join(paragraphs),
         tags=[tag.get("term", "") for tag in entry.get("tags", []) if tag.get("term")],
         canonical_url=entry.get("link", ""),
-        language=(entry.get("language") or "")[:2],
+        language=entry.get("language") or "",  # whole ("pt-BR", "ckb"): normalise reads it
         summary=summary,
         extra={"guid": entry["id"]} if entry.get("id") else {},
     )

@@ -87,7 +87,7 @@ def read_html_page(
         body="\n\n".join(lines),
         tags=tags,
         canonical_url=document.url or url,
-        language=(document.language or "")[:2],
+        language=document.language or "",  # whole ("pt-BR", "ckb"): normalise reads it
         summary=(document.description or "").strip(),
         extra={"author": document.author} if document.author else {},
     )

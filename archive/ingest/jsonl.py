@@ -9,11 +9,12 @@ Schema (one JSON object per line; unknown keys are kept in the article's extra m
     url         string: the article's address (canonicalised)
     tags        list of strings, or one string with commas
     dateline    string: as printed ("BAGHDAD (Reuters)"); else read from the first paragraph
-    language    string: a language code ("en", "pt-BR"); else detected
+    language    string: a language code ("en", "pt-BR", "pt_BR"), stored as the archive
+                writes tags ("pt-br": archive.languages.language_tag); else detected
+    summary     string
 
 A field of the wrong type (a number for a title, a number or null among the tags, a language
 name for a code) rejects the record with the field named; null is a field left out.
-    summary     string
 """
 
 import json

@@ -11,6 +11,7 @@ from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
 from archive.ingest.saved_page import FURNITURE_LINES, OutletRules
 from archive.ingest.urls import canonical_url
+from archive.languages import language_tag
 from archive.sanitise import plain_text, plain_text_tree
 from archive.text import storable, tidy
 
@@ -144,7 +145,9 @@ def normalise(data: ArticleData, rules: OutletRules) -> ArticleData:
         summary=" ".join(tidy(data.summary).split()),
         dateline=dateline,
         canonical_url=canonical_url(data.canonical_url),
-        language=(data.language or detect_language(f"{title}. {body}")).lower()[:16],
+        # The language the source declares, if it is a language tag; else the one the text
+        # is in; else (archive.ingest.pipeline) the outlet's.
+        language=language_tag(data.language) or detect_language(f"{title}. {body}"),
         tags=[" ".join(tag.split()) for tag in data.tags if tag.strip()],
     )
 

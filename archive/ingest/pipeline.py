@@ -36,6 +36,7 @@ from archive.ingest.saved_page import OutletRules, decode_text, parse_saved_page
 from archive.ingest.sources import STDIN, Format, Source, open_source, source_paths, spooled_stdin
 from archive.ingest.tag_line import split_tag_line
 from archive.ingest.warc import read_warc
+from archive.languages import language_tag
 from archive.models import Article, Outlet, Tag
 from archive.places import current_gazetteer, dateline_place, known_place_names, places_covered
 from archive.text import fold
@@ -440,7 +441,9 @@ class Ingester:
         article.published_time_known = data.published_time_known
         article.body = data.body
         article.summary = data.summary
-        article.language = data.language or outlet.language
+        # The outlet's language only when the record declares none and its text tells none;
+        # an editor typed it, so it is read as the ingest reads a declared one.
+        article.language = data.language or language_tag(outlet.language)
         article.extra = data.extra
         dateline = data.dateline or Dateline(printed="", place="")
         article.dateline = dateline.printed[:255]

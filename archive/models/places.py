@@ -46,6 +46,25 @@ def _after_prefix(prefix: str) -> str | None:
 
 
 class RegionQuerySet(models.QuerySet):
+    def named(self, value: str) -> "Region | None":
+        """The region a reader means by a slug or by a name (any of its names, accents and
+        case folded): for the browse pages', the API's and search's place filters alike, so
+        that a name leads to the same place everywhere. Of several regions of that name, the
+        first kind in READER_KIND_ORDER, then the most populous."""
+        value = value.strip()
+        if not value:
+            return None
+        if region := self.filter(slug=value).first():
+            return region
+        candidates = self.filter(
+            id__in=RegionName.objects.filter(folded=fold(value)).values("region_id")
+        )
+        return min(
+            candidates,
+            key=lambda r: (READER_KIND_ORDER.get(r.kind, len(READER_KIND_ORDER)), -r.population),
+            default=None,
+        )
+
     def subtree_of(self, region: "Region") -> "RegionQuerySet":
         """The region and every region under it, however deep."""
         return self.with_path_prefix(region.path)
@@ -171,6 +190,18 @@ class Region(models.Model):
         """Root first, in one query."""
         by_id = Region.objects.in_bulk(self.ancestor_ids)
         return [by_id[i] for i in self.ancestor_ids if i in by_id]
+
+
+# A reader who names a place means the most prominent of that name: a country before the
+# continent it shares a name with (Antarctica), then a province, an area, a city. Datelines
+# name towns and rank the other way (archive.places.dateline_place).
+READER_KIND_ORDER = {
+    Region.Kind.COUNTRY: 0,
+    Region.Kind.CONTINENT: 1,
+    Region.Kind.PROVINCE: 2,
+    Region.Kind.AREA: 3,
+    Region.Kind.CITY: 4,
+}
 
 
 class RegionName(models.Model):

@@ -8,7 +8,8 @@ import pytest
 from django.urls import reverse
 
 from api.throttling import AnonymousClientThrottle
-from archive.models import Article, Region
+from archive import curation
+from archive.models import Article, Region, Tag
 from search.sync import record_changes
 from tests.factories import make_article, make_outlet, make_tag
 from tests.search.conftest import when
@@ -109,6 +110,74 @@ def test_search_answers_400_naming_a_value_it_cannot_read(api, archive, params):
         response = api.get(url, {"q": "airport", **params})
         assert response.status_code == 400
         assert set(response.json()) == set(params)
+
+
+SEARCH_AND_EXPORT = ["/api/search/", "/api/search/export.csv"]
+
+
+@pytest.mark.parametrize("url", SEARCH_AND_EXPORT)
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"outlet": "no-such-outlet"}, {"outlet": ['There is no outlet "no-such-outlet".']}),
+        ({"tag": "raqa"}, {"tag": ['There is no tag "raqa".']}),
+        ({"region": "atlantis"}, {"region": ['There is no place "atlantis".']}),
+        ({"region": "99999999999"}, {"region": ['There is no place "99999999999".']}),
+        (  # each value that names nothing, and only those
+            {"tag": ["raqqa", "raqa", "mosul"]},
+            {"tag": ['There is no tag "raqa".', 'There is no tag "mosul".']},
+        ),
+    ],
+)
+def test_a_filter_parameter_naming_nothing_is_a_400_naming_it(api, archive, url, params, said):
+    """As /api/articles/ answers: not an empty 200, which a client cannot tell from "no
+    articles about it"."""
+    response = api.get(url, {"q": "airport", **params})
+    assert response.status_code == 400
+    assert response.json() == said
+
+
+@pytest.mark.parametrize("url", SEARCH_AND_EXPORT)
+def test_filter_parameters_name_outlets_tags_and_places_by_slug_or_name(
+    api, archive, gazetteer, url
+):
+    named = {"outlet": "Rudaw", "tag": "Raqqa", "region": "Syria"}
+    by_slug = {"outlet": "rudaw", "tag": "raqqa", "region": "syria"}
+    for params in (named, by_slug):
+        response = api.get(url, {"q": "airport", **params})
+        assert response.status_code == 200, response.content
+
+
+def test_a_tags_old_slug_still_filters_search(api, archive, sync):
+    curation.rename_tag(Tag.objects.get(slug="raqqa"), "Raqqa city")
+    sync()
+    response = api.get(reverse("api:search"), {"q": "airport", "tag": "raqqa"})
+    assert [hit["article"]["title"] for hit in response.json()["hits"]] == [
+        "Army takes the airport"
+    ]
+
+
+@pytest.mark.parametrize("q", ["airport outlet:nosuch", "airport tag:raqa", "region:atlantis"])
+def test_a_filter_in_the_query_text_is_part_of_the_search_and_finds_nothing(api, archive, q):
+    """The query language forgives anything typed (README, "Search"): outlet:nosuch is a
+    search that finds nothing, not an error."""
+    response = api.get(reverse("api:search"), {"q": q})
+    assert response.status_code == 200
+    assert response.json()["total"] == 0
+    export = api.get("/api/search/export.csv", {"q": q})
+    assert (export.status_code, export.content.decode().count("\n")) == (200, 1)
+
+
+def test_every_tag_in_the_query_narrows_so_one_naming_nothing_finds_nothing(api, archive):
+    """Tags are all required (each one more narrows, as a place does): a tag naming nothing
+    among known ones is not left out, which would widen the search."""
+
+    def total(q: str) -> int:
+        return api.get(reverse("api:search"), {"q": q}).json()["total"]
+
+    assert total("airport tag:raqqa") == 1
+    assert total("airport tag:raqqa tag:raqa") == 0
+    assert total("airport tag:raqqa region:atlantis") == 0  # as a place naming nothing did
 
 
 @pytest.mark.parametrize("q", ["*", "-", "🙂", "()"])

@@ -475,6 +475,53 @@ def test_a_search_that_finds_nothing_says_so_and_offers_help(client, backend, co
 
 
 @pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"outlet": "no-such-outlet"}, 'There is no outlet "no-such-outlet".'),
+        ({"tag": "raqa"}, 'There is no tag "raqa".'),
+        ({"region": "atlantis"}, 'There is no place "atlantis".'),
+        ({"region": "99999999999"}, 'There is no place "99999999999".'),
+    ],
+)
+def test_a_filter_naming_nothing_says_so_and_links_to_the_search_without_it(
+    client, backend, corpus, params, said
+):
+    """Not a bare "0 results", which a reader takes for the archive's answer about the
+    filter: it names nothing (a typo, a stale link), and the search without it is a click
+    away. It still matches nothing, so a shared link, its feed and CSV mean what they said."""
+    response = search(client, q="raqqa", sort="newest", **params)
+
+    assert total_shown(response) == "0 results"
+    page = parsed(response)
+    (notice,) = [e for e in page.find_all("p", "notice") if "There is no" in e.text]
+    assert notice.text.startswith(said)
+    assert notice.attrs["role"] == "status"
+    (without,) = [e for e in page.find_all("a") if notice in e.ancestors]
+    assert without.attrs["href"] == "/search/?q=raqqa&sort=newest"
+    assert titles_shown(follow(client, without.attrs["href"]))
+    feed = atom(client.get(reverse("search:feed"), {"q": "raqqa", **params}))
+    assert feed.findall(f"{ATOM}entry") == []
+
+
+def test_a_tag_naming_nothing_narrows_the_search_to_nothing_beside_known_ones(
+    client, backend, corpus
+):
+    response = search(client, q="raqqa", tag=["Raqqa", "raqa"])
+
+    assert total_shown(response) == "0 results"
+    (notice,) = [e for e in parsed(response).find_all("p", "notice") if "There is no" in e.text]
+    assert notice.text.startswith('There is no tag "raqa".')
+    (without,) = [e for e in parsed(response).find_all("a") if notice in e.ancestors]
+    assert titles_shown(follow(client, without.attrs["href"])) == [corpus["raqqa"].title]
+
+
+def test_a_filter_naming_something_gets_no_notice(client, backend, corpus):
+    response = search(client, q="raqqa", outlet="Reuters", tag="raqqa", region="syria")
+    assert titles_shown(response) == [corpus["raqqa"].title]
+    assert "There is no" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
     "querystring",
     [
         "q=raqqa&page=abc",

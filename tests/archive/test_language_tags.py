@@ -1,0 +1,146 @@
+"""Language tags at ingest: whatever form a source writes one in ("pt_BR", "pt-BR", "ckb"),
+the archive stores it whole in the one form its filters and search compare ("pt-br"), for
+every format; a declared language wins over the detected one, which wins over the outlet's."""
+
+import importlib
+
+import pytest
+import trafilatura
+from django.apps import apps
+from django.urls import reverse
+
+from archive.filters import ArticleFilter
+from archive.ingest import html_pages
+from archive.languages import language_tag
+from archive.models import Article
+from search.models import IndexOutbox
+from tests.archive.test_ingest_formats import PAGE, RECORD, ingest, jsonl
+from tests.factories import make_article, make_outlet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"),
+    [
+        ("en", "en"),
+        ("EN", "en"),
+        ("pt_BR", "pt-br"),
+        ("pt-BR", "pt-br"),
+        (" ckb ", "ckb"),
+        ("zh_Hant_TW", "zh-hant-tw"),
+        ("und", ""),  # "not known": the text is read instead
+        ("English", ""),
+        ("", ""),
+        ("en-abcdefgh-abcdefgh", ""),  # too long to store whole; cut, it is no tag anyone wrote
+    ],
+)
+def test_a_language_tag_is_stored_lower_case_with_hyphens(given, stored):
+    assert language_tag(given) == stored
+
+
+def test_a_json_lines_pt_BR_is_stored_as_pt_br_and_found_by_the_filters(
+    gazetteer, tmp_path, client
+):
+    path = tmp_path / "language.jsonl"
+    path.write_text(jsonl({**RECORD, "language": "pt_BR"}))
+
+    ingest(str(path))
+
+    article = Article.objects.get()
+    assert article.language == "pt-br"
+    for asked in ("pt-BR", "pt-br"):
+        browse = ArticleFilter(data={"language": asked}, queryset=Article.objects.all())
+        assert list(browse.qs) == [article]
+        listed = client.get(reverse("api:articles"), {"language": asked}).json()["results"]
+        assert [found["id"] for found in listed] == [article.id]
+
+
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel>
+  <title>Kurdistan 24</title>
+  <language>en</language>
+  <item>
+    <title>{title}</title>
+    <link>https://www.kurdistan24.net/story/{number}</link>
+    <pubDate>Tue, 15 Aug 2017 10:30:00 +0300</pubDate>
+    <dc:language>{language}</dc:language>
+    <description>The airport had been closed for a week before flights resumed on
+    Tuesday, officials said, and more flights are expected over the coming days.</description>
+  </item>
+</channel>
+</rss>
+"""
+
+
+@pytest.mark.parametrize(
+    ("declared", "stored"),
+    [
+        ("pt-BR", "pt-br"),  # was cut to "pt"
+        ("ckb", "ckb"),  # was cut to "ck"
+        ("Portuguese", "en"),  # no language tag: the text's language is detected
+    ],
+)
+def test_a_feed_entrys_declared_language_is_kept_whole(gazetteer, tmp_path, declared, stored):
+    path = tmp_path / "feed.xml"
+    path.write_text(RSS.format(title="Airport reopens", number=1, language=declared))
+
+    ingest(str(path))
+
+    assert Article.objects.get().language == stored
+
+
+def test_an_html_pages_declared_language_is_kept_whole(gazetteer, tmp_path, monkeypatch):
+    """trafilatura names a page's language only when asked for one; as if it had."""
+    extract = trafilatura.bare_extraction
+
+    def declaring_pt_BR(*args, **kwargs):
+        document = extract(*args, **kwargs)
+        document.language = "pt-BR"
+        return document
+
+    monkeypatch.setattr(html_pages.trafilatura, "bare_extraction", declaring_pt_BR)
+    path = tmp_path / "page.html"
+    path.write_text(PAGE)
+
+    ingest(str(path))
+
+    assert Article.objects.get().language == "pt-br"  # declared, over the English detected
+
+
+def test_the_outlets_language_is_stored_in_the_same_form(gazetteer, tmp_path):
+    """An editor types an outlet's language; it is used when a record declares none and its
+    text is too short to tell."""
+    make_outlet("Folha", language="pt_BR")
+    path = tmp_path / "short.jsonl"
+    path.write_text(jsonl({**RECORD, "outlet": "Folha", "title": "Oi", "body": "Tudo bem."}))
+
+    ingest(str(path))
+
+    assert Article.objects.get().language == "pt-br"
+
+
+def test_the_migration_writes_stored_tags_in_the_one_form_and_queues_them_for_the_index():
+    migration = importlib.import_module("archive.migrations.0010_canonical_language_tags")
+    written = ["pt_br", "pt-BR", "zh_hant", "en", "english", ""]
+    articles = {language: make_article(language=language) for language in written}
+    IndexOutbox.objects.all().delete()
+    before = {language: article.updated_at for language, article in articles.items()}
+
+    migration.canonical_language_tags(apps, None)
+
+    now = dict(Article.objects.values_list("id", "language"))
+    assert [now[articles[language].id] for language in written] == [
+        "pt-br",
+        "pt-br",
+        "zh-hant",
+        "en",
+        "english",  # no tag at all: nothing says which it meant
+        "",
+    ]
+    changed = {articles[language].id for language in ("pt_br", "pt-BR", "zh_hant")}
+    assert set(IndexOutbox.objects.values_list("article_id", flat=True)) == changed
+    for language, article in articles.items():
+        article.refresh_from_db()
+        assert (article.updated_at > before[language]) == (article.id in changed)
