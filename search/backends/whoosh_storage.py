@@ -12,6 +12,10 @@ the operating system's page cache, shared by every process and reclaimable, and 
 copies only the bytes it returns. Whoosh then takes the path it takes for a compound file
 it was not allowed to map itself: it asks the file for ``subset``s, which here are views
 of the same map.
+
+Keeping the map for a reader's life is safe because Whoosh never rewrites a file it has
+written: a merge writes a new segment and deletes the old files, which stay readable to a
+reader that maps them until it closes.
 """
 
 import contextlib
