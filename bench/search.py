@@ -164,7 +164,7 @@ def build_archive(manifest: dict, work: Path) -> None:
         bulk_load(manifest, work, corpus, env)
         manifest["sizes"] = index_sizes(manifest, work)
         return
-    seconds, peak, reader_peak = run(
+    seconds, peak, reader_peak, *_ = run(
         manage("ingest", str(corpus), "--batch-size", "500"), env, work
     )
     manifest["ingest"] = {"seconds": seconds, "peak_mib": peak, "reader_peak_mib": reader_peak}
@@ -179,7 +179,7 @@ def build_archive(manifest: dict, work: Path) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    seconds, peak, writers_peak = run(manage("rebuild_index", "--batch-size", "500"), env, work)
+    seconds, peak, writers_peak, *_ = run(manage("rebuild_index", "--batch-size", "500"), env, work)
     manifest["rebuild"] = {"seconds": seconds, "peak_mib": peak, "writers_peak_mib": writers_peak}
     manifest["sizes"] = index_sizes(manifest, work)
 
