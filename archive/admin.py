@@ -24,6 +24,7 @@ from archive.admin_forms import (
     ChooseRegionForm,
     ChooseTagForm,
     FixDatelineTextForm,
+    LanguageTagAdminMixin,
     MergeTagsForm,
     action_form,
 )
@@ -43,7 +44,7 @@ logger = logging.getLogger(__name__)
 
 
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(LanguageTagAdminMixin, admin.ModelAdmin):
     list_display = ["name", "country", "language", "date_order", "article_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -173,7 +174,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(LanguageTagAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "outlet",

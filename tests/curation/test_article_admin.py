@@ -421,3 +421,43 @@ def test_every_change_made_in_the_admin_reaches_the_outbox(
     client.post(reverse("admin:archive_tag_delete", args=[tag.pk]), {"post": "yes"})
     client.post(reverse("admin:archive_article_delete", args=[deleted.pk]), {"post": "yes"})
     assert outbox() == {tagged.pk, deleted.pk}
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"), [("pt_BR", "pt-br"), (" PT-br ", "pt-br"), ("ckb", "ckb"), ("und", "")]
+)
+def test_an_edited_language_is_kept_in_the_form_the_filters_compare(editor_client, typed, stored):
+    article = make_article(language="en")
+    url = reverse("admin:archive_article_change", args=[article.pk])
+    assert editor_client.post(url, edit_form(article, language=typed)).status_code == 302
+    article.refresh_from_db()
+    assert article.language == stored
+
+
+def test_a_language_that_is_no_tag_is_refused_naming_it(editor_client):
+    article = make_article(language="en")
+    url = reverse("admin:archive_article_change", args=[article.pk])
+    response = editor_client.post(url, edit_form(article, language="English"))
+    assert response.status_code == 200
+    assert 'not "English"' in response.context["adminform"].form.errors["language"][0]
+    article.refresh_from_db()
+    assert article.language == "en"
+
+
+def test_an_outlets_language_is_kept_in_the_same_form(editor_client):
+    outlet = make_outlet(name="Folha", language="pt")
+    url = reverse("admin:archive_outlet_change", args=[outlet.pk])
+    form = {
+        "name": outlet.name,
+        "slug": outlet.slug,
+        "homepage": "",
+        "country": "BR",
+        "language": "pt_BR",
+        "date_order": outlet.date_order,
+        "time_zone": "America/Sao_Paulo",
+        "boilerplate": "",
+    }
+    response = editor_client.post(url, form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    outlet.refresh_from_db()
+    assert outlet.language == "pt-br"
