@@ -88,23 +88,34 @@ class TagFilter(admin.SimpleListFilter):
 
 
 class RegionFilter(admin.SimpleListFilter):
-    """Articles covering a place or anywhere inside it: ?region=<slug>."""
+    """Articles covering a place or anywhere inside it: ?region=<slug>. A slug the place had
+    before an editor changed it finds the place (``Region.objects.resolving``), as the
+    site's own place filters do."""
 
     title = "place covered"
     parameter_name = "region"
 
+    @functools.cached_property
+    def region(self) -> Region | None:
+        # Read once a request: both lookups() and queryset() ask.
+        return Region.objects.resolving(self.value()).first() if self.value() else None
+
     def lookups(self, request, model_admin):
-        # Countries to click; any region's slug works in the address (?region=erbil).
-        shown = Q(kind=Region.Kind.COUNTRY) | Q(slug=self.value() or "")
-        return list(Region.objects.filter(shown).order_by("name").values_list("slug", "name"))
+        # Countries to click; any region's slug works in the address (?region=erbil). The
+        # place chosen is listed by the value asked, an old slug included, to show chosen.
+        shown = Q(kind=Region.Kind.COUNTRY)
+        chosen = self.region.pk if self.region else None
+        if chosen:
+            shown |= Q(pk=chosen)
+        rows = Region.objects.filter(shown).order_by("name").values_list("pk", "slug", "name")
+        return [(self.value() if pk == chosen else slug, name) for pk, slug, name in rows]
 
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        region = Region.objects.filter(slug=self.value()).first()
-        if region is None:
+        if self.region is None:
             return queryset.none()
         covering = Article.regions.through.objects.filter(
-            region__in=Region.objects.subtree_of(region).values("pk")
+            region__in=Region.objects.subtree_of(self.region).values("pk")
         )
         return queryset.filter(pk__in=covering.values("article_id"))

@@ -14,18 +14,18 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import Count, Max
 from django.db.models.functions import Length, TruncDay, TruncYear
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.views.generic import ListView, TemplateView
 
+from archive.curation import region_for_slug
 from archive.filters import in_region
 from archive.metadata import canonical_url
 from archive.models import Article, Outlet, Region, Tag
 from archive.models.articles import listed_condition
 from archive.models.places import PATH_WIDTH
 from archive.timeline import monthly_counts
-from archive.views import ArticleListView, ForgivingPaginationMixin
+from archive.views import ArticleListView, ForgivingPaginationMixin, moved_permanently
 
 # Counted as the pages list them: published, a syndicated story once (listed_condition).
 LISTED = listed_condition("articles__")
@@ -66,8 +66,16 @@ class RegionArticlesView(ArticleListView):
     scope_filter = "region"
     with_timeline = True
 
+    def get(self, request, *args, **kwargs):
+        self.region, moved = region_for_slug(self.kwargs["slug"])
+        if self.region is None:
+            raise Http404("No such place.")
+        if moved:
+            # A slug an editor changed: its old address moves for good, filters kept.
+            return moved_permanently(request, self.region.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
     def scope(self, articles):
-        self.region = get_object_or_404(Region, slug=self.kwargs["slug"])
         return in_region(articles, self.region)
 
     def get_context_data(self, **kwargs):

@@ -159,6 +159,13 @@ def tag_for_slug(slug: str) -> tuple[Tag | None, bool]:
     return tag, tag is not None and tag.slug != slug
 
 
+def region_for_slug(slug: str) -> tuple[Region | None, bool]:
+    """The region a slug names now: (region, False), or (region, True) when the slug is one
+    it had before an editor changed it (Region.save keeps those)."""
+    region = Region.objects.resolving(slug).first()
+    return region, region is not None and region.slug != slug
+
+
 @transaction.atomic
 def withdraw_articles(articles, by=None) -> int:
     """Take articles out of every list, feed and search; their pages answer 410 Gone."""

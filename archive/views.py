@@ -13,7 +13,7 @@ from moderation.article_comments import comment_section_context
 
 def moved_permanently(request: HttpRequest, url: str) -> HttpResponsePermanentRedirect:
     """A 301 to ``url`` keeping the request's query string (filters, page number), for the
-    old addresses of a renamed or merged-away tag."""
+    old addresses of a renamed or merged-away tag and of a region whose slug changed."""
     query = request.META.get("QUERY_STRING", "")
     return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 

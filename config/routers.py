@@ -46,6 +46,7 @@ REPLICATED_READS = frozenset(
         "archive.tagredirect",
         "archive.region",
         "archive.regionname",
+        "archive.regionredirect",
         "search.searchpromotion",
         "search.searchpromotion_articles",
     }

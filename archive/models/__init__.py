@@ -2,6 +2,7 @@ from . import history  # noqa: F401  (registers Article's change history)
 from .articles import Article, Outlet, Tag
 from .comments import Comment, ModerationEvent
 from .places import Region, RegionName
+from .region_redirects import RegionRedirect
 from .tag_redirects import TagRedirect
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "Outlet",
     "Region",
     "RegionName",
+    "RegionRedirect",
     "Tag",
     "TagRedirect",
 ]
