@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import trafilatura
 from lxml.html import HtmlElement
+from trafilatura.settings import DEFAULT_CONFIG, set_date_params
 
 from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
@@ -20,6 +21,11 @@ logger = logging.getLogger(__name__)
 MIN_ARTICLE_WORDS = 15
 # The loggers trafilatura speaks through while it reads a page (htmldate finds its date).
 EXTRACTION_LOGGERS = ("trafilatura", "htmldate")
+# htmldate refuses a date before 1995 unless told otherwise (its MIN_DATE: the web's own
+# pages), and a digitised article of 1987 lost its date: it took a WARC record's fetch date
+# instead, or was rejected. Far enough back for a news archive; the latest date stays
+# today, as trafilatura has it, since a date in the future is a page's mistake.
+EARLIEST_PAGE_DATE = "1800-01-01"
 # Meta tags (by property, name or itemprop, lower-cased) in which a page states when it was
 # published, often to the second with its zone: trafilatura reads them but keeps the day.
 PUBLISHED_META = {
@@ -49,7 +55,11 @@ def read_html_page(
             else:
                 stated_dates = list(_stated_publication_dates(tree))
                 document = trafilatura.bare_extraction(  # on a copy of the tree
-                    tree, url=url or None, with_metadata=True, include_comments=False
+                    tree,
+                    url=url or None,
+                    with_metadata=True,
+                    include_comments=False,
+                    date_extraction_params=_date_extraction_params(),
                 )
     except Exception as error:  # trafilatura raises many kinds on hostile markup
         raise IngestError(source, f"unreadable HTML ({type(error).__name__})") from error
@@ -91,6 +101,13 @@ def read_html_page(
         summary=(document.description or "").strip(),
         extra={"author": document.author} if document.author else {},
     )
+
+
+def _date_extraction_params() -> dict:
+    """What htmldate is asked for: trafilatura's own parameters (they replace them whole),
+    with our earliest date. Made for each page: their latest date is today, which moves."""
+    extensive = DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH")
+    return {**set_date_params(extensive), "min_date": EARLIEST_PAGE_DATE}
 
 
 def _published(

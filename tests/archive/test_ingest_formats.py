@@ -453,6 +453,37 @@ def test_the_publication_time_a_page_states_is_kept_with_its_zone(gazetteer, tmp
     assert article.published_time_known is True
 
 
+@pytest.mark.parametrize("read_from", ["a page", "a WARC record"])
+def test_a_digitised_page_keeps_the_date_it_states_before_the_web(gazetteer, tmp_path, read_from):
+    # htmldate refuses dates before 1995 by default: the page lost its date and was rejected,
+    # or took the WARC record's fetch date (2017-08-16).
+    page = PAGE.replace(
+        PUBLISHED_META,
+        '<meta property="article:published_time" content="1987-03-14T09:30:00+01:00">',
+    ).replace("Copyright 2017", "Copyright 1987")
+    path = tmp_path / "page"
+    if read_from == "a page":
+        path.write_text(page)
+    else:
+        path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", page.encode())]))
+    ingest(str(path))
+    article = Article.objects.get()
+    assert article.published_at == datetime(1987, 3, 14, 8, 30, tzinfo=UTC)
+    assert article.published_time_known is True
+
+
+def test_a_page_stating_a_date_in_the_future_takes_the_warc_records_date(gazetteer, tmp_path):
+    # The earliest date htmldate takes moved back; the latest is still today. (Without the
+    # footer: htmldate takes a page's copyright year, as 1 January, for want of a date.)
+    page = PAGE.replace(
+        PUBLISHED_META, '<meta property="article:published_time" content="2999-03-14">'
+    ).replace("Copyright 2017 The Example Times. ", "")
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", page.encode())]))
+    ingest(str(path))
+    assert Article.objects.get().published_at == datetime(2017, 8, 16, 12, 0, tzinfo=UTC)
+
+
 def test_a_json_ld_publication_time_without_a_zone_is_read_in_the_outlets(gazetteer, tmp_path):
     Outlet.objects.create(name="The Example Times", slug="example-times", time_zone="Asia/Baghdad")
     json_ld = {
