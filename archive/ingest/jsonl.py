@@ -42,6 +42,9 @@ BOM = b"\xef\xbb\xbf"
 # Keys starting with "_ingest" are the rejected log's notes: ignored when it is ingested again,
 # and a line of notes alone (the log's first) is no record.
 NOTE_PREFIX = "_ingest"
+# How a line of notes alone begins (``{"_ingest``): a line that begins otherwise is none,
+# and is not read as JSON to tell.
+_NOTES_LINE_START = re.compile(rb'\s*\{\s*"' + NOTE_PREFIX.encode())
 
 
 def read_jsonl(stream: BinaryIO, source: str, context: ReadContext) -> Records:
@@ -104,13 +107,31 @@ def _record(line: str, source: str, number: int, context: ReadContext) -> Articl
         raise IngestError(source, f"not valid JSON: {error}", line=number) from error
     if not isinstance(item, dict):
         raise IngestError(source, "a line must be a JSON object", line=number)
-    if item and all(key.startswith(NOTE_PREFIX) for key in item):
+    if _notes_alone(item):
         return None  # the rejected log's first line
     try:
         return _article(item, source, number, context)
     except IngestError as error:
         error.record = item  # kept whole in the rejected log, to fix and ingest again
         raise
+
+
+def _notes_alone(item: dict) -> bool:
+    return bool(item) and all(key.startswith(NOTE_PREFIX) for key in item)
+
+
+def holds_notes_alone(line: bytes) -> bool:
+    """Whether a line is notes alone, which the reader skips (the rejected log's first): so
+    that counting a file's records (sources.estimate_records) counts what the reader reads.
+    Only a line that starts as notes do is read as JSON."""
+    line = line.removeprefix(BOM)
+    if not _NOTES_LINE_START.match(line):
+        return False
+    try:
+        item = json.loads(line)
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, nested past Python's stack
+        return False
+    return isinstance(item, dict) and _notes_alone(item)
 
 
 def _refuse_constant(name: str) -> float:

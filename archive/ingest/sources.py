@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.ingest.errors import IngestError
+from archive.ingest.jsonl import holds_notes_alone
 
 STDIN = "-"
 _SNIFF_BYTES = 4096
@@ -123,8 +124,9 @@ def _rewound(stream: BinaryIO) -> BinaryIO:
 
 def estimate_records(paths: Iterable[str | Path]) -> int | None:
     """How many records the sources hold, for a progress bar's remaining time: counted for
-    JSON Lines (a quick pass over the lines), one for a page; None when it cannot be known
-    without reading it all (standard input, feeds, web archives)."""
+    JSON Lines (a quick pass over the lines, leaving out a rejected log's first line, of
+    notes alone, as the reader does), one for a page; None when it cannot be known without
+    reading it all (standard input, feeds, web archives)."""
     total = 0
     for name in source_paths(paths):
         if name == STDIN:
@@ -136,7 +138,9 @@ def estimate_records(paths: Iterable[str | Path]) -> int | None:
         with source.stream as stream:
             if source.format is Format.JSONL:
                 try:
-                    total += sum(1 for line in stream if line.strip())
+                    total += sum(
+                        1 for line in stream if line.strip() and not holds_notes_alone(line)
+                    )
                 except (OSError, EOFError):
                     continue
             elif source.format in (Format.SAVED_PAGE, Format.HTML):

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.ingest.sources import estimate_records
 from archive.models import Article, Outlet
 from tests.conftest import SAMPLE_PAGE
 
@@ -922,3 +923,17 @@ def test_progress_counts_against_the_records_the_sources_hold(gazetteer, tmp_pat
     page.write_text(PAGE)
     ingest(str(path), str(page))
     assert "3/3 articles" in capsys.readouterr().err
+
+
+def test_a_rejected_log_ingested_again_counts_its_records_not_its_notes(
+    gazetteer, tmp_path, capsys
+):
+    path, log = tmp_path / "mixed.jsonl", tmp_path / "rejected.jsonl"
+    path.write_text(jsonl(RECORD, {**RECORD, "url": "https://e.com/2", "title": ""}, "[1, 2]"))
+    ingest(str(path), "--rejected-log", str(log), expect_rejected=True)
+    assert len(log.read_bytes().splitlines()) == 1 + 2  # a first line of notes, the records
+    capsys.readouterr()
+
+    assert estimate_records([log]) == 2
+    ingest(str(log), "--rejected-log", str(tmp_path / "again.jsonl"), expect_rejected=True)
+    assert "/2 articles" in capsys.readouterr().err  # of two records (both rejected again)
