@@ -105,6 +105,8 @@ def _record(line: str, source: str, number: int, context: ReadContext) -> Articl
         ) from error
     except ValueError as error:
         raise IngestError(source, f"not valid JSON: {error}", line=number) from error
+    except RecursionError as error:  # "[[[[..." deeper than Python's stack: one bad record
+        raise IngestError(source, "not valid JSON: nested too deeply", line=number) from error
     if not isinstance(item, dict):
         raise IngestError(source, "a line must be a JSON object", line=number)
     if _notes_alone(item):

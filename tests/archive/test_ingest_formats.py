@@ -117,6 +117,16 @@ def test_bad_json_lines_are_rejected_by_line_and_their_neighbours_kept(gazetteer
     assert len(log.read_text().splitlines()) == 1 + 4  # a first line of notes, the records
 
 
+def test_a_json_line_nested_past_pythons_stack_is_one_rejected_record(gazetteer, tmp_path):
+    path = tmp_path / "deep.jsonl"
+    last = {**RECORD, "url": "https://e.com/last", "title": "Last one", "body": "Fine text."}
+    path.write_text(jsonl(RECORD, "[" * 100_000 + "]" * 100_000, last))
+    _, errors = ingest(str(path), "--rejected-log", str(tmp_path / "log"), expect_rejected=True)
+
+    assert errors.splitlines() == [f"{path}:2: not valid JSON: nested too deeply"]
+    assert Article.objects.count() == 2
+
+
 def test_rejected_lines_fixed_in_the_log_are_ingested_again(gazetteer, tmp_path):
     path = tmp_path / "mixed.jsonl"
     feed = tmp_path / "feed.xml"
