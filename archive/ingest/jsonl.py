@@ -63,6 +63,14 @@ def read_jsonl(stream: BinaryIO, source: str, context: ReadContext) -> Records:
         yield IngestError(source, f"unreadable after line {number}: {error}")
 
 
+def count_records(stream: BinaryIO) -> int:
+    """The lines read_jsonl would read as records (or reject as bad ones), counted without
+    reading them: split where it splits lines, leaving out blank lines and notes alone."""
+    return sum(
+        1 for _, line in _numbered_lines(stream) if line.strip() and not holds_notes_alone(line)
+    )
+
+
 def _numbered_lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
     """Lines as bytes, numbered as a text editor would: "\n", "\r\n" and a lone "\r" each
     end a line (JSON keeps "\r" inside strings escaped, so a raw one is a line end)."""

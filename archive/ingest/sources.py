@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archive.ingest.errors import IngestError
-from archive.ingest.jsonl import holds_notes_alone
+from archive.ingest.jsonl import count_records
 
 STDIN = "-"
 _SNIFF_BYTES = 4096
@@ -138,9 +138,7 @@ def estimate_records(paths: Iterable[str | Path]) -> int | None:
         with source.stream as stream:
             if source.format is Format.JSONL:
                 try:
-                    total += sum(
-                        1 for line in stream if line.strip() and not holds_notes_alone(line)
-                    )
+                    total += count_records(stream)
                 except (OSError, EOFError):
                     continue
             elif source.format in (Format.SAVED_PAGE, Format.HTML):

@@ -947,3 +947,17 @@ def test_a_rejected_log_ingested_again_counts_its_records_not_its_notes(
     assert estimate_records([log]) == 2
     ingest(str(log), "--rejected-log", str(tmp_path / "again.jsonl"), expect_rejected=True)
     assert "/2 articles" in capsys.readouterr().err  # of two records (both rejected again)
+
+
+def test_the_count_splits_lines_where_the_reader_does(gazetteer, tmp_path):
+    # Old Mac line ends (a lone "\r") and Windows ones: the reader reads three records.
+    path = tmp_path / "mac.jsonl"
+    second = {**RECORD, "url": "https://e.com/2", "title": "Two"}
+    third = {**RECORD, "url": "https://e.com/3", "title": "Three"}
+    path.write_bytes(
+        json.dumps(RECORD).encode() + b"\r" + json.dumps(second).encode() + b"\r\n"
+        + json.dumps(third).encode() + b"\r"
+    )  # fmt: skip
+    assert estimate_records([path]) == 3
+    ingest(str(path))
+    assert Article.objects.count() == 3
