@@ -5,9 +5,8 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from api.not_found import page_not_found
+from api.errors import page_not_found, server_error
 from api.portal import search_export_csv
-from api.server_error import server_error
 from archive.robots import robots_txt
 from archive.sitemaps import SITEMAPS
 
