@@ -10,7 +10,7 @@ from django.db.models import Count, QuerySet
 from django.template.response import TemplateResponse
 from django.utils.translation import ngettext
 
-from archive.languages import UNDETERMINED, language_tag
+from archive.languages import UNDETERMINED, language_tag, validate_language_tag
 from archive.models import Article, Region, Tag
 
 TEMPLATE = "admin/archive/action_form.html"
@@ -28,9 +28,7 @@ class LanguageTagField(forms.CharField):
             return ""
         if not (tag := language_tag(text)):
             raise ValidationError(
-                'Enter a language tag such as "en" or "pt-BR", not "%(value)s".',
-                code="invalid",
-                params={"value": text},
+                validate_language_tag.message, code="invalid", params={"value": text}
             )
         return tag
 
