@@ -99,9 +99,12 @@ def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, int
         stdout=subprocess.DEVNULL,
     )
     peaks = OwnMemoryPeaks(process.pid)
-    if process.wait():
-        raise subprocess.CalledProcessError(process.returncode, command)
-    peaks.stop()
+    try:
+        returncode = process.wait()
+    finally:
+        peaks.stop()
+    if returncode:
+        raise subprocess.CalledProcessError(returncode, command)
     seconds = time.perf_counter() - started
     own, child = (int(kib) // 1024 for kib in report.read_text().split())
     return seconds, own, child, round(peaks.command), round(peaks.child)
