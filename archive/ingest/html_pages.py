@@ -51,9 +51,10 @@ def read_html_page(
             # Parsed once, as trafilatura would parse it: its dates are read here too.
             tree = trafilatura.load_html(markup)
             if tree is None:
-                document, stated_dates = None, []
+                document, stated_dates, declared = None, [], ""
             else:
                 stated_dates = list(_stated_publication_dates(tree))
+                declared = _declared_language(tree)
                 document = trafilatura.bare_extraction(  # on a copy of the tree
                     tree,
                     url=url or None,
@@ -97,7 +98,7 @@ def read_html_page(
         body="\n\n".join(lines),
         tags=tags,
         canonical_url=document.url or url,
-        language=document.language or "",  # whole ("pt-BR", "ckb"): normalise reads it
+        language=declared,  # as written ("pt-BR", "ckb"): normalise reads it, or detects
         summary=(document.description or "").strip(),
         extra={"author": document.author} if document.author else {},
     )
@@ -148,6 +149,22 @@ def _time_stated_on(
         if time_known and abs(at.date() - day.date()) <= timedelta(days=1):
             return at
     return None
+
+
+def _declared_language(tree: HtmlElement) -> str:
+    """The language the page declares its text in, as written: its root's ``lang``, else a
+    Content-Language pragma (``<meta http-equiv>``), in the HTML standard's order
+    (https://html.spec.whatwg.org/multipage/dom.html#the-lang-and-xml:lang-attributes); a
+    ``lang=""`` says the language is not known, and the pragma then does not apply.
+    trafilatura reads neither: its ``language`` is its own detection's, made only when a
+    target language is asked for."""
+    root = tree.getroottree().getroot()
+    if (lang := root.get("lang")) is not None:
+        return lang
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() == "content-language":
+            return meta.get("content") or ""
+    return ""
 
 
 def _stated_publication_dates(tree: HtmlElement) -> Iterator[str]:

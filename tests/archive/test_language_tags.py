@@ -6,18 +6,16 @@ declared language wins over the detected one, which wins over the outlet's."""
 import importlib
 
 import pytest
-import trafilatura
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
 from archive.filters import ArticleFilter
-from archive.ingest import html_pages
 from archive.languages import language_tag
 from archive.models import Article, Outlet
 from search.models import IndexOutbox
-from tests.archive.test_ingest_formats import PAGE, RECORD, ingest, jsonl
+from tests.archive.test_ingest_formats import PAGE, RECORD, ingest, jsonl, warc_bytes
 from tests.factories import make_article, make_outlet
 
 pytestmark = pytest.mark.django_db
@@ -166,22 +164,97 @@ def test_a_feed_entrys_declared_language_is_kept_whole(gazetteer, tmp_path, decl
     assert Article.objects.get().language == stored
 
 
-def test_an_html_pages_declared_language_is_kept_whole(gazetteer, tmp_path, monkeypatch):
-    """trafilatura names a page's language only when asked for one; as if it had."""
-    extract = trafilatura.bare_extraction
+CONTENT_LANGUAGE = '<meta http-equiv="Content-Language" content="{}">'
 
-    def declaring_pt_BR(*args, **kwargs):
-        document = extract(*args, **kwargs)
-        document.language = "pt-BR"
-        return document
 
-    monkeypatch.setattr(html_pages.trafilatura, "bare_extraction", declaring_pt_BR)
-    path = tmp_path / "page.html"
-    path.write_text(PAGE)
+@pytest.mark.parametrize(
+    ("html", "meta", "stored"),
+    [
+        ('<html lang="fr">', "", "fr"),  # declared, over the English detected
+        ('<html lang="pt_BR">', CONTENT_LANGUAGE.format("fr"), "pt-br"),  # lang first
+        ("<html>", CONTENT_LANGUAGE.format("pt-BR"), "pt-br"),
+        ('<html lang="English">', "", "en"),  # no tag: the text's language is detected
+        ('<html lang="">', CONTENT_LANGUAGE.format("fr"), "en"),  # "not known", says HTML
+        ("<html>", "", "en"),
+    ],
+)
+@pytest.mark.parametrize("read_from", ["a page", "a WARC record"])
+def test_the_language_an_html_page_declares_is_kept_over_the_detected_one(
+    gazetteer, tmp_path, read_from, html, meta, stored
+):
+    page = PAGE.replace('<html lang="en">', html).replace("<head>", f"<head>{meta}")
+    path = tmp_path / "page"
+    if read_from == "a page":
+        path.write_text(page)
+    else:
+        path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", page.encode())]))
 
     ingest(str(path))
 
-    assert Article.objects.get().language == "pt-br"  # declared, over the English detected
+    assert Article.objects.get().language == stored
+
+
+ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"{feed_lang}>
+  <title>Rudaw</title>
+  <id>urn:rudaw</id>
+  <updated>2017-08-15T10:00:00Z</updated>
+  <entry{entry_lang}>
+    <title>Airport reopens</title>
+    <id>urn:rudaw:1</id>
+    <updated>2017-08-15T10:00:00Z</updated>
+    <content type="html"{content_lang}>The airport had been closed for a week before
+    flights resumed on Tuesday, officials said, and more flights are expected.</content>
+  </entry>
+</feed>
+"""
+
+
+@pytest.mark.parametrize(
+    ("feed_lang", "entry_lang", "content_lang", "stored"),
+    [
+        ("fr", "", "", "fr"),  # the feed's xml:lang, over the English detected
+        ("fr", "pt_BR", "", "pt-br"),
+        ("fr", "pt_BR", "ckb", "ckb"),
+        ("fr", "English", "", "en"),  # no tag, and not the feed's: the text's is detected
+        ("", "", "", "en"),
+    ],
+)
+def test_the_language_an_atom_feed_declares_is_kept_over_the_detected_one(
+    gazetteer, tmp_path, feed_lang, entry_lang, content_lang, stored
+):
+    def xml_lang(tag: str) -> str:
+        return f' xml:lang="{tag}"' if tag else ""
+
+    path = tmp_path / "feed.atom"
+    path.write_text(
+        ATOM.format(
+            feed_lang=xml_lang(feed_lang),
+            entry_lang=xml_lang(entry_lang),
+            content_lang=xml_lang(content_lang),
+        )
+    )
+
+    ingest(str(path))
+
+    assert Article.objects.get().language == stored
+
+
+@pytest.mark.parametrize(
+    ("channel", "item", "stored"),
+    [("pt-BR", "", "pt-br"), ("pt-BR", "ckb", "ckb"), ("", "", "en")],
+)
+def test_an_rss_channels_language_is_its_items_unless_an_item_declares_its_own(
+    gazetteer, tmp_path, channel, item, stored
+):
+    feed = RSS.format(title="Airport reopens", number=1, language=item)
+    feed = feed.replace("<language>en</language>", f"<language>{channel}</language>")
+    path = tmp_path / "feed.xml"
+    path.write_text(feed.replace("<dc:language></dc:language>", ""))
+
+    ingest(str(path))
+
+    assert Article.objects.get().language == stored
 
 
 def test_the_outlets_language_is_stored_in_the_same_form(gazetteer, tmp_path):
