@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+import htmldate
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import DEFAULT_CONFIG, set_date_params
@@ -51,7 +52,7 @@ def read_html_page(
             # Parsed once, as trafilatura would parse it: its dates are read here too.
             tree = trafilatura.load_html(markup)
             if tree is None:
-                document, stated_dates, declared = None, [], ""
+                document, stated_dates, declared, day = None, [], "", ""
             else:
                 stated_dates = list(_stated_publication_dates(tree))
                 declared = _declared_language(tree)
@@ -62,6 +63,9 @@ def read_html_page(
                     include_comments=False,
                     date_extraction_params=_date_extraction_params(),
                 )
+                day = (document.date or "") if document is not None else ""
+                if day and fallback_date:
+                    day = _day_unless_a_year_guess(day, tree, document.url or url)
     except Exception as error:  # trafilatura raises many kinds on hostile markup
         raise IngestError(source, f"unreadable HTML ({type(error).__name__})") from error
     if document is None or len((document.text or "").split()) < MIN_ARTICLE_WORDS:
@@ -76,9 +80,7 @@ def read_html_page(
     outlet = own_name or context.outlet or document.hostname or ""
     if not outlet:
         raise IngestError(source, "the page names no outlet (give one with --outlet)")
-    published_at, time_known = _published(
-        document.date or "", stated_dates, fallback_date, outlet, source, context
-    )
+    published_at, time_known = _published(day, stated_dates, fallback_date, outlet, source, context)
     lines = [line.strip() for line in document.text.split("\n") if line.strip()]
     if lines and lines[0] == title:
         lines = lines[1:]  # the headline repeated at the top of the text
@@ -109,6 +111,20 @@ def _date_extraction_params() -> dict:
     with our earliest date. Made for each page: their latest date is today, which moves."""
     extensive = DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH")
     return {**set_date_params(extensive), "min_date": EARLIEST_PAGE_DATE}
+
+
+def _day_unless_a_year_guess(day: str, tree: HtmlElement, url: str) -> str:
+    """htmldate's ``day`` for a page that has a better date to fall back on (a WARC record's
+    fetch date), unless it was guessed from a year alone: short of a stated date, htmldate's
+    extensive search dates a page 1 January of its copyright year ("Copyright 2017") or of
+    any lone year. Its fast search (``extensive_search=False``) guesses neither, but neither
+    does it read a date written out in a paragraph ("ERBIL, August 15, 2017 -"), so it is
+    asked only about a 1 January: one that it does not find was a guess. (A page with no
+    date to fall back on keeps the guess: else it would be rejected.)"""
+    if not day.endswith("-01-01"):
+        return day
+    params = {**_date_extraction_params(), "extensive_search": False}
+    return htmldate.find_date(tree, url=url or None, **params) or ""
 
 
 def _published(
