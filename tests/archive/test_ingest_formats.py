@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.ingest import html_pages
 from archive.ingest.sources import estimate_records
 from archive.models import Article, Outlet
 from tests.conftest import SAMPLE_PAGE
@@ -630,6 +631,38 @@ def test_trafilaturas_log_lines_name_the_page_and_record_they_are_about(
     assert [message.split(": trafilatura: ")[0] for message in said] == [
         str(page),
         f"{crawl}#record 2",
+    ]
+
+
+def test_trafilaturas_loggers_are_redirected_once_per_run_not_once_per_page(
+    gazetteer, tmp_path, monkeypatch, caplog
+):
+    added = []
+    add_handler = logging.Logger.addHandler
+
+    def counting(log: logging.Logger, handler: logging.Handler) -> None:
+        added.append(log.name)
+        add_handler(log, handler)
+
+    monkeypatch.setattr(logging.Logger, "addHandler", counting)
+    crawl = tmp_path / "crawl.warc.gz"
+    pages = [(f"https://e.com/{n}", "text/html", b"  ") for n in range(3)]
+    crawl.write_bytes(warc_bytes(pages))
+    with caplog.at_level(logging.INFO):
+        ingest(str(crawl), "--in-process", expect_rejected=True)
+    assert sorted(added) == ["htmldate", "trafilatura"]
+    named = [record.getMessage().split(": trafilatura: ")[0] for record in caplog.records]
+    assert [line for line in named if line.startswith(str(crawl))] == [
+        f"{crawl}#record {n}" for n in (1, 2, 3)
+    ]
+    assert logging.getLogger("trafilatura").propagate  # as it was, once the run is over
+
+
+def test_what_trafilatura_logs_outside_a_page_goes_on_as_it_would_have(caplog):
+    with caplog.at_level(logging.INFO), html_pages.extraction_log_lines_naming_pages():
+        logging.getLogger("trafilatura.core").warning("said between pages")
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [
+        ("trafilatura.core", "said between pages")
     ]
 
 
