@@ -24,7 +24,6 @@ from archive.admin_forms import (
     ChooseRegionForm,
     ChooseTagForm,
     FixDatelineTextForm,
-    LanguageTagAdminMixin,
     MergeTagsForm,
     action_form,
 )
@@ -44,7 +43,7 @@ logger = logging.getLogger(__name__)
 
 
 @admin.register(Outlet)
-class OutletAdmin(LanguageTagAdminMixin, admin.ModelAdmin):
+class OutletAdmin(admin.ModelAdmin):
     list_display = ["name", "country", "language", "date_order", "article_count"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -174,7 +173,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(LanguageTagAdminMixin, SimpleHistoryAdmin):
+class ArticleAdmin(SimpleHistoryAdmin):
     list_display = [
         "title",
         "outlet",

@@ -5,41 +5,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.template.response import TemplateResponse
 from django.utils.translation import ngettext
 
-from archive.languages import UNDETERMINED, language_tag, validate_language_tag
 from archive.models import Article, Region, Tag
 
 TEMPLATE = "admin/archive/action_form.html"
 SHOWN = 50  # of the selected objects, listed on the page by name
-
-
-class LanguageTagField(forms.CharField):
-    """A language tag as an editor types it ("pt_BR", "PT-br"), kept in the one form the
-    archive's filters and search compare ("pt-br", archive.languages.language_tag), as the
-    ingest keeps it; a value that is no tag ("English") is refused, naming it."""
-
-    def clean(self, value) -> str:
-        text = super().clean(value).strip()
-        if not text or text.lower() == UNDETERMINED:
-            return ""
-        if not (tag := language_tag(text)):
-            raise ValidationError(
-                validate_language_tag.message, code="invalid", params={"value": text}
-            )
-        return tag
-
-
-class LanguageTagAdminMixin:
-    """For a ModelAdmin whose model has a ``language``: edited as a LanguageTagField."""
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "language":
-            kwargs["form_class"] = LanguageTagField
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class _TagWithCount(forms.ModelChoiceField):

@@ -4,12 +4,15 @@ as feeds declare them.
 Articles hold them in one form, lower case with hyphens (``language_tag``): the tag a source
 declared ("pt-br", written "pt_BR" or "pt-BR"), else the ISO 639 code the ingest detected
 offline (fastText's labels: "en", "ar", "ckb"), else the outlet's, or "" when none is known.
-The filters compare them without case; search compares them lower-cased.
+The models keep that form however a tag is written (``LanguageTagField``). The filters
+compare them without case; search compares them lower-cased.
 """
 
 import re
 
 from django.core.validators import RegexValidator
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 # Well-formed, not registered: a language of two or three letters, then subtags of up to
 # eight letters or digits (script, region, variant). "xx" passes, as a tag no article has.
@@ -42,3 +45,46 @@ def language_tag(value: str) -> str:
     an outlet's, which an editor typed."""
     tag = declared_language(value).lower()
     return tag if len(tag) <= MAX_TAG_LENGTH else ""
+
+
+def stored_language(value: str) -> str:
+    """A language as Article.language and Outlet.language hold it: a tag in the one form
+    (``language_tag``), "" for none known ("" or "und"), and a value that is no tag
+    ("English") as it was given, trimmed, for the field's validator to refuse by name: cut to
+    "", it would be lost without a word, and nothing says which tag it meant."""
+    text = value.strip()
+    if not text or text.lower() == UNDETERMINED:
+        return ""
+    return language_tag(text) or text
+
+
+class LanguageTagField(models.CharField):
+    """A language tag held in the one form the archive's filters and search compare, however
+    it was written ("pt_BR" is stored "pt-br"): whether an editor typed it in the admin, the
+    ingest read it or code saved it. ``full_clean`` (so the admin's form) refuses a value that
+    is no tag, with the validator's message naming it."""
+
+    default_validators = [validate_language_tag]
+
+    def clean(self, value: object, model_instance: models.Model | None) -> object:
+        # full_clean(), so the admin's form: the validators judge the form to be stored.
+        if isinstance(value, str):
+            value = stored_language(value)
+        return super().clean(value, model_instance)
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> object:
+        # save() and bulk_create(): the instance then holds what its row holds.
+        value = getattr(model_instance, self.attname)
+        if isinstance(value, str):
+            value = stored_language(value)
+            setattr(model_instance, self.attname, value)
+        return value
+
+    def get_db_prep_save(self, value: object, connection: BaseDatabaseWrapper) -> object:
+        # update() and bulk_update() write without pre_save(). Not to_python() nor
+        # get_prep_value(): a query's value goes through them, and a query for what a row
+        # holds ("pt_br", stored before this field, as migration 0010 looks for) must find
+        # it as written.
+        if isinstance(value, str):
+            value = stored_language(value)
+        return super().get_db_prep_save(value, connection)

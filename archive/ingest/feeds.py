@@ -25,14 +25,17 @@ def read_feed(raw: bytes, source: str, context: ReadContext) -> Records:
             yield IngestError(source, "not an RSS or Atom feed")
         return
     outlet = feed.feed.get("title", "") or context.outlet  # --outlet where the feed names none
+    feed_language = feed.feed.get("language") or ""
     for number, entry in enumerate(feed.entries, start=1):
         try:
-            yield _record(entry, outlet, f"{source}#{number}", context)
+            yield _record(entry, outlet, feed_language, f"{source}#{number}", context)
         except IngestError as error:
             yield error
 
 
-def _record(entry, outlet: str, where: str, context: ReadContext) -> ArticleData:
+def _record(
+    entry, outlet: str, feed_language: str, where: str, context: ReadContext
+) -> ArticleData:
     title = entry.get("title", "")
     if not title.strip():
         raise IngestError(where, "entry has no title")
@@ -54,10 +57,25 @@ def _record(entry, outlet: str, where: str, context: ReadContext) -> ArticleData
         body="\n\n".join(paragraphs),
         tags=[tag.get("term", "") for tag in entry.get("tags", []) if tag.get("term")],
         canonical_url=entry.get("link", ""),
-        language=entry.get("language") or "",  # whole ("pt-BR", "ckb"): normalise reads it
+        # As written ("pt-BR", "ckb"): normalise reads it, or detects the text's.
+        language=_declared_language(entry, feed_language),
         summary=summary,
         extra={"guid": entry["id"]} if entry.get("id") else {},
     )
+
+
+def _declared_language(entry, feed_language: str) -> str:
+    """The language the entry's text is declared in, the most particular declaration there
+    is: the entry's own (RSS ``<dc:language>``), else its text's ``xml:lang`` (feedparser
+    gives the one in scope there: the text's, the entry's or an Atom feed's), else the
+    feed's (RSS ``<language>``, which feedparser keeps to the channel). One that is no tag is
+    not passed over for a broader one: the entry said it was in another language."""
+    content = entry.get("content") or []
+    text = content[0] if content else entry.get("summary_detail") or {}
+    for declared in (entry.get("language"), text.get("language"), feed_language):
+        if declared and declared.strip():
+            return declared
+    return ""
 
 
 def _published(entry, outlet: str, where: str, context: ReadContext) -> tuple[datetime, bool]:

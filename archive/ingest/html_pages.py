@@ -5,8 +5,10 @@ import logging
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 
+import htmldate
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import DEFAULT_CONFIG, set_date_params
@@ -51,9 +53,10 @@ def read_html_page(
             # Parsed once, as trafilatura would parse it: its dates are read here too.
             tree = trafilatura.load_html(markup)
             if tree is None:
-                document, stated_dates = None, []
+                document, stated_dates, declared, day = None, [], "", ""
             else:
                 stated_dates = list(_stated_publication_dates(tree))
+                declared = _declared_language(tree)
                 document = trafilatura.bare_extraction(  # on a copy of the tree
                     tree,
                     url=url or None,
@@ -61,6 +64,9 @@ def read_html_page(
                     include_comments=False,
                     date_extraction_params=_date_extraction_params(),
                 )
+                day = (document.date or "") if document is not None else ""
+                if day and fallback_date:
+                    day = _day_unless_a_year_guess(day, tree, document.url or url)
     except Exception as error:  # trafilatura raises many kinds on hostile markup
         raise IngestError(source, f"unreadable HTML ({type(error).__name__})") from error
     if document is None or len((document.text or "").split()) < MIN_ARTICLE_WORDS:
@@ -75,9 +81,7 @@ def read_html_page(
     outlet = own_name or context.outlet or document.hostname or ""
     if not outlet:
         raise IngestError(source, "the page names no outlet (give one with --outlet)")
-    published_at, time_known = _published(
-        document.date or "", stated_dates, fallback_date, outlet, source, context
-    )
+    published_at, time_known = _published(day, stated_dates, fallback_date, outlet, source, context)
     lines = [line.strip() for line in document.text.split("\n") if line.strip()]
     if lines and lines[0] == title:
         lines = lines[1:]  # the headline repeated at the top of the text
@@ -97,7 +101,7 @@ def read_html_page(
         body="\n\n".join(lines),
         tags=tags,
         canonical_url=document.url or url,
-        language=document.language or "",  # whole ("pt-BR", "ckb"): normalise reads it
+        language=declared,  # as written ("pt-BR", "ckb"): normalise reads it, or detects
         summary=(document.description or "").strip(),
         extra={"author": document.author} if document.author else {},
     )
@@ -108,6 +112,20 @@ def _date_extraction_params() -> dict:
     with our earliest date. Made for each page: their latest date is today, which moves."""
     extensive = DEFAULT_CONFIG.getboolean("DEFAULT", "EXTENSIVE_DATE_SEARCH")
     return {**set_date_params(extensive), "min_date": EARLIEST_PAGE_DATE}
+
+
+def _day_unless_a_year_guess(day: str, tree: HtmlElement, url: str) -> str:
+    """htmldate's ``day`` for a page that has a better date to fall back on (a WARC record's
+    fetch date), unless it was guessed from a year alone: short of a stated date, htmldate's
+    extensive search dates a page 1 January of its copyright year ("Copyright 2017") or of
+    any lone year. Its fast search (``extensive_search=False``) guesses neither, but neither
+    does it read a date written out in a paragraph ("ERBIL, August 15, 2017 -"), so it is
+    asked only about a 1 January: one that it does not find was a guess. (A page with no
+    date to fall back on keeps the guess: else it would be rejected.)"""
+    if not day.endswith("-01-01"):
+        return day
+    params = {**_date_extraction_params(), "extensive_search": False}
+    return htmldate.find_date(tree, url=url or None, **params) or ""
 
 
 def _published(
@@ -150,6 +168,22 @@ def _time_stated_on(
     return None
 
 
+def _declared_language(tree: HtmlElement) -> str:
+    """The language the page declares its text in, as written: its root's ``lang``, else a
+    Content-Language pragma (``<meta http-equiv>``), in the HTML standard's order
+    (https://html.spec.whatwg.org/multipage/dom.html#the-lang-and-xml:lang-attributes); a
+    ``lang=""`` says the language is not known, and the pragma then does not apply.
+    trafilatura reads neither: its ``language`` is its own detection's, made only when a
+    target language is asked for."""
+    root = tree.getroottree().getroot()
+    if (lang := root.get("lang")) is not None:
+        return lang
+    for meta in root.iter("meta"):
+        if (meta.get("http-equiv") or "").strip().lower() == "content-language":
+            return meta.get("content") or ""
+    return ""
+
+
 def _stated_publication_dates(tree: HtmlElement) -> Iterator[str]:
     """The publication dates the page's metadata states, as written: its meta tags', then its
     JSON-LD's ``datePublished`` (the outermost objects' first)."""
@@ -175,32 +209,63 @@ def _stated_publication_dates(tree: HtmlElement) -> Iterator[str]:
                 pending.extend(value)
 
 
+# What is heard of the page being read, while extraction_log_lines_naming_pages is set up.
+_page_being_read: ContextVar["_Collected | None"] = ContextVar("page_being_read", default=None)
+
+
 @contextmanager
-def _log_lines_naming(source: str) -> Iterator[None]:
-    """What trafilatura logs while it reads one page, said in one line that names the page
-    (``crawl.warc#record 3: trafilatura: lxml parsing failed: Document is empty; ...``):
-    its own lines name no file (a WARC record's address at best), and one bad page gave
-    two or three of them. Each message is said once, at the highest level among them."""
-    heard = _Collected()
+def extraction_log_lines_naming_pages() -> Iterator[None]:
+    """For a run that reads pages: what trafilatura (and htmldate) log while it reads one is
+    said in one line that names the page (``crawl.warc#record 3: trafilatura: lxml parsing
+    failed: Document is empty; ...``): their own lines name no file (a WARC record's
+    address at best), and one bad page gave two or three of them. Set up once for the run
+    (archive.ingest.pipeline), not for each of a crawl's thousands of pages; read_html_page
+    names the page being read. What they log outside a page goes on as it would have."""
+    handler = _ToPageBeingRead()
     loggers = [logging.getLogger(name) for name in EXTRACTION_LOGGERS]
     propagating = [log.propagate for log in loggers]
     for log in loggers:
-        log.addHandler(heard)
-        log.propagate = False  # not to the console as they are: named, below
+        log.addHandler(handler)
+        log.propagate = False  # not to the console as they are: named, by _log_lines_naming
     try:
         yield
     finally:
         for log, propagate in zip(loggers, propagating, strict=True):
-            log.removeHandler(heard)
+            log.removeHandler(handler)
             log.propagate = propagate
+
+
+@contextmanager
+def _log_lines_naming(source: str) -> Iterator[None]:
+    """What is heard while one page is read, said once it is read: each message once, at
+    the highest level among them."""
+    heard = _Collected()
+    token = _page_being_read.set(heard)
+    try:
+        yield
+    finally:
+        _page_being_read.reset(token)
         if heard.messages:
             said = "; ".join(heard.messages)
             logger.log(heard.highest, "%s: trafilatura: %s", source, said)
 
 
+class _ToPageBeingRead(logging.Handler):
+    """Hands a log record to the page being read; with none, to the root logger's handlers,
+    where it would have propagated (trafilatura's and htmldate's loggers are its children)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        heard = _page_being_read.get()
+        if heard is None:
+            logging.getLogger().callHandlers(record)
+        else:
+            heard.emit(record)
+
+
 class _Collected(logging.Handler):
     """Log records' messages, each once in the order said, and their highest level. Their
-    loggers' levels still decide what is said at all."""
+    loggers' levels still decide what is said at all. Never added to a logger: its records
+    come through _ToPageBeingRead."""
 
     def __init__(self) -> None:
         super().__init__()

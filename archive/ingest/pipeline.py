@@ -27,7 +27,7 @@ from archive.fingerprints import NEAR_DUPLICATE_BITS
 from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
 from archive.ingest.feeds import read_feed
-from archive.ingest.html_pages import read_html_page
+from archive.ingest.html_pages import extraction_log_lines_naming_pages, read_html_page
 from archive.ingest.jsonl import NOTE_PREFIX, read_jsonl
 from archive.ingest.normalise import outlet_name
 from archive.ingest.prepare import Item, Prepared, in_reader_process, pin_gazetteer, prepare
@@ -164,8 +164,10 @@ class Ingester:
         return in_reader_process(records)
 
     def _prepared(self, paths: Iterable[str | Path]) -> Iterator[Item]:
-        for item in self._records(paths):
-            yield prepare(item, self.rules_for_outlet)
+        # Set up where the pages are read: in the reader process, when there is one.
+        with extraction_log_lines_naming_pages():
+            for item in self._records(paths):
+                yield prepare(item, self.rules_for_outlet)
 
     def _feed_index(self) -> None:
         """Send a saved batch's outbox rows to the index, which commits every

@@ -7,7 +7,7 @@ from django.db.models.lookups import Exact
 from django.utils.text import slugify
 
 from archive.fingerprints import simhash
-from archive.languages import MAX_TAG_LENGTH
+from archive.languages import MAX_TAG_LENGTH, LanguageTagField
 from archive.paths import article_path, outlet_path, tag_path
 from archive.text import content_hash
 
@@ -25,7 +25,7 @@ class Outlet(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
     homepage = models.URLField(blank=True)
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code.")
-    language = models.CharField(
+    language = LanguageTagField(
         max_length=MAX_TAG_LENGTH, blank=True, help_text="BCP 47 code, e.g. en."
     )
     date_order = models.CharField(
@@ -160,7 +160,7 @@ class Article(models.Model):
     body = models.TextField(help_text="Plain text; paragraphs separated by a blank line.")
     summary = models.TextField(blank=True)
     # In the one form archive.languages.language_tag gives: "pt-br", "ckb", or "".
-    language = models.CharField(max_length=MAX_TAG_LENGTH, blank=True)
+    language = LanguageTagField(max_length=MAX_TAG_LENGTH, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
     regions = models.ManyToManyField(
         "archive.Region", blank=True, related_name="articles", help_text="Places covered."

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive.ingest import html_pages
 from archive.ingest.sources import estimate_records
 from archive.models import Article, Outlet
 from tests.conftest import SAMPLE_PAGE
@@ -484,15 +485,57 @@ def test_a_digitised_page_keeps_the_date_it_states_before_the_web(gazetteer, tmp
 
 
 def test_a_page_stating_a_date_in_the_future_takes_the_warc_records_date(gazetteer, tmp_path):
-    # The earliest date htmldate takes moved back; the latest is still today. (Without the
-    # footer: htmldate takes a page's copyright year, as 1 January, for want of a date.)
+    # The earliest date htmldate takes moved back; the latest is still today.
     page = PAGE.replace(
         PUBLISHED_META, '<meta property="article:published_time" content="2999-03-14">'
-    ).replace("Copyright 2017 The Example Times. ", "")
+    )
     path = tmp_path / "crawl.warc.gz"
     path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", page.encode())]))
     ingest(str(path))
     assert Article.objects.get().published_at == datetime(2017, 8, 16, 12, 0, tzinfo=UTC)
+
+
+def test_a_warc_page_stating_no_date_takes_the_records_date_not_its_copyright_year(
+    gazetteer, tmp_path
+):
+    # For want of a stated date, htmldate dates a page 1 January of its copyright year:
+    # "Copyright 2017" made it 2017-01-01, where the crawl knew it was there on 16 August.
+    path = tmp_path / "crawl.warc.gz"
+    page = PAGE.replace(PUBLISHED_META, "")
+    path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", page.encode())]))
+    ingest(str(path))
+    article = Article.objects.get()
+    assert article.published_at == datetime(2017, 8, 16, 12, 0, tzinfo=UTC)
+    assert article.published_time_known is True
+
+
+@pytest.mark.parametrize(
+    ("written", "day"), [("August 15, 2017", (2017, 8, 15)), ("2017-01-01", (2017, 1, 1))]
+)
+def test_a_warc_page_keeps_a_date_written_in_its_text(gazetteer, tmp_path, written, day):
+    # Only htmldate's extensive search reads the first (its fast search would have lost it);
+    # a 1 January stands where its fast search reads it too, so it was no year's guess.
+    page = PAGE.replace(PUBLISHED_META, "").replace(
+        "<h1>Dam repairs begin</h1>", f"<h1>Dam repairs begin</h1><p>Published {written}</p>"
+    )
+    path = tmp_path / "crawl.warc.gz"
+    path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", page.encode())]))
+    ingest(str(path))
+    assert Article.objects.get().published_at == datetime(*day, tzinfo=UTC)
+
+
+def test_a_page_without_a_records_date_keeps_htmldates_year_or_is_rejected(gazetteer, tmp_path):
+    # Nothing better to fall back on: the copyright year's 1 January stands, and a page
+    # with no date at all is refused rather than dated the day it was read.
+    path = tmp_path / "page.html"
+    path.write_text(PAGE.replace(PUBLISHED_META, ""))
+    ingest(str(path))
+    assert Article.objects.get().published_at == datetime(2017, 1, 1, tzinfo=UTC)
+
+    Article.objects.all().delete()
+    path.write_text(PAGE.replace(PUBLISHED_META, "").replace("Copyright 2017 ", ""))
+    _, errors = ingest(str(path), expect_rejected=True)
+    assert errors.strip() == f"{path}: the page has no publication date"
 
 
 def test_a_json_ld_publication_time_without_a_zone_is_read_in_the_outlets(gazetteer, tmp_path):
@@ -588,6 +631,38 @@ def test_trafilaturas_log_lines_name_the_page_and_record_they_are_about(
     assert [message.split(": trafilatura: ")[0] for message in said] == [
         str(page),
         f"{crawl}#record 2",
+    ]
+
+
+def test_trafilaturas_loggers_are_redirected_once_per_run_not_once_per_page(
+    gazetteer, tmp_path, monkeypatch, caplog
+):
+    added = []
+    add_handler = logging.Logger.addHandler
+
+    def counting(log: logging.Logger, handler: logging.Handler) -> None:
+        added.append(log.name)
+        add_handler(log, handler)
+
+    monkeypatch.setattr(logging.Logger, "addHandler", counting)
+    crawl = tmp_path / "crawl.warc.gz"
+    pages = [(f"https://e.com/{n}", "text/html", b"  ") for n in range(3)]
+    crawl.write_bytes(warc_bytes(pages))
+    with caplog.at_level(logging.INFO):
+        ingest(str(crawl), "--in-process", expect_rejected=True)
+    assert sorted(added) == ["htmldate", "trafilatura"]
+    named = [record.getMessage().split(": trafilatura: ")[0] for record in caplog.records]
+    assert [line for line in named if line.startswith(str(crawl))] == [
+        f"{crawl}#record {n}" for n in (1, 2, 3)
+    ]
+    assert logging.getLogger("trafilatura").propagate  # as it was, once the run is over
+
+
+def test_what_trafilatura_logs_outside_a_page_goes_on_as_it_would_have(caplog):
+    with caplog.at_level(logging.INFO), html_pages.extraction_log_lines_naming_pages():
+        logging.getLogger("trafilatura.core").warning("said between pages")
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [
+        ("trafilatura.core", "said between pages")
     ]
 
 
