@@ -15,7 +15,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from archive.filters import unknown_value
+from archive.filters import outlets_named, tags_named, unknown_value
 from archive.languages import validate_language_tag
 from archive.paths import view_path
 from search import service
@@ -95,10 +95,10 @@ class SearchForm(forms.Form):
         return min(page, MAX_PAGE + 1) if page else page
 
     def clean_outlet(self) -> tuple[str, ...]:
-        return self._naming("outlet", service.outlets_named)
+        return self._naming("outlet", outlets_named)
 
     def clean_tag(self) -> tuple[str, ...]:
-        return self._naming("tag", service.tags_named)
+        return self._naming("tag", tags_named)
 
     def clean_region(self) -> tuple[str, ...]:
         """Each place as its slug, whichever way the address names it, so that every link

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils.text import slugify
 
 from archive.compiled import CompiledInBulk
-from archive.models import Article, Outlet, Region, Tag
+from archive.filters import outlets_named, tags_named
+from archive.models import Article, Region
 from archive.text import fold
 from search.backends import get_backend
 from search.backends.base import Hit, SearchBackend, SearchRequest, SearchResults, Sort
@@ -91,7 +92,7 @@ def build_request(
 def resolve_outlets(values: Sequence[str]) -> tuple[str, ...]:
     """Outlet slugs; any of them is asked for, so one naming nothing drops out unless it is
     all there is (then it matches nothing)."""
-    found = set(outlets_named(values).values())
+    found = {outlet.slug for outlet in outlets_named(values).values()}
     return tuple(sorted(found or {slugify(value) for value in values}))
 
 
@@ -99,7 +100,8 @@ def resolve_tags(values: Sequence[str]) -> tuple[str, ...]:
     """Tag slugs; every tag asked for narrows the search, so one naming nothing keeps a slug
     no tag has and the search matches nothing, as for a place naming nothing."""
     named = tags_named(values)
-    return tuple(sorted({named.get(v) or slugify(v, allow_unicode=True) for v in values}))
+    slugs = {named[v].slug if v in named else slugify(v, allow_unicode=True) for v in values}
+    return tuple(sorted(slugs))
 
 
 def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
@@ -117,56 +119,8 @@ def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
 
 
 # Which values name something, read as the resolve_ functions read them: the search form
-# keeps each value with the slug it names, and calls a value naming nothing an error.
-
-
-def outlets_named(values: Sequence[str]) -> dict[str, str]:
-    """Each value that names an outlet, by its slug or its name (any case), with its slug."""
-    if not values:
-        return {}
-    slug_of = {value: slugify(value) for value in values}
-    names = Q()
-    for value in values:
-        names |= Q(name__iexact=value)
-    found = Outlet.objects.filter(Q(slug__in=slug_of.values()) | names)
-    return _named_by_slug_or_name(values, slug_of, found.values_list("slug", "name"))
-
-
-def tags_named(values: Sequence[str]) -> dict[str, str]:
-    """Each value that names a tag, with the tag's slug: by its slug or its name (any case),
-    or by a slug it had before a rename or a merge, followed to the tag it is now."""
-    if not values:
-        return {}
-    slug_of = {value: slugify(value, allow_unicode=True) for value in values}
-    names = Q()
-    for value in values:
-        names |= Q(name__iexact=value)
-    found = Tag.objects.filter(Q(slug__in=slug_of.values()) | names)
-    named = _named_by_slug_or_name(values, slug_of, found.values_list("slug", "name"))
-    for value in values:
-        if value not in named:
-            # An old slug (the tag renamed or merged away) filters by the tag it leads to: the
-            # one rule for old slugs, as for the tag's page, feed and browse filters.
-            resolved = Tag.objects.resolving(slug_of[value]).values_list("slug", flat=True)
-            if slug := resolved.first():
-                named[value] = slug
-    return named
-
-
-def _named_by_slug_or_name(
-    values: Sequence[str], slug_of: dict[str, str], found: Iterable[tuple[str, str]]
-) -> dict[str, str]:
-    slugs, by_name = set(), {}
-    for slug, name in found:
-        slugs.add(slug)
-        by_name[name.casefold()] = slug
-    named = {}
-    for value in values:
-        if slug_of[value] in slugs:
-            named[value] = slug_of[value]
-        elif slug := by_name.get(value.casefold()):
-            named[value] = slug
-    return named
+# keeps each value with what it names, and calls a value naming nothing an error. Outlets and
+# tags are named as the browse pages name them (archive.filters.outlets_named, tags_named).
 
 
 def regions_named(values: Sequence[str]) -> dict[str, str]:
