@@ -23,6 +23,10 @@ from django.utils.text import slugify
 from archive.languages import validate_language_tag
 from archive.models import Article, Outlet, Region, Tag
 
+# What the browse pages, the API and search call the thing each filter names, in the error
+# for a value that names none (unknown_value): one word each, so that all of them say it alike.
+FILTER_NOUNS = {"outlet": "outlet", "tag": "tag", "region": "place"}
+
 # What a slug may hold (SlugField(allow_unicode=True) checks the same): a value that could
 # not be a slug is not looked for among old slugs, which costs two queries a slug.
 _SLUG = re.compile(r"[-\w]+")
@@ -150,19 +154,19 @@ class ArticleFilter(django_filters.FilterSet):
         queryset=Outlet.objects.all(),
         to_field_name="slug",
         empty_label="Any outlet",
-        error_messages={"invalid_choice": 'There is no outlet "%(value)s".'},
+        error_messages={"invalid_choice": f'There is no {FILTER_NOUNS["outlet"]} "%(value)s".'},
     )
     tag = NamedObjectFilter(
         method="filter_tag",
         find=tag_named,
-        noun="tag",
+        noun=FILTER_NOUNS["tag"],
         label="Tag",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Any tag"}),
     )
     region = NamedObjectFilter(
         method="filter_region",
         find=Region.objects.named,
-        noun="place",
+        noun=FILTER_NOUNS["region"],
         label="Place",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Anywhere"}),
     )

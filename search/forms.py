@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Model
 
-from archive.filters import outlets_named, tags_named, unknown_value
+from archive.filters import FILTER_NOUNS, outlets_named, tags_named, unknown_value
 from archive.languages import validate_language_tag
 from archive.paths import view_path
 from search import service
@@ -35,7 +35,6 @@ SORT_CHOICES = [
     (Sort.OLDEST.value, "Oldest first"),
 ]
 FILTER_KINDS = ("outlet", "tag", "region")
-FILTER_NOUNS = {"outlet": "outlet", "tag": "tag", "region": "place"}  # as the browse pages say
 
 
 class ValueListField(forms.Field):
