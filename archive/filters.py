@@ -10,30 +10,87 @@ field and the API answers as a 400. A well-formed language tag that no article h
 error: it lists nothing, as a date range with no articles in it does.
 """
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.text import slugify
 
 from archive.languages import validate_language_tag
 from archive.models import Article, Outlet, Region, Tag
 
+# What the browse pages, the API and search call the thing each filter names, in the error
+# for a value that names none (unknown_value): one word each, so that all of them say it alike.
+FILTER_NOUNS = {"outlet": "outlet", "tag": "tag", "region": "place"}
+
+# What a slug may hold (SlugField(allow_unicode=True) checks the same): a value that could
+# not be a slug is not looked for among old slugs, which costs two queries a slug.
+_SLUG = re.compile(r"[-\w]+")
+
+
+def outlets_named(values: Sequence[str]) -> dict[str, Outlet]:
+    """Each value that names an outlet, with the outlet: by its slug (as given, or as
+    slugify writes the value), else by its name in any case. One query for them all."""
+    return _named_by_slug_or_name(Outlet.objects.all(), values, slugify)
+
+
+def tags_named(values: Sequence[str]) -> dict[str, Tag]:
+    """Each value that names a tag, with the tag: by its slug (as given, or as slugify
+    writes the value), else by a slug it had before a rename or a merge
+    (``Tag.objects.resolving``), else by its name in any case. A slug, live or old, comes
+    before a name: a bookmarked filter leads where the tag's page at that slug does.
+
+    The one reading of a tag value, for the browse pages, the API and search alike: one
+    query for the live slugs and names, and two for each old slug looked for."""
+    return _named_by_slug_or_name(
+        Tag.objects.all(),
+        values,
+        lambda value: slugify(value, allow_unicode=True),
+        old_slug=lambda slug: Tag.objects.resolving(slug).first(),
+    )
+
 
 def tag_named(value: str) -> Tag | None:
-    """The tag a reader means by a slug or a name. A slug the tag had before a rename or a
-    merge still finds it (``Tag.objects.resolving``): bookmarked filters keep working."""
+    """The tag a reader means by a slug or a name (``tags_named``), or None."""
     value = value.strip()
-    if not value:
-        return None
-    return (
-        Tag.objects.resolving(value).first()
-        or Tag.objects.resolving(slugify(value, allow_unicode=True)).first()
-        or Tag.objects.filter(name__iexact=value).first()
-    )
+    return tags_named([value]).get(value) if value else None
+
+
+def _named_by_slug_or_name(
+    objects: QuerySet,
+    values: Sequence[str],
+    slug_of: Callable[[str], str],
+    old_slug: Callable[[str], Model | None] = lambda slug: None,
+) -> dict[str, Model]:
+    """Each value naming one of ``objects``: by its live slug, else by what ``old_slug``
+    finds for it, else by its name in any case. Live slugs and names in one query."""
+    if not values:
+        return {}
+    slugs_of = {
+        value: tuple(dict.fromkeys(s for s in (value, slug_of(value)) if _SLUG.fullmatch(s)))
+        for value in values
+    }
+    names = Q()
+    for value in values:
+        names |= Q(name__iexact=value)
+    slugs = list(dict.fromkeys(slug for value_slugs in slugs_of.values() for slug in value_slugs))
+    found = list(objects.filter(Q(slug__in=slugs) | names))
+    by_slug = {found_one.slug: found_one for found_one in found}
+    by_name = {found_one.name.casefold(): found_one for found_one in found}
+    named = {}
+    for value, value_slugs in slugs_of.items():
+        # Each lookup only when the one before found nothing: old slugs cost queries.
+        if found_one := (
+            next((by_slug[slug] for slug in value_slugs if slug in by_slug), None)
+            or next(filter(None, map(old_slug, value_slugs)), None)
+            or by_name.get(value.casefold())
+        ):
+            named[value] = found_one
+    return named
 
 
 def in_region(articles: QuerySet, region: Region) -> QuerySet:
@@ -97,19 +154,19 @@ class ArticleFilter(django_filters.FilterSet):
         queryset=Outlet.objects.all(),
         to_field_name="slug",
         empty_label="Any outlet",
-        error_messages={"invalid_choice": 'There is no outlet "%(value)s".'},
+        error_messages={"invalid_choice": f'There is no {FILTER_NOUNS["outlet"]} "%(value)s".'},
     )
     tag = NamedObjectFilter(
         method="filter_tag",
         find=tag_named,
-        noun="tag",
+        noun=FILTER_NOUNS["tag"],
         label="Tag",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Any tag"}),
     )
     region = NamedObjectFilter(
         method="filter_region",
         find=Region.objects.named,
-        noun="place",
+        noun=FILTER_NOUNS["region"],
         label="Place",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Anywhere"}),
     )

@@ -6,16 +6,17 @@ instead of becoming an error page. A filter value that names no outlet, tag or p
 kept, matching nothing, and the page says so; the API answers either as a 400.
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import quote_plus, urlencode
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Model
 
-from archive.filters import unknown_value
+from archive.filters import FILTER_NOUNS, outlets_named, tags_named, unknown_value
 from archive.languages import validate_language_tag
 from archive.paths import view_path
 from search import service
@@ -34,7 +35,6 @@ SORT_CHOICES = [
     (Sort.OLDEST.value, "Oldest first"),
 ]
 FILTER_KINDS = ("outlet", "tag", "region")
-FILTER_NOUNS = {"outlet": "outlet", "tag": "tag", "region": "place"}  # as the browse pages say
 
 
 class ValueListField(forms.Field):
@@ -80,7 +80,9 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.asked: dict[str, tuple[str, ...]] = {}  # each filter's values, known or not
+        # Each filter's values, known or not, with what each names (None: nothing): read
+        # once here, and handed on to the search (SearchParams.resolved).
+        self.named: dict[str, dict[str, Model | None]] = {}
 
     def add_prefix(self, field_name: str) -> str:
         return super().add_prefix(self.PARAMETER_NAMES.get(field_name, field_name))
@@ -95,10 +97,10 @@ class SearchForm(forms.Form):
         return min(page, MAX_PAGE + 1) if page else page
 
     def clean_outlet(self) -> tuple[str, ...]:
-        return self._naming("outlet", service.outlets_named)
+        return self._naming("outlet", outlets_named)
 
     def clean_tag(self) -> tuple[str, ...]:
-        return self._naming("tag", service.tags_named)
+        return self._naming("tag", tags_named)
 
     def clean_region(self) -> tuple[str, ...]:
         """Each place as its slug, whichever way the address names it, so that every link
@@ -110,39 +112,42 @@ class SearchForm(forms.Form):
     def _naming(
         self,
         kind: str,
-        named_by: Callable[[Sequence[str]], dict[str, str]],
+        named_by: Callable[[Sequence[str]], Mapping[str, Model]],
         *,
         as_slugs: bool = False,
     ) -> tuple[str, ...]:
         """The filter's values (a place's as the slug it names); each that names nothing is an
         error naming it, as in the browse pages' filters. The API answers it as a 400. The
         portal searches with the value all the same, where it matches nothing (params keeps
-        it: ``asked``), and says so: a filter parameter is the reader's link or a script's
+        it: ``named``), and says so: a filter parameter is the reader's link or a script's
         address, and an unknown outlet, tag or place there is a mistake to tell of."""
         values = self.cleaned_data[kind]
         named = named_by(values)
-        self.asked[kind] = tuple(
-            dict.fromkeys(named.get(value, value) if as_slugs else value for value in values)
-        )
+        self.named[kind] = {
+            named[value].slug if as_slugs and value in named else value: named.get(value)
+            for value in values
+        }
         if unknown := [value for value in values if value not in named]:
             raise ValidationError([unknown_value(FILTER_NOUNS[kind], value) for value in unknown])
-        return self.asked[kind]
+        return tuple(self.named[kind])
 
     def params(self) -> "SearchParams":
         """What was asked, each value that could not be read replaced by its default, but a
         filter value that names nothing, which is kept (it matches nothing)."""
         self.is_valid()
         data = self.cleaned_data  # holds only the fields that were valid
+        named = {kind: self.named.get(kind, {}) for kind in FILTER_KINDS}
         return SearchParams(
             q=data.get("q") or "",
-            outlets=self.asked.get("outlet", ()),
-            tags=self.asked.get("tag", ()),
-            regions=self.asked.get("region", ()),
+            outlets=tuple(named["outlet"]),
+            tags=tuple(named["tag"]),
+            regions=tuple(named["region"]),
             language=(data.get("language") or "").lower(),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
             sort=data.get("sort") or "",
             page=data.get("page") or 1,
+            resolved=service.ResolvedFilters(named["outlet"], named["tag"], named["region"]),
         )
 
 
@@ -176,6 +181,11 @@ class SearchParams:
     date_to: date | None = None
     sort: str = ""  # "": the default for the query (see effective_sort)
     page: int = 1
+    # What the form found its filter values to name, so that the search does not look them
+    # up again. Not part of the search a link says: links compare and print without it.
+    resolved: service.ResolvedFilters = field(
+        default_factory=service.ResolvedFilters, compare=False, repr=False
+    )
 
     @property
     def has_filters(self) -> bool:
@@ -312,5 +322,6 @@ class SearchParams:
             "sort": self.effective_sort,
             "page": self.page,
             "page_size": page_size,
+            "resolved": self.resolved,
         }
         return service.build_request(self.q, **{**arguments, **overrides})

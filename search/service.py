@@ -6,14 +6,17 @@ resolved ``SearchRequest``.
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from types import MappingProxyType
+from typing import TypeVar
 
 from django.db.models import Q
 from django.utils.text import slugify
 
 from archive.compiled import CompiledInBulk
+from archive.filters import outlets_named, tags_named
 from archive.models import Article, Outlet, Region, Tag
 from archive.text import fold
 from search.backends import get_backend
@@ -25,6 +28,20 @@ logger = logging.getLogger(__name__)
 
 NO_MATCH_ID = 0  # a region id no region has: an unknown region filter matches nothing
 MAX_REGION_ID = 2**63 - 1  # a BigAutoField's largest; a larger "id" would overflow the database's
+_NOTHING_KNOWN: Mapping = MappingProxyType({})
+_Found = TypeVar("_Found")  # an Outlet, a Tag or a Region
+
+
+@dataclass(frozen=True)
+class ResolvedFilters:
+    """What filter values name, as the search form found out while reading them: each value
+    with its outlet, tag or place, or None where it names nothing. Building the request
+    from those values then looks none of them up again, only the query's own filters
+    (``outlet:rudaw``) and any value not here."""
+
+    outlets: Mapping[str, Outlet | None] = field(default_factory=dict)
+    tags: Mapping[str, Tag | None] = field(default_factory=dict)
+    regions: Mapping[str, Region | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -65,9 +82,12 @@ def build_request(
     page: int = 1,
     page_size: int = 10,
     facets: bool = True,
+    resolved: ResolvedFilters | None = None,
 ) -> SearchRequest:
     """Parse the query and resolve every filter (the form's and the query's own) to what
-    backends filter on: outlet and tag slugs, region ids."""
+    backends filter on: outlet and tag slugs, region ids. A value ``resolved`` holds is
+    taken as it says, not looked up again."""
+    resolved = resolved or ResolvedFilters()
     query = parse_query(q)
     date_range = None
     if date_from or date_to:
@@ -76,9 +96,9 @@ def build_request(
         date_range = query.date_range.intersect(date_range)
     return SearchRequest(
         query=query.without_filters(),
-        outlets=resolve_outlets([*outlets, *query.outlets]),
-        tags=resolve_tags([*tags, *query.tags]),
-        regions=resolve_regions([*regions, *query.regions]),
+        outlets=resolve_outlets([*outlets, *query.outlets], resolved.outlets),
+        tags=resolve_tags([*tags, *query.tags], resolved.tags),
+        regions=resolve_regions([*regions, *query.regions], resolved.regions),
         languages=tuple(dict.fromkeys(lang.lower() for lang in [*languages, *query.languages])),
         date_range=date_range,
         sort=Sort(sort) if sort in Sort.__members__.values() else Sort.RELEVANCE,
@@ -88,21 +108,29 @@ def build_request(
     )
 
 
-def resolve_outlets(values: Sequence[str]) -> tuple[str, ...]:
+def resolve_outlets(
+    values: Sequence[str], known: Mapping[str, Outlet | None] = _NOTHING_KNOWN
+) -> tuple[str, ...]:
     """Outlet slugs; any of them is asked for, so one naming nothing drops out unless it is
     all there is (then it matches nothing)."""
-    found = set(outlets_named(values).values())
+    named = _named(values, known, outlets_named)
+    found = {outlet.slug for outlet in named.values() if outlet}
     return tuple(sorted(found or {slugify(value) for value in values}))
 
 
-def resolve_tags(values: Sequence[str]) -> tuple[str, ...]:
+def resolve_tags(
+    values: Sequence[str], known: Mapping[str, Tag | None] = _NOTHING_KNOWN
+) -> tuple[str, ...]:
     """Tag slugs; every tag asked for narrows the search, so one naming nothing keeps a slug
     no tag has and the search matches nothing, as for a place naming nothing."""
-    named = tags_named(values)
-    return tuple(sorted({named.get(v) or slugify(v, allow_unicode=True) for v in values}))
+    named = _named(values, known, tags_named)
+    slugs = {tag.slug if (tag := named[v]) else slugify(v, allow_unicode=True) for v in values}
+    return tuple(sorted(slugs))
 
 
-def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
+def resolve_regions(
+    values: Sequence[str], known: Mapping[str, Region | None] = _NOTHING_KNOWN
+) -> tuple[int, ...]:
     """Region ids for slugs, ids or names ("syria", "Deir ez-Zor"); unknown ones match none."""
     ids: set[int] = set()
     for value in values:
@@ -111,85 +139,47 @@ def resolve_regions(values: Sequence[str]) -> tuple[int, ...]:
             # region:99999999999999999999 in a query is no region, not a database error.
             ids.add(int(value) if int(value) <= MAX_REGION_ID else NO_MATCH_ID)
             continue
-        region = Region.objects.named(value)
+        region = known[value] if value in known else Region.objects.named(value)
         ids.add(region.id if region else NO_MATCH_ID)
     return tuple(sorted(ids))
 
 
+def _named(
+    values: Sequence[str],
+    known: Mapping[str, _Found | None],
+    named_by: Callable[[Sequence[str]], Mapping[str, _Found]],
+) -> dict[str, _Found | None]:
+    """What each value names (None: nothing): as ``known`` says, else looked up, together."""
+    missing = [value for value in dict.fromkeys(values) if value not in known]
+    found = named_by(missing) if missing else {}
+    return {value: known[value] if value in known else found.get(value) for value in values}
+
+
 # Which values name something, read as the resolve_ functions read them: the search form
-# keeps each value with the slug it names, and calls a value naming nothing an error.
+# keeps each value with what it names, and calls a value naming nothing an error. Outlets and
+# tags are named as the browse pages name them (archive.filters.outlets_named, tags_named).
 
 
-def outlets_named(values: Sequence[str]) -> dict[str, str]:
-    """Each value that names an outlet, by its slug or its name (any case), with its slug."""
-    if not values:
-        return {}
-    slug_of = {value: slugify(value) for value in values}
-    names = Q()
-    for value in values:
-        names |= Q(name__iexact=value)
-    found = Outlet.objects.filter(Q(slug__in=slug_of.values()) | names)
-    return _named_by_slug_or_name(values, slug_of, found.values_list("slug", "name"))
-
-
-def tags_named(values: Sequence[str]) -> dict[str, str]:
-    """Each value that names a tag, with the tag's slug: by its slug or its name (any case),
-    or by a slug it had before a rename or a merge, followed to the tag it is now."""
-    if not values:
-        return {}
-    slug_of = {value: slugify(value, allow_unicode=True) for value in values}
-    names = Q()
-    for value in values:
-        names |= Q(name__iexact=value)
-    found = Tag.objects.filter(Q(slug__in=slug_of.values()) | names)
-    named = _named_by_slug_or_name(values, slug_of, found.values_list("slug", "name"))
-    for value in values:
-        if value not in named:
-            # An old slug (the tag renamed or merged away) filters by the tag it leads to: the
-            # one rule for old slugs, as for the tag's page, feed and browse filters.
-            resolved = Tag.objects.resolving(slug_of[value]).values_list("slug", flat=True)
-            if slug := resolved.first():
-                named[value] = slug
-    return named
-
-
-def _named_by_slug_or_name(
-    values: Sequence[str], slug_of: dict[str, str], found: Iterable[tuple[str, str]]
-) -> dict[str, str]:
-    slugs, by_name = set(), {}
-    for slug, name in found:
-        slugs.add(slug)
-        by_name[name.casefold()] = slug
-    named = {}
-    for value in values:
-        if slug_of[value] in slugs:
-            named[value] = slug_of[value]
-        elif slug := by_name.get(value.casefold()):
-            named[value] = slug
-    return named
-
-
-def regions_named(values: Sequence[str]) -> dict[str, str]:
-    """Each value that names a place, with its slug, read as resolve_regions reads it: digits
+def regions_named(values: Sequence[str]) -> dict[str, Region]:
+    """Each value that names a place, with the place, read as resolve_regions reads it: digits
     are an id (search links wrote ids before they wrote slugs), else a slug, else a name."""
     values = [value.strip() for value in values]
     if not values:
         return {}
     digits = {value for value in values if value.isascii() and value.isdigit()}
     ids = {value: int(value) for value in digits if int(value) <= MAX_REGION_ID}
-    found = Region.objects.filter(Q(slug__in=values) | Q(id__in=ids.values()))
-    slug_of_id = dict(found.values_list("id", "slug"))
-    slugs = set(slug_of_id.values())
+    found = {r.id: r for r in Region.objects.filter(Q(slug__in=values) | Q(id__in=ids.values()))}
+    by_slug = {region.slug: region for region in found.values()}
     named = {}
     for value in values:
         if value in digits:
-            slug = slug_of_id.get(ids.get(value, NO_MATCH_ID))
-        elif value in slugs:
-            slug = value
+            region = found.get(ids.get(value, NO_MATCH_ID))
+        elif value in by_slug:
+            region = by_slug[value]
         else:
-            slug = region.slug if (region := Region.objects.named(value)) else None
-        if slug:
-            named[value] = slug
+            region = Region.objects.named(value)
+        if region:
+            named[value] = region
     return named
 
 

@@ -1,6 +1,8 @@
 """What the backends share for "Did you mean": which words may be offered, which known word
 replaces an unknown one, and how the corrected query is written back."""
 
+import functools
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
@@ -99,9 +101,11 @@ def corrections_for(
         candidates = vocabulary.suggest(folded, limit=None)
         if not candidates:
             continue
-        # Every word at the fewest edits is weighed (not an alphabetical few of them).
-        fewest = edit_distance(folded, candidates[0])
-        nearest = [c for c in candidates if edit_distance(folded, c) == fewest]
+        # Every word at the fewest edits is weighed (not an alphabetical few of them). The
+        # candidates come fewest edits first: the first group of equal distances is those,
+        # each distance counted once and none past the first word farther away.
+        edits = functools.partial(edit_distance, folded)
+        _, nearest = next(itertools.groupby(candidates, key=edits))
         corrections[word] = min(nearest, key=lambda c: (-frequency(c) if frequency else 0, c))
     return corrections
 

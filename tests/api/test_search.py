@@ -157,6 +157,24 @@ def test_a_tags_old_slug_still_filters_search(api, archive, sync):
     ]
 
 
+def test_a_tag_value_names_the_same_tag_in_search_as_in_the_article_list(api, archive, sync):
+    """One reading of a tag value (archive.filters.tags_named) for both: a slug, live or
+    old, before a name, so that a filter bookmarked before a rename leads where the tag's
+    page at that slug does, even once another tag has the name that slug was made from."""
+    curation.rename_tag(Tag.objects.get(slug="raqqa"), "Raqqa city")  # "raqqa" redirects
+    province = make_tag("Raqqa", slug="raqqa-province")
+    make_article(make_outlet("Wire"), title="Airport in the province", tags=[province])
+    sync()
+
+    search = api.get(reverse("api:search"), {"q": "airport", "tag": "raqqa"})
+    articles = api.get(reverse("api:articles"), {"tag": "raqqa"})
+
+    assert [hit["article"]["title"] for hit in search.json()["hits"]] == ["Army takes the airport"]
+    assert [article["title"] for article in articles.json()["results"]] == [
+        "Army takes the airport"
+    ]
+
+
 @pytest.mark.parametrize("q", ["airport outlet:nosuch", "airport tag:raqa", "region:atlantis"])
 def test_a_filter_in_the_query_text_is_part_of_the_search_and_finds_nothing(api, archive, q):
     """The query language forgives anything typed (README, "Search"): outlet:nosuch is a

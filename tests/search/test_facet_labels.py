@@ -42,6 +42,17 @@ def test_region_labels_and_slugs_are_keyed_by_id():
     assert labels.names("region_slug", [str(region.pk), "0"]) == {str(region.pk): "deir-ez-zor"}
 
 
+def test_a_places_name_and_slug_are_read_in_one_query(django_assert_num_queries):
+    """A results page asks for both, of the same places: the label, and the slug its link
+    filters by."""
+    region = Region.objects.create(name="Deir ez-Zor", slug="deir-ez-zor", kind="city")
+    key = str(region.pk)
+    labels = FacetLabels()
+    with django_assert_num_queries(1):
+        assert labels.names("region", [key]) == {key: "Deir ez-Zor"}
+        assert labels.names("region_slug", [key]) == {key: "deir-ez-zor"}
+
+
 def test_a_changed_region_slug_is_seen_at_once():
     """A place facet's link filters by the slug: an editor's change of it must not leave
     links to a slug no region has."""

@@ -772,6 +772,56 @@ def test_the_form_reads_a_place_by_slug_id_or_name_as_its_slug(gazetteer):
 
 
 @pytest.mark.django_db
+def test_the_form_looks_each_filter_value_up_once_and_the_search_takes_what_it_found(
+    gazetteer, django_assert_num_queries
+):
+    """The form must know what each outlet, tag and place value names (to say which name
+    nothing, and to write a place back by slug); building the search takes that on."""
+    make_outlet("Rudaw")
+    make_tag("Raqqa")
+    syria = Region.objects.get(slug="syria")
+    asked = [("outlet", "Rudaw"), ("tag", "raqqa"), ("region", str(syria.id))]
+
+    with django_assert_num_queries(3):  # one for each kind of filter
+        params = SearchForm(QueryDict(urlencode(asked))).params()
+    with django_assert_num_queries(0):
+        request = params.search_request(page_size=10)
+
+    assert (request.outlets, request.tags, request.regions) == (("rudaw",), ("raqqa",), (syria.id,))
+
+
+@pytest.mark.django_db
+def test_a_filter_value_naming_nothing_is_not_looked_up_again_for_the_search(
+    gazetteer, django_assert_num_queries
+):
+    asked = [("outlet", "no-such-outlet"), ("tag", "raqa"), ("region", "atlantis")]
+    params = SearchForm(QueryDict(urlencode(asked))).params()
+
+    with django_assert_num_queries(0):
+        request = params.search_request(page_size=10)
+
+    # Each still matches nothing, as before.
+    assert (request.outlets, request.tags, request.regions) == (
+        ("no-such-outlet",),
+        ("raqa",),
+        (service.NO_MATCH_ID,),
+    )
+
+
+@pytest.mark.django_db
+def test_a_filter_in_the_query_text_is_looked_up_when_the_search_is_built(
+    django_assert_num_queries,
+):
+    make_outlet("Rudaw")
+    params = SearchForm(QueryDict(urlencode({"q": "dam outlet:rudaw", "outlet": "Rudaw"}))).params()
+
+    with django_assert_num_queries(1):  # "rudaw" from the query; the form's "Rudaw" is known
+        request = params.search_request(page_size=10)
+
+    assert request.outlets == ("rudaw",)
+
+
+@pytest.mark.django_db
 def test_year_links_go_only_to_years_a_date_can_hold():
     """A year facet value comes from the index; one that is no year a date can hold (five
     digits, digits of another script) gets no link instead of an error page."""

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
+from search import spelling
 from search.backends import vocabulary as vocabulary_module
 from search.backends.vocabulary import Vocabulary
 from search.documents import SearchDocument
@@ -43,6 +44,25 @@ def test_the_most_common_of_the_nearest_words_wins_however_many_come_before_it(t
 
     assert corrections_for(parse_query("raqa"), vocabulary, articles_with) == {"raqa": "raqqa"}
     assert corrections_for(parse_query("raqa"), vocabulary) == {"raqa": "aaqa"}  # alphabetical
+
+
+def test_a_correction_counts_each_nearest_words_edits_once_and_none_farther(tmp_path, monkeypatch):
+    """The suggestions come fewest edits first: the nearest are those before the first
+    word farther away, and no word past it needs its edits counted."""
+    vocabulary = Vocabulary(tmp_path)
+    vocabulary.add({"raqqa", "aaqa", "rana", "raqqas", "ranas"})  # 1, 1, 1, 2, 2 edits away
+    counted: list[str] = []
+
+    def edit_distance(a: str, b: str) -> int:
+        counted.append(b)
+        return real_edit_distance(a, b)
+
+    real_edit_distance = spelling.edit_distance
+    monkeypatch.setattr(spelling, "edit_distance", edit_distance)
+
+    assert corrections_for(parse_query("raqa"), vocabulary) == {"raqa": "aaqa"}
+    # The three a letter away, and the first of those two away ("ranas", alphabetically).
+    assert sorted(counted) == ["aaqa", "rana", "ranas", "raqqa"]
 
 
 def test_corrections_leave_field_names_and_filter_values_alone():
