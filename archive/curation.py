@@ -144,15 +144,10 @@ def merge_tags(sources: Iterable[Tag], into: Tag, by=None) -> int:
     return moved
 
 
-def tag_for_slug(slug: str) -> tuple[Tag | None, bool]:
-    """The tag a slug names now: (tag, False), or (tag, True) when the slug is an old one."""
-    tag = Tag.objects.resolving(slug).first()
-    return tag, tag is not None and tag.slug != slug
-
-
 def region_for_slug(slug: str) -> tuple[Region | None, bool]:
     """The region a slug names now: (region, False), or (region, True) when the slug is one
-    it had before an editor changed it (Region.save keeps those)."""
+    it had before an editor changed it. For archive.browse's region page, which has yet to
+    use archive.views.object_or_moved as the tag page and the feeds do."""
     region = Region.objects.resolving(slug).first()
     return region, region is not None and region.slug != slug
 

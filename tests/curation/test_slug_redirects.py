@@ -1,9 +1,11 @@
 """Old slugs of tags and regions, one implementation for both (archive.models.slug_redirects):
-found with the live slug in one indexed query, and kept by every save that changes a slug
-without reading the slug again."""
+found with the live slug in one indexed query, kept by every save that changes a slug
+without reading the slug again, and answered 301 by every page and feed through one
+helper (archive.views.object_or_moved)."""
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from archive.curation import merge_tags, rename_tag
 from archive.models import Region, RegionRedirect, Tag, TagRedirect
@@ -186,3 +188,37 @@ def test_renaming_a_tag_keeps_its_old_slug_through_the_same_save(gazetteer, outb
 
     assert old_slugs() == {"kirkuk": "kirkuk-city"}
     assert outbox() == {article.pk}  # sent to the index again, once
+
+
+# Pages and feeds: one look-up, a 301 for an old slug, a 404 for none.
+
+PAGES = {
+    "tag": ["/tags/{}/", "/tags/{}/feed/"],
+    "region": ["/regions/{}/", "/regions/{}/feed/"],
+}
+
+
+def pages_of(obj: Tag | Region) -> list[str]:
+    return PAGES[obj._meta.model_name]
+
+
+def test_an_old_slugs_page_and_feed_move_for_good_keeping_the_query(renamed, client):
+    for page in pages_of(renamed):
+        response = client.get(page.format("border-valley"), {"page": "2"})
+        assert response.status_code == 301, page
+        assert response["Location"] == page.format("frontier-valley") + "?page=2"
+
+
+def test_a_slug_no_object_has_or_had_is_not_found(renamed, client):
+    for page in pages_of(renamed):
+        assert client.get(page.format("atlantis")).status_code == 404, page
+
+
+def test_a_page_or_feed_looks_its_object_up_once(renamed, client):
+    redirects = renamed.redirects.model._meta.db_table
+    for page in pages_of(renamed):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page.format("frontier-valley"))
+        assert response.status_code == 200, page
+        lookups = [q["sql"] for q in queries.captured_queries if redirects in q["sql"]]
+        assert len(lookups) == 1, (page, lookups)
