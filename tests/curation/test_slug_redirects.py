@@ -1,11 +1,12 @@
 """Old slugs of tags and regions, one implementation for both (archive.models.slug_redirects):
 found with the live slug in one indexed query, kept by every save that changes a slug
-without reading the slug again, and answered 301 by every page and feed through one
-helper (archive.views.object_or_moved)."""
+without reading the slug again, answered 301 by every page and feed through one helper
+(archive.views.object_or_moved), and shown to editors in the admin to see and delete."""
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from archive.curation import merge_tags, rename_tag
 from archive.models import Region, RegionRedirect, Tag, TagRedirect
@@ -222,3 +223,70 @@ def test_a_page_or_feed_looks_its_object_up_once(renamed, client):
         assert response.status_code == 200, page
         lookups = [q["sql"] for q in queries.captured_queries if redirects in q["sql"]]
         assert len(lookups) == 1, (page, lookups)
+
+
+# The admin: editors see old slugs, search them and delete one; nobody adds or edits one.
+
+
+def admin_url(obj: Tag | Region, view: str, *args) -> str:
+    redirect_model = obj.redirects.model._meta.model_name
+    return reverse(f"admin:archive_{redirect_model}_{view}", args=args)
+
+
+def test_editors_see_old_slugs_and_what_they_lead_to(renamed, editor_client):
+    changelist = admin_url(renamed, "changelist")
+    response = editor_client.get(changelist)
+
+    assert response.status_code == 200
+    (row,) = response.context["cl"].result_list
+    assert (row.old_slug, row.target) == ("border-valley", renamed)
+    html = response.content.decode()
+    target_admin = reverse(f"admin:archive_{renamed._meta.model_name}_change", args=[renamed.pk])
+    assert f'href="{target_admin}"' in html
+
+
+@pytest.mark.parametrize("term", ["border", "frontier-valley", "Border Valley"])
+def test_editors_search_old_slugs_by_old_slug_or_by_what_they_lead_to(renamed, editor_client, term):
+    changelist = admin_url(renamed, "changelist")
+    found = editor_client.get(changelist, {"q": term}).context["cl"].result_list
+    assert [r.old_slug for r in found] == ["border-valley"]
+    assert not editor_client.get(changelist, {"q": "atlantis"}).context["cl"].result_list
+
+
+def test_no_one_adds_or_edits_an_old_slug(renamed, superuser, client):
+    client.force_login(superuser)
+    redirect = renamed.redirects.get()
+
+    assert client.get(admin_url(renamed, "add")).status_code == 403
+    change = client.get(admin_url(renamed, "change", redirect.pk))
+    assert change.status_code == 200
+    assert not change.context["has_change_permission"]
+    assert b'name="_save"' not in change.content
+    posted = client.post(admin_url(renamed, "change", redirect.pk), {"old_slug": "atlantis"})
+    assert posted.status_code == 403
+    assert old_slugs() == {"border-valley": "frontier-valley"}
+
+
+def test_an_editor_deletes_an_old_slug_and_its_address_leads_nowhere(
+    renamed, editor_client, client
+):
+    redirect = renamed.redirects.get()
+
+    response = editor_client.post(admin_url(renamed, "delete", redirect.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert old_slugs() == {}
+    for page in pages_of(renamed):
+        assert client.get(page.format("border-valley")).status_code == 404, page
+    assert type(renamed).objects.filter(pk=renamed.pk).exists()
+
+
+def test_an_editor_deletes_old_slugs_from_the_list(renamed, editor_client):
+    changed_slug(renamed, "north-valley")
+    ids = list(renamed.redirects.values_list("pk", flat=True))
+    selected = {"action": "delete_selected", "_selected_action": ids}
+
+    response = editor_client.post(admin_url(renamed, "changelist"), {**selected, "post": "yes"})
+
+    assert response.status_code == 302
+    assert old_slugs() == {}
