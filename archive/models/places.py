@@ -140,6 +140,11 @@ class Region(KeepsOldSlugs):
         default="",
         help_text="Ancestors' ids and its own, fixed width: the subtree is a prefix range.",
     )
+    # When what the API shows of the region (name, slug, kind, country) may have changed:
+    # articles show their places, and an article's Last-Modified is its own updated_at or
+    # its places', whichever is later (api.views.ArticleDetail). Written by save() and by
+    # load_regions' upserts; not by the path's bulk rewrites, which the API does not show.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = RegionQuerySet.as_manager()
 
