@@ -5,6 +5,7 @@ Thin views over what the site already does: ArticleFilter (browse pages), search
 """
 
 import csv
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -120,10 +121,22 @@ class ArticleDetail(ConditionalGetMixin, generics.RetrieveAPIView):
             .prefetch_related("tags", Prefetch("regions", Region.objects.order_by("name")))
         )
 
-    def last_modified(self):
-        # Every change to what this shows moves updated_at: a save, and archive.curation's
-        # bulk changes (status, comments, tags, places, a tag's new name).
-        return self.get_object().updated_at
+    def get_object(self) -> Article:
+        # Asked for the body and again for last_modified: the article (with its tags and
+        # places) is read once. A view instance serves one request.
+        if not hasattr(self, "_article"):
+            self._article = super().get_object()
+        return self._article
+
+    def last_modified(self) -> datetime:
+        """The article's updated_at, which every change to it moves (a save, and
+        archive.curation's bulk changes: status, comments, tags, places, a tag's new name
+        or slug), or the latest updated_at of the places it shows, if later: an editor's
+        change to a place's name or slug changes this answer, not the article. Read from
+        what the body was made of: no query."""
+        article = self.get_object()
+        places = [*article.regions.all(), article.dateline_region]
+        return max([article.updated_at, *(place.updated_at for place in places if place)])
 
 
 @extend_schema(responses={200: serializers.TagSerializer, **NOT_FOUND, **THROTTLED})

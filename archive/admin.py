@@ -29,7 +29,17 @@ from archive.admin_forms import (
 )
 from archive.curation import merge_tags, rename_tag
 from archive.locate import locate_articles
-from archive.models import Article, Comment, ModerationEvent, Outlet, Region, RegionName, Tag
+from archive.models import (
+    Article,
+    Comment,
+    ModerationEvent,
+    Outlet,
+    Region,
+    RegionName,
+    RegionRedirect,
+    Tag,
+    TagRedirect,
+)
 from archive.models.comments import CommentStatus, RejectionReason
 from archive.models.history import REASON_MAX_LENGTH
 from archive.places import forget_gazetteer
@@ -127,6 +137,65 @@ class TagAdmin(admin.ModelAdmin):
         }
         self.message_user(request, f"{merged}; {changed}")
         return None
+
+
+class SlugRedirectAdmin(admin.ModelAdmin):
+    """Old slugs and what they lead to, for editors to see, and to delete one that should
+    lead nowhere any more (its address then answers 404). Never added or edited here: the
+    rename, merge or save that changes a slug keeps them right, with no loop and no chain
+    (archive.models.slug_redirects).
+
+    Permissions follow the model the old slugs lead to, as no grant of their own exists for
+    the Editors group: who may see tags (regions) sees their old slugs, and who may change
+    them, which changes their addresses anyway, may delete one. A grant of the redirect
+    model's own permissions works as well."""
+
+    list_display = ["old_slug", "leads_to", "created_at"]
+    readonly_fields = ["old_slug", "leads_to", "created_at"]
+    fields = readonly_fields
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(self.model.target_field)
+
+    def get_search_fields(self, request) -> list[str]:
+        # An old slug, or the slug or name of the tag (region) it leads to now.
+        target = self.model.target_field
+        return ["old_slug", f"{target}__slug", f"{target}__name"]
+
+    @admin.display(description="Leads to")
+    def leads_to(self, redirect) -> str:
+        target = redirect.target
+        url = reverse(f"admin:archive_{target._meta.model_name}_change", args=[target.pk])
+        return format_html('<a href="{}">{}</a> ({})', url, target, target.slug)
+
+    def _may_on_target(self, request, action: str) -> bool:
+        target = self.model._meta.get_field(self.model.target_field).related_model._meta
+        return request.user.has_perm(f"{target.app_label}.{action}_{target.model_name}")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return super().has_view_permission(request, obj) or any(
+            self._may_on_target(request, action) for action in ("view", "change")
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) or self._may_on_target(request, "change")
+
+
+@admin.register(TagRedirect)
+class TagRedirectAdmin(SlugRedirectAdmin):
+    pass
+
+
+@admin.register(RegionRedirect)
+class RegionRedirectAdmin(SlugRedirectAdmin):
+    pass
 
 
 class RegionNameInline(admin.TabularInline):

@@ -18,14 +18,13 @@ from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.views.generic import ListView, TemplateView
 
-from archive.curation import region_for_slug
 from archive.filters import in_region
 from archive.metadata import canonical_url
 from archive.models import Article, Outlet, Region, Tag
 from archive.models.articles import listed_condition
 from archive.models.places import PATH_WIDTH
 from archive.timeline import monthly_counts
-from archive.views import ArticleListView, ForgivingPaginationMixin, moved_permanently
+from archive.views import ArticleListView, ForgivingPaginationMixin, object_or_moved
 
 # Counted as the pages list them: published, a syndicated story once (listed_condition).
 LISTED = listed_condition("articles__")
@@ -67,13 +66,9 @@ class RegionArticlesView(ArticleListView):
     with_timeline = True
 
     def get(self, request, *args, **kwargs):
-        self.region, moved = region_for_slug(self.kwargs["slug"])
-        if self.region is None:
-            raise Http404("No such place.")
-        if moved:
-            # A slug an editor changed: its old address moves for good, filters kept.
-            return moved_permanently(request, self.region.get_absolute_url())
-        return super().get(request, *args, **kwargs)
+        # A slug an editor changed: its old address moves for good, filters kept.
+        self.region, moved = object_or_moved(request, Region.objects, self.kwargs["slug"])
+        return moved or super().get(request, *args, **kwargs)
 
     def scope(self, articles):
         return in_region(articles, self.region)

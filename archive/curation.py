@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from archive.locate import unresolved_datelines
 from archive.models import Article, Region, Tag, TagRedirect
 from archive.models.history import record_versions
+from archive.models.slug_redirects import keep_old_slug
 from search.sync import record_changes
 
 BATCH_SIZE = 500
@@ -89,10 +90,6 @@ def _linking(field: str, target_id: int) -> Callable[[list[int]], list[int]]:
     return change
 
 
-def _redirect(old_slug: str, tag: Tag) -> None:
-    TagRedirect.objects.update_or_create(old_slug=old_slug, defaults={"tag": tag})
-
-
 @transaction.atomic
 def rename_tag(tag: Tag, name: str, slug: str = "") -> Tag:
     """Give a tag a new name (and slug, by default the name's); its old slug redirects.
@@ -109,16 +106,11 @@ def rename_tag(tag: Tag, name: str, slug: str = "") -> Tag:
         raise CurationError(f'Another tag is already called "{name}": merge into it instead.')
     if others.filter(slug=slug).exists():
         raise CurationError(f'Another tag already has the slug "{slug}".')
-    old_slug = tag.slug
-    if slug != old_slug:
-        # The new slug may be one this tag (or another) was once known by: it is live again.
-        TagRedirect.objects.filter(old_slug=slug).delete()
-        _redirect(old_slug, tag)
-    Tag.objects.filter(pk=tag.pk).update(name=name, slug=slug)
     tag.name, tag.slug = name, slug
-    tagged = Article.objects.filter(tags=tag)
-    tagged.update(updated_at=timezone.now())
-    record_changes(tagged.values_list("pk", flat=True))
+    # A save, not an update: the model keeps a changed slug's old address (KeepsOldSlugs),
+    # and the tag's post_save sends its articles to the index again (search.signals).
+    tag.save(update_fields=["name", "slug"])
+    Article.objects.filter(tags=tag).update(updated_at=timezone.now())
     return tag
 
 
@@ -148,22 +140,8 @@ def merge_tags(sources: Iterable[Tag], into: Tag, by=None) -> int:
     # The tags carry no articles by now: their pre_delete signal has nothing to record.
     Tag.objects.filter(pk__in=source_ids).delete()
     for slug in slugs:
-        _redirect(slug, into)
-    TagRedirect.objects.filter(old_slug=into.slug).delete()
+        keep_old_slug(into, slug)
     return moved
-
-
-def tag_for_slug(slug: str) -> tuple[Tag | None, bool]:
-    """The tag a slug names now: (tag, False), or (tag, True) when the slug is an old one."""
-    tag = Tag.objects.resolving(slug).first()
-    return tag, tag is not None and tag.slug != slug
-
-
-def region_for_slug(slug: str) -> tuple[Region | None, bool]:
-    """The region a slug names now: (region, False), or (region, True) when the slug is one
-    it had before an editor changed it (Region.save keeps those)."""
-    region = Region.objects.resolving(slug).first()
-    return region, region is not None and region.slug != slug
 
 
 @transaction.atomic

@@ -1,21 +1,16 @@
 """Atom feeds of the newest published articles of a place (and the places inside it), a tag
 and an outlet."""
 
-from collections.abc import Callable
-
 from django.contrib.syndication.views import Feed
-from django.db.models import Model
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from archive.curation import region_for_slug, tag_for_slug
 from archive.filters import in_region
 from archive.languages import declared_language
 from archive.metadata import description_of
 from archive.models import Article, Outlet, Region, Tag
-from archive.views import moved_permanently
+from archive.views import object_or_moved
 
 FEED_ITEMS = 20
 
@@ -93,24 +88,24 @@ class ArticlesFeed(Feed):
 class FollowsOldSlugs:
     """A feed of a tag or region asked for by an old slug (a tag renamed or merged away, a
     region's slug changed) moves for good, as the page does: a feed reader subscribed to the
-    old address follows it to the feed now. ``current`` reads a slug: (object or None,
-    whether the slug is an old one)."""
+    old address follows it to the feed now (``object_or_moved``)."""
 
-    current: Callable[[str], tuple[Model | None, bool]]
+    model: type[Tag | Region]
 
-    def __call__(self, request, *args, **kwargs):
-        found, moved = self.current(kwargs["slug"])
-        if found is None:
-            raise Http404("No such feed.")
-        if moved:
-            return moved_permanently(request, self.feed_url(found))
-        return super().__call__(request, *args, **kwargs)
+    def __call__(self, request, *args, slug: str, **kwargs):
+        found, moved = object_or_moved(request, self.model.objects, slug, self.feed_url)
+        # Feed.__call__ hands its keyword arguments to get_object: the object found here,
+        # not looked up a second time. (One Feed instance serves every request: nothing
+        # of a request is kept on it.)
+        return moved or super().__call__(request, *args, found=found, **kwargs)
+
+    def get_object(self, request, found: Tag | Region) -> Tag | Region:
+        return found
 
 
 class RegionFeed(FollowsOldSlugs, ArticlesFeed):
     model = Region
     url_name = "archive:region_feed"
-    current = staticmethod(region_for_slug)
 
     def subtitle(self, region: Region) -> str:
         return f"The newest articles about {region.name} and the places in it."
@@ -122,7 +117,6 @@ class RegionFeed(FollowsOldSlugs, ArticlesFeed):
 class TagFeed(FollowsOldSlugs, ArticlesFeed):
     model = Tag
     url_name = "archive:tag_feed"
-    current = staticmethod(tag_for_slug)
 
     def subtitle(self, tag: Tag) -> str:
         return f"The newest articles tagged {tag.name}."

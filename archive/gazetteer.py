@@ -98,12 +98,15 @@ class _Slugs:
 
 
 def _upsert(regions: list[Region], key: str) -> None:
+    # updated_at too, whether or not the row changed (an upsert cannot tell): a reload may
+    # rename a place, and the API's Last-Modified must not answer 304 across that. Clients
+    # that send the ETag still get their 304s for what did not change.
     Region.objects.bulk_create(
         regions,
         batch_size=_BATCH,
         update_conflicts=True,
         unique_fields=[key],
-        update_fields=["name", "kind", "parent", "country_code", "population"],
+        update_fields=["name", "kind", "parent", "country_code", "population", "updated_at"],
     )
 
 

@@ -1,12 +1,15 @@
+from collections.abc import Callable
+
 from django.conf import settings
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import DetailView, ListView
 
-from archive.curation import tag_for_slug
 from archive.filters import ArticleFilter
 from archive.metadata import article_metadata, canonical_url
-from archive.models import Article, Outlet
+from archive.models import Article, Outlet, Tag
+from archive.models.slug_redirects import SlugRedirectQuerySet
 from archive.timeline import timeline_for
 from moderation.article_comments import comment_section_context
 
@@ -16,6 +19,29 @@ def moved_permanently(request: HttpRequest, url: str) -> HttpResponsePermanentRe
     old addresses of a renamed or merged-away tag and of a region whose slug changed."""
     query = request.META.get("QUERY_STRING", "")
     return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+
+
+def object_or_moved(
+    request: HttpRequest,
+    queryset: SlugRedirectQuerySet,
+    slug: str,
+    address: Callable[[Model], str] = lambda found: found.get_absolute_url(),
+) -> tuple[Model, HttpResponsePermanentRedirect | None]:
+    """The tag or region whose address names ``slug``, and the answer to give instead of
+    the page when the slug is one it had before (a tag renamed or merged away, a region's
+    slug changed): a 301 to its ``address`` now, the query string kept, so that a bookmark
+    or a feed reader's subscription moves for good. None when the slug is its own; a 404
+    when no object has or had it. One query (``resolving``).
+
+    For every page and feed addressed by a slug that may be an old one:
+    ``found, moved = object_or_moved(...)``, then ``return moved or ...``.
+    """
+    found = queryset.resolving(slug).first()
+    if found is None:
+        raise Http404(f"No such {queryset.model._meta.verbose_name}.")
+    if found.slug != slug:
+        return found, moved_permanently(request, address(found))
+    return found, None
 
 
 def page_number(asked: str | None, num_pages: int) -> int:
@@ -126,13 +152,8 @@ class TagArticlesView(ArticleListView):
     with_timeline = True
 
     def get(self, request, *args, **kwargs):
-        self.tag, renamed = tag_for_slug(self.kwargs["slug"])
-        if self.tag is None:
-            raise Http404("No such tag.")
-        if renamed:
-            # A renamed or merged-away tag: its old address moves for good, filters kept.
-            return moved_permanently(request, self.tag.get_absolute_url())
-        return super().get(request, *args, **kwargs)
+        self.tag, moved = object_or_moved(request, Tag.objects, self.kwargs["slug"])
+        return moved or super().get(request, *args, **kwargs)
 
     def scope(self, articles):
         return articles.filter(tags=self.tag)

@@ -11,7 +11,7 @@ from archive.languages import MAX_TAG_LENGTH, LanguageTagField
 from archive.paths import article_path, outlet_path, tag_path
 from archive.text import content_hash
 
-from .tag_redirects import TagRedirect
+from .slug_redirects import KeepsOldSlugs, SlugRedirectQuerySet
 
 
 class Outlet(models.Model):
@@ -56,31 +56,14 @@ class Outlet(models.Model):
         return {line.strip() for line in self.boilerplate.splitlines() if line.strip()}
 
 
-class TagQuerySet(models.QuerySet):
-    def resolving(self, slug: str) -> "TagQuerySet":
-        """The tag a slug names now, the first of at most two: the tag with that slug, or
-        the tag an old slug (renamed or merged away: TagRedirect) leads to.
+class Tag(KeepsOldSlugs):
+    """A subject articles are tagged with. A slug it had before a rename or a merge leads to
+    it (``TagRedirect``: archive.models.slug_redirects)."""
 
-        The one place old slugs are followed, for the tag page and its feed, the browse,
-        API and admin article list ``tag`` filters, and search's ``tag:`` filter. The live
-        tag comes first: an editor may make a new tag with a slug that once redirected
-        (admin → Tags → Add), and that slug is that tag's again.
-        ``resolving(slug).first().slug != slug`` tells an old slug, whose address should move
-        for good.
-        """
-        # Two indexed look-ups, the live slug first: "slug = %s OR id IN (redirects)" in one
-        # query is a scan of every tag on PostgreSQL (no index serves an OR with a subquery).
-        live = self.filter(slug=slug)
-        if live.exists():
-            return live
-        return self.filter(pk__in=TagRedirect.objects.filter(old_slug=slug).values("tag_id"))
-
-
-class Tag(models.Model):
     name = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
 
-    objects = TagQuerySet.as_manager()
+    objects = SlugRedirectQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -15,7 +15,7 @@ from django.dispatch import Signal, receiver
 from django.urls import reverse
 
 from archive.models.articles import listed_condition
-from archive.models.region_redirects import RegionRedirect
+from archive.models.slug_redirects import KeepsOldSlugs, SlugRedirectQuerySet
 from archive.text import fold
 
 PATH_WIDTH = 10  # digits per ancestor in Region.path: ids up to 9,999,999,999
@@ -46,24 +46,8 @@ def _after_prefix(prefix: str) -> str | None:
     return str(int(prefix) + 1).zfill(len(prefix))
 
 
-class RegionQuerySet(models.QuerySet):
-    def resolving(self, slug: str) -> "RegionQuerySet":
-        """The region a slug names now, the first of at most two: the region with that slug,
-        or the region an old slug (changed by an editor: RegionRedirect) leads to.
-
-        The one place old region slugs are followed, as ``Tag.objects.resolving`` is for
-        tags: for the region's page and its feed, and through ``named`` the browse, API and
-        search place filters; the admin's article list too. The live region comes first
-        (``Region.save`` also drops a redirect whose slug a region takes), and
-        ``resolving(slug).first().slug != slug`` tells an old slug, whose address should
-        move for good.
-        """
-        # Two indexed look-ups, the live slug first, for the reason Tag.objects.resolving
-        # gives: one query with an OR and a subquery is a scan of every region on PostgreSQL.
-        live = self.filter(slug=slug)
-        if live.exists():
-            return live
-        return self.filter(pk__in=RegionRedirect.objects.filter(old_slug=slug).values("region_id"))
+class RegionQuerySet(SlugRedirectQuerySet):
+    """Regions by slug (``resolving``: an old slug too), by name, and by place in the tree."""
 
     def named(self, value: str) -> "Region | None":
         """The region a reader means by a slug, an old slug (``resolving``) or a name (any of
@@ -117,7 +101,7 @@ class RegionQuerySet(models.QuerySet):
         return {int(branch[-PATH_WIDTH:]): count for branch, count in rows}
 
 
-class Region(models.Model):
+class Region(KeepsOldSlugs):
     """A place in the gazetteer tree: continent > country > province > city, plus areas."""
 
     class Kind(models.TextChoices):
@@ -156,6 +140,11 @@ class Region(models.Model):
         default="",
         help_text="Ancestors' ids and its own, fixed width: the subtree is a prefix range.",
     )
+    # When what the API shows of the region (name, slug, kind, country) may have changed:
+    # articles show their places, and an article's Last-Modified is its own updated_at or
+    # its places', whichever is later (api.views.ArticleDetail). Written by save() and by
+    # load_regions' upserts; not by the path's bulk rewrites, which the API does not show.
+    updated_at = models.DateTimeField(auto_now=True)
 
     objects = RegionQuerySet.as_manager()
 
@@ -174,16 +163,15 @@ class Region(models.Model):
     @transaction.atomic
     def save(self, *args, **kwargs) -> None:
         """Keep the path (and the country code) true to the parent, for this region and,
-        when it moves, for everything under it; and keep a changed slug's old addresses
-        leading here (``_keep_old_slug``)."""
+        when it moves, for everything under it. A changed slug's old addresses keep leading
+        here (``KeepsOldSlugs.save``): from the admin's form, load_regions' areas, the
+        shell or a curation function alike; the path is kept true beside it here, rather
+        than in the admin's save_model, for the same reason."""
         self.iso_code = self.iso_code or None
         parent = Region.objects.filter(pk=self.parent_id).first() if self.parent_id else None
         if parent and not self.country_code:
             self.country_code = parent.country_code
-        saved_slug = self._saved_slug(kwargs.get("update_fields"))
         super().save(*args, **kwargs)
-        if saved_slug != self.slug:
-            self._keep_old_slug(saved_slug)
         old_path = self.path
         new_path = (parent.path if parent else "") + path_segment(self.pk)
         if new_path != old_path:
@@ -214,30 +202,6 @@ class Region(models.Model):
         """Root first, in one query."""
         by_id = Region.objects.in_bulk(self.ancestor_ids)
         return [by_id[i] for i in self.ancestor_ids if i in by_id]
-
-    def _saved_slug(self, update_fields) -> str | None:
-        """The slug the database holds for this region before this save writes it: None for
-        a new region; this slug when the save does not write it (``update_fields``)."""
-        if update_fields is not None and "slug" not in update_fields:
-            return self.slug
-        if self.pk is None:
-            return None
-        return Region.objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-
-    def _keep_old_slug(self, old_slug: str | None) -> None:
-        """The slug this region has now is live, whatever once redirected from it (this
-        region's own old slug, when an editor changes it back, or another's: a new region
-        may take a slug that once redirected); its old slug, if it had one, leads here.
-
-        Here rather than in the admin's save_model, which sees the admin's changes only: a
-        slug changed through the model anywhere (the admin's form, load_regions' areas, the
-        shell, a curation function) passes here, with the path kept true beside it. Bulk
-        writes do not (``QuerySet.update``; load_regions' upserts never write a slug).
-        Redirects point at the region, never at another slug: an old address moves in one
-        step however many times the slug changed, and no chain can loop."""
-        RegionRedirect.objects.filter(old_slug=self.slug).delete()
-        if old_slug:
-            RegionRedirect.objects.update_or_create(old_slug=old_slug, defaults={"region": self})
 
 
 # A reader who names a place means the most prominent of that name: a country before the

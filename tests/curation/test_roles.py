@@ -11,7 +11,16 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from archive.models import Article, Comment, ModerationEvent, Outlet, Region, Tag
+from archive.models import (
+    Article,
+    Comment,
+    ModerationEvent,
+    Outlet,
+    Region,
+    RegionRedirect,
+    Tag,
+    TagRedirect,
+)
 from archive.models.comments import RejectionReason
 from moderation.services import approve_comments
 from search.models import SearchLog, SearchPromotion
@@ -45,6 +54,12 @@ MODERATED_READ_ONLY = {  # comments and moderation events: seen by moderators, n
 SUPERUSERS_ONLY = {
     view: admin_page(403, 403, 200) for view in ("changelist", "add", "change", "delete", "history")
 }
+# Old slugs of tags and regions: editors see them and delete one; nobody adds or edits one.
+OLD_SLUGS = {
+    **CURATED,
+    "add": admin_page(403, 403, 403),
+    "delete": admin_page(200, 403, 200),
+}
 # Login lockouts (django-axes): superusers look into them and lift them; nobody adds one.
 LOCKOUT_RECORDS = {**SUPERUSERS_ONLY, "add": admin_page(403, 403, 403)}
 MODEL_PAGES = {
@@ -56,6 +71,8 @@ MODEL_PAGES = {
     "archive_outlet": CURATED,
     "archive_tag": CURATED,
     "archive_region": CURATED,
+    "archive_tagredirect": OLD_SLUGS,
+    "archive_regionredirect": OLD_SLUGS,
     "archive_article": {
         **CURATED,
         "add": admin_page(403, 403, 200),  # articles come from the ingest
@@ -167,11 +184,14 @@ def things(superuser):
     approve_comments([other.pk], moderator=superuser)
     promotion = SearchPromotion.objects.create(query="airport")
     promotion.articles.add(article)
+    tag, region = article.tags.get(), Region.objects.create(name="An Area", slug="an-area")
     return {
         Article: article,
         Outlet: article.outlet,
-        Tag: article.tags.get(),
-        Region: Region.objects.create(name="An Area", slug="an-area"),
+        Tag: tag,
+        Region: region,
+        TagRedirect: TagRedirect.objects.create(old_slug="old-t", tag=tag),
+        RegionRedirect: RegionRedirect.objects.create(old_slug="old-area", region=region),
         Comment: comment,
         ModerationEvent: ModerationEvent.objects.get(comment=other),
         SearchPromotion: promotion,
@@ -303,6 +323,8 @@ EDITOR_ACTIONS = {
         "locate_again",
     },
     Tag: {"merge"},
+    TagRedirect: {"delete_selected"},
+    RegionRedirect: {"delete_selected"},
     SearchPromotion: {"delete_selected"},
 }
 SUPERUSER_ACTIONS = {AccessAttempt: {"cleanup_expired_attempts"}}  # login lockouts
