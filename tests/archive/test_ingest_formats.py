@@ -454,12 +454,8 @@ PUBLISHED_META = '<meta property="article:published_time" content="2017-08-15T10
 @pytest.mark.parametrize("read_from", ["a page", "a WARC record"])
 def test_the_publication_time_a_page_states_is_kept_with_its_zone(gazetteer, tmp_path, read_from):
     # trafilatura keeps the day of article:published_time only: it was saved as midnight UTC.
-    path = tmp_path / "page"
-    if read_from == "a page":
-        path.write_text(PAGE)
-    else:  # whose fetch time (WARC-Date, the next day) is the fallback, not the page's date
-        path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", PAGE.encode())]))
-    ingest(str(path))
+    # A WARC record's fetch time (WARC-Date, the next day) is the fallback, not the page's date.
+    ingest(page_file(tmp_path, PAGE, read_from))
     article = Article.objects.get()
     assert article.published_at == datetime(2017, 8, 15, 7, 0, tzinfo=UTC)
     assert article.published_time_known is True
@@ -473,12 +469,7 @@ def test_a_digitised_page_keeps_the_date_it_states_before_the_web(gazetteer, tmp
         PUBLISHED_META,
         '<meta property="article:published_time" content="1987-03-14T09:30:00+01:00">',
     ).replace("Copyright 2017", "Copyright 1987")
-    path = tmp_path / "page"
-    if read_from == "a page":
-        path.write_text(page)
-    else:
-        path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", page.encode())]))
-    ingest(str(path))
+    ingest(page_file(tmp_path, page, read_from))
     article = Article.objects.get()
     assert article.published_at == datetime(1987, 3, 14, 8, 30, tzinfo=UTC)
     assert article.published_time_known is True
@@ -667,6 +658,17 @@ def test_what_trafilatura_logs_outside_a_page_goes_on_as_it_would_have(caplog):
 
 
 # WARC
+
+
+def page_file(folder, page: str, read_from: str) -> str:
+    """An HTML page written as ``read_from`` says: "a page" (the page alone) or "a WARC
+    record" (the page in a crawl's response record); the file's path."""
+    path = folder / "page"
+    if read_from == "a page":
+        path.write_text(page)
+    else:
+        path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", page.encode())]))
+    return str(path)
 
 
 def warc_bytes(

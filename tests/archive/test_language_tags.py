@@ -15,7 +15,7 @@ from archive.filters import ArticleFilter
 from archive.languages import language_tag
 from archive.models import Article, Outlet
 from search.models import IndexOutbox
-from tests.archive.test_ingest_formats import PAGE, RECORD, ingest, jsonl, warc_bytes
+from tests.archive.test_ingest_formats import PAGE, RECORD, ingest, jsonl, page_file
 from tests.factories import make_article, make_outlet
 
 pytestmark = pytest.mark.django_db
@@ -183,13 +183,7 @@ def test_the_language_an_html_page_declares_is_kept_over_the_detected_one(
     gazetteer, tmp_path, read_from, html, meta, stored
 ):
     page = PAGE.replace('<html lang="en">', html).replace("<head>", f"<head>{meta}")
-    path = tmp_path / "page"
-    if read_from == "a page":
-        path.write_text(page)
-    else:
-        path.write_bytes(warc_bytes([("https://e.com/dam", "text/html", page.encode())]))
-
-    ingest(str(path))
+    ingest(page_file(tmp_path, page, read_from))
 
     assert Article.objects.get().language == stored
 
