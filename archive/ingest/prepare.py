@@ -111,6 +111,11 @@ def in_reader_process(records: Callable[[], Iterator[Item]]) -> Iterator[Item]:
         target=_read, args=(records, channel), name="ingest-reader", daemon=True
     )
     reader.start()
+    # The reader has its own copy of ``records`` and of all it holds (forked): this process
+    # keeps none of it. Held for the whole run, the gazetteer it pinned outlived the one
+    # this process reads afresh every GAZETTEER_MAX_AGE: two in memory for the rest of a
+    # long ingest.
+    del records
     try:
         while True:
             try:

@@ -1,6 +1,7 @@
 """The ingest's reader process: the same records, errors and articles as reading in the
 saving process, in the same order, and it never outlives the ingest."""
 
+import gc
 import gzip
 import io
 import json
@@ -8,6 +9,7 @@ import multiprocessing
 import os
 import pickle
 import sys
+import weakref
 from io import StringIO
 
 import pytest
@@ -160,6 +162,37 @@ def test_the_reader_process_never_reads_the_database(gazetteer, tmp_path, monkey
     path.write_text(json.dumps(record(1)) + "\n" + json.dumps(record(2, outlet="Star")) + "\n")
     report = Ingester(reader_process=True).run([path])
     assert (report.new + report.near_duplicates, report.errors) == (2, [])
+
+
+def test_the_saving_process_keeps_no_gazetteer_the_reader_process_pinned(
+    gazetteer, tmp_path, monkeypatch, settings
+):
+    """The reader process keeps the gazetteer read when it started, for the whole run; the
+    saving process reads a fresh one every GAZETTEER_MAX_AGE, and must drop the old one:
+    it held it for the run, two in memory for the rest of a long ingest."""
+    ingest_pid = os.getpid()
+    original = Gazetteer.from_database.__func__
+    built: list[weakref.ref] = []
+    alive_at_each_build: list[int] = []
+
+    def from_database(cls):
+        if os.getpid() == ingest_pid:
+            gc.collect()
+            alive_at_each_build.append(sum(ref() is not None for ref in built))
+        found = original(cls)
+        built.append(weakref.ref(found))
+        return found
+
+    monkeypatch.setattr(Gazetteer, "from_database", classmethod(from_database))
+    settings.GAZETTEER_MAX_AGE = 0  # stale at once: a fresh one at every look-up
+    forget_gazetteer()
+    path = tmp_path / "few.jsonl"
+    path.write_text("".join(json.dumps(record(n)) + "\n" for n in range(1, 5)))
+    report = Ingester(reader_process=True, batch_size=1).run([path])
+
+    assert report.new + report.near_duplicates == 4
+    assert len(alive_at_each_build) > 2  # the saving process read it afresh, batch after batch
+    assert max(alive_at_each_build) <= 1  # only the one being replaced
 
 
 def test_strict_ends_the_reader_process_at_the_first_error(gazetteer, tmp_path):
