@@ -10,6 +10,7 @@ and a writer waits SEARCH_WRITER_TIMEOUT for the lock.
 import html
 import itertools
 import logging
+import multiprocessing
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from whoosh.index import LockError
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.scoring import BM25F
 from whoosh.searching import Results
+from whoosh.writing import MERGE_SMALL
 
 from archive.processes import die_with_parent
 from search.backends import base
@@ -190,10 +192,13 @@ class _WhooshBulkWrite(base.BulkWrite):
         try:
             # Under the writer's lock, so two processes never merge the file at once.
             words.merge()
-            writer.commit()
+            # The new segments are added as they are; merging them with the small ones
+            # already there is left to a process of its own (below).
+            writer.commit(merge=False)
         except Exception as error:
             writer.cancel()
             raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
+        self.backend.merge_small_segments()
 
     def cancel(self) -> None:
         if self.writer is not None:
@@ -312,6 +317,27 @@ class SearchBackend(base.SearchBackend):
 
     def bulk_write(self) -> base.BulkWrite:
         return _WhooshBulkWrite(self)
+
+    def merge_small_segments(self) -> None:
+        """Merge the index's small segments (Whoosh's MERGE_SMALL, as an ordinary commit
+        does) in a forked process, and wait for it. A merge makes garbage in proportion to
+        the segments it reads; in the ingest's own process it stayed (Python keeps its heap's
+        high-water mark), and the process grew with the archive. A merge that fails or finds
+        the index locked leaves the segments as they are, for the next one: nothing is lost.
+        """
+        merger = multiprocessing.get_context("fork").Process(
+            target=self._merge_small_segments, name="whoosh-merge", daemon=True
+        )
+        merger.start()
+        merger.join()
+        if merger.exitcode != 0:
+            logger.warning("Merging the search index's segments failed (exit %s).", merger.exitcode)
+
+    def _merge_small_segments(self) -> None:  # in the forked process
+        die_with_parent()
+        ix = self._open_index()
+        writer = ix.writer(timeout=self.writer_timeout, delay=0.05, limitmb=MERGING_POOL_MB)
+        writer.commit(mergetype=MERGE_SMALL)
 
     def _writer(self, ix: index.Index, documents: int):
         """One process for a few documents; for many, two processes each writing segments
