@@ -1,13 +1,9 @@
 """What the backends share for "Did you mean": which words may be offered, which known word
 replaces an unknown one, and how the corrected query is written back."""
 
-import functools
-import itertools
 import re
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
-
-from rapidfuzz import distance
 
 from archive.text import fold
 from search.documents import SearchDocument
@@ -98,19 +94,8 @@ def corrections_for(
         folded = fold(word)
         if not correctable(folded) or folded in vocabulary:
             continue
-        candidates = vocabulary.suggest(folded, limit=None)
-        if not candidates:
-            continue
-        # Every word at the fewest edits is weighed (not an alphabetical few of them). The
-        # candidates come fewest edits first: the first group of equal distances is those,
-        # each distance counted once and none past the first word farther away.
-        edits = functools.partial(edit_distance, folded)
-        _, nearest = next(itertools.groupby(candidates, key=edits))
-        corrections[word] = min(nearest, key=lambda c: (-frequency(c) if frequency else 0, c))
+        # Every word at the fewest edits is weighed (not an alphabetical few of them).
+        nearest = vocabulary.nearest(folded)
+        if nearest:
+            corrections[word] = min(nearest, key=lambda c: (-frequency(c) if frequency else 0, c))
     return corrections
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Edits from one word to the other, a swap of two letters counting as one (optimal
-    string alignment, as the vocabulary's suggestions count them)."""
-    return distance.OSA.distance(a, b)

@@ -69,6 +69,16 @@ class Vocabulary:
         """Up to ``limit`` (None: all) known words within two edits of ``word``: the fewest
         edits first, then alphabetically. Two letters swapped are one edit ("syrai",
         "syria")."""
+        return [known for _, known in self._near(word)[:limit]]
+
+    def nearest(self, word: str) -> list[str]:
+        """The known words at the fewest edits from ``word`` (two at most), alphabetically:
+        the words a correction chooses among."""
+        near = self._near(word)
+        return [known for edits, known in near if edits == near[0][0]]
+
+    def _near(self, word: str) -> list[tuple[int, str]]:
+        """(edits, known word) within two edits, fewest first, then alphabetically."""
         self._refresh()
         near: list[tuple[int, str]] = []
         for length in range(len(word) - MAX_EDITS, len(word) + MAX_EDITS + 1):
@@ -82,7 +92,7 @@ class Vocabulary:
                     limit=None,
                 )
                 near += [(edits, known) for known, edits, _ in found]
-        return [known for _, known in sorted(near)[:limit]]
+        return sorted(near)
 
     def pending(self) -> "PendingWords":
         """Words to merge in, gathered from documents batch by batch."""

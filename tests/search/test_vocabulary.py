@@ -3,7 +3,6 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from search import spelling
 from search.backends import vocabulary as vocabulary_module
 from search.backends.vocabulary import Vocabulary
 from search.documents import SearchDocument
@@ -46,23 +45,17 @@ def test_the_most_common_of_the_nearest_words_wins_however_many_come_before_it(t
     assert corrections_for(parse_query("raqa"), vocabulary) == {"raqa": "aaqa"}  # alphabetical
 
 
-def test_a_correction_counts_each_nearest_words_edits_once_and_none_farther(tmp_path, monkeypatch):
-    """The suggestions come fewest edits first: the nearest are those before the first
-    word farther away, and no word past it needs its edits counted."""
+def test_the_nearest_words_are_all_those_at_the_fewest_edits(tmp_path):
     vocabulary = Vocabulary(tmp_path)
     vocabulary.add({"raqqa", "aaqa", "rana", "raqqas", "ranas"})  # 1, 1, 1, 2, 2 edits away
-    counted: list[str] = []
-
-    def edit_distance(a: str, b: str) -> int:
-        counted.append(b)
-        return real_edit_distance(a, b)
-
-    real_edit_distance = spelling.edit_distance
-    monkeypatch.setattr(spelling, "edit_distance", edit_distance)
-
-    assert corrections_for(parse_query("raqa"), vocabulary) == {"raqa": "aaqa"}
-    # The three a letter away, and the first of those two away ("ranas", alphabetically).
-    assert sorted(counted) == ["aaqa", "rana", "ranas", "raqqa"]
+    assert vocabulary.nearest("raqa") == ["aaqa", "rana", "raqqa"]
+    assert vocabulary.nearest("raqqas") == ["raqqas"]  # a known word is its own nearest
+    assert vocabulary.nearest("zzzzzz") == []
+    # The words a correction weighs: every one at the fewest edits, not the first three.
+    assert vocabulary.suggest("raqa") == ["aaqa", "rana", "raqqa"]
+    vocabulary.add({"raga", "rama", "saqa"})
+    assert vocabulary.nearest("raqa") == ["aaqa", "raga", "rama", "rana", "raqqa", "saqa"]
+    assert len(vocabulary.suggest("raqa")) == 3
 
 
 def test_corrections_leave_field_names_and_filter_values_alone():
