@@ -10,20 +10,17 @@ import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from functools import reduce
 from operator import or_
 from pathlib import Path
 from typing import BinaryIO
 
-import numpy as np
 from django.conf import settings
 from django.db import connection, models, reset_queries, transaction
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
 from archive.datelines import Dateline
-from archive.fingerprints import NEAR_DUPLICATE_BITS
 from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
 from archive.ingest.feeds import read_feed
@@ -34,6 +31,7 @@ from archive.ingest.prepare import Item, Prepared, in_reader_process, pin_gazett
 from archive.ingest.records import ReadContext, Records
 from archive.ingest.saved_page import OutletRules, decode_text, parse_saved_page
 from archive.ingest.sources import STDIN, Format, Source, open_source, source_paths, spooled_stdin
+from archive.ingest.syndication import SyndicationFinder
 from archive.ingest.tag_line import split_tag_line
 from archive.ingest.warc import read_warc
 from archive.languages import language_tag
@@ -50,7 +48,6 @@ DEFAULT_BATCH_SIZE = 200
 # Articles saved between index commits: Whoosh indexes them in two processes while the next
 # batches are read and saved, and each commit costs a merge.
 INDEX_EVERY = 2000
-NEAR_DUPLICATE_WINDOW_DAYS = 3
 
 
 @dataclass
@@ -117,6 +114,7 @@ class Ingester:
         self._tag_slugs: set[str] = set()
         self._documents: dict[int, SearchDocument | None] = {}  # saved, not yet indexed
         self._stdin: BinaryIO | None = None  # standard input, read before the reader forked
+        self._first_copies = SyndicationFinder()  # for the whole run: each day read once
 
     def run(self, paths: Iterable[str | Path]) -> IngestReport:
         paths = list(paths)
@@ -280,6 +278,10 @@ class Ingester:
             counts = self._save(batch)
             if self.dry_run:
                 transaction.set_rollback(True)
+        if self.dry_run:
+            self._first_copies.discard()
+        else:
+            self._first_copies.saved()
         if self.dry_run:  # what the batch made is gone: forget it too
             self._tags = None
             self._outlets.clear()
@@ -303,7 +305,8 @@ class Ingester:
                 "content_hash", flat=True
             )
         )
-        originals = SyndicationFinder([item.data for item in batch])
+        originals = self._first_copies
+        originals.begin(item.data.published_at for item in batch)
         new: list[tuple[Article, Prepared]] = []
         for item, digest in zip(batch, digests, strict=True):
             data = item.data
@@ -327,8 +330,28 @@ class Ingester:
             if data.canonical_url:
                 by_url[data.canonical_url] = article
             counts["near-duplicate" if original is not None else "new"] += 1
+        gone = self._first_copies_gone(new)
+        counts["near-duplicate"] -= len(gone)
+        counts["new"] += len(gone)
         self._insert(new)
         return counts
+
+    def _first_copies_gone(self, new: list[tuple[Article, Prepared]]) -> list[Article]:
+        """The batch's copies whose first copy was deleted since the run read it (first
+        copies are kept for the whole run): each is a first copy itself instead, rather
+        than a link the database would refuse. One query."""
+        linked = {article.original for article, _ in new if isinstance(article.original, int)}
+        if not linked:
+            return []
+        gone = linked - set(Article.objects.filter(pk__in=linked).values_list("pk", flat=True))
+        if not gone:
+            return []
+        self._first_copies.forget(gone)
+        unlinked = [article for article, _ in new if article.original in gone]
+        for article in unlinked:
+            article.original = None
+            self._first_copies.add(article, article.simhash, article.published_at, is_copy=False)
+        return unlinked
 
     def _new_article(
         self,
@@ -590,88 +613,6 @@ def articles_at(urls: Iterable[str]) -> QuerySet:
     (articles without one); a query must say it does too, or SQLite cannot use the index and
     reads the whole table for each batch."""
     return Article.objects.filter(canonical_url__in=urls).exclude(canonical_url="")
-
-
-class SyndicationFinder:
-    """Finds the first copy of a syndicated story among articles published close to it:
-    copies appear within days of each other, so only that window is compared.
-
-    The candidates are compared all at once (numpy: their times and fingerprints in arrays),
-    not one by one in Python: a batch has hundreds of candidates for each of its articles."""
-
-    def __init__(self, batch: list[ArticleData]) -> None:
-        window = timedelta(days=NEAR_DUPLICATE_WINDOW_DAYS)
-        ranges = _merged_ranges(sorted(data.published_at for data in batch), window)
-        self._known: list[Article | int] = []  # in the order first copies are looked for
-        self._fingerprints = np.zeros(64, dtype=np.uint64)
-        self._moments = np.zeros(64, dtype=np.int64)  # microseconds since 1970, UTC
-        if ranges:
-            for article_id, fingerprint, published_at, copy_of in self.published_within(ranges):
-                if copy_of is None and fingerprint is not None:
-                    self._append(article_id, fingerprint, published_at)
-        self._window = window // _MICROSECOND
-
-    @staticmethod
-    def published_within(ranges: list[tuple[datetime, datetime]]) -> QuerySet:
-        """(id, simhash, published_at, near_duplicate_of_id) of the articles published in
-        the ranges, in order. Only the dates are asked of the database: given "and not a
-        copy" as well, SQLite (which keeps no statistics unless ANALYZE is run) went by the
-        index of near_duplicate_of_id, whose NULL is nearly every row, and read the whole
-        table for each batch: the ingest slowed from 1,200 to 260 articles/s at 600,000."""
-        in_window = reduce(or_, (Q(published_at__range=r) for r in ranges))
-        return (
-            Article.objects.filter(in_window)
-            .order_by("published_at", "id")
-            .values_list("id", "simhash", "published_at", "near_duplicate_of_id")
-        )
-
-    def first_copy_of(
-        self, fingerprint: int | None, published_at: datetime
-    ) -> "Article | int | None":
-        """The first copy's id, or the article itself when it is new in this batch."""
-        count = len(self._known)
-        if fingerprint is None or not count:
-            return None
-        close = np.abs(self._moments[:count] - _microseconds(published_at)) <= self._window
-        differing = self._fingerprints[:count] ^ np.uint64(fingerprint & _U64_MASK)
-        found = np.flatnonzero(close & (np.bitwise_count(differing) <= NEAR_DUPLICATE_BITS))
-        return self._known[found[0]] if found.size else None
-
-    def add(
-        self, article: "Article", fingerprint: int | None, published_at: datetime, is_copy: bool
-    ) -> None:
-        if fingerprint is not None and not is_copy:
-            self._append(article, fingerprint, published_at)
-
-    def _append(self, article: "Article | int", fingerprint: int, published_at: datetime) -> None:
-        count = len(self._known)
-        if count == len(self._fingerprints):  # full: twice the room
-            self._fingerprints = np.resize(self._fingerprints, 2 * count)
-            self._moments = np.resize(self._moments, 2 * count)
-        self._fingerprints[count] = fingerprint & _U64_MASK
-        self._moments[count] = _microseconds(published_at)
-        self._known.append(article)
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-_U64_MASK = (1 << 64) - 1  # fingerprints are stored signed; compared as 64 bits
-
-
-def _microseconds(moment: datetime) -> int:
-    """Exact, as timedelta arithmetic is: the window's edge is where it was."""
-    return (moment - _EPOCH) // _MICROSECOND
-
-
-def _merged_ranges(moments: list[datetime], margin: timedelta) -> list[tuple[datetime, datetime]]:
-    ranges: list[tuple[datetime, datetime]] = []
-    for moment in moments:
-        start, end = moment - margin, moment + margin
-        if ranges and start <= ranges[-1][1]:
-            ranges[-1] = (ranges[-1][0], max(ranges[-1][1], end))
-        else:
-            ranges.append((start, end))
-    return ranges
 
 
 def _forget_logged_queries() -> None:

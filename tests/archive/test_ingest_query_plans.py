@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 import pytest
 from django.db import connection, transaction
 
-from archive.ingest.pipeline import SyndicationFinder, articles_at
+from archive.ingest.pipeline import articles_at
+from archive.ingest.syndication import SyndicationFinder
 
 pytestmark = pytest.mark.django_db
 

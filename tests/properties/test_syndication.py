@@ -1,5 +1,6 @@
-"""The first copy of a syndicated story, found with numpy, is the one the plain scan finds:
-the first candidate, in order, published within the window and within a few bits."""
+"""The first copy of a syndicated story, found with numpy in the days kept, is the one the
+plain scan finds: the earliest published candidate within the window and within a few bits,
+the first added of those published at the same moment."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -7,7 +8,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from archive.fingerprints import is_near_duplicate
-from archive.ingest.pipeline import NEAR_DUPLICATE_WINDOW_DAYS, SyndicationFinder
+from archive.ingest.syndication import NEAR_DUPLICATE_WINDOW_DAYS, SyndicationFinder
 from tests.properties.strategies import BOUNDED
 
 WINDOW = timedelta(days=NEAR_DUPLICATE_WINDOW_DAYS)
@@ -38,10 +39,12 @@ def _signed(unsigned: int) -> int:
 
 
 def plain_scan(known, fingerprint, published_at):
-    for article, print_, when in known:
-        if abs(when - published_at) <= WINDOW and is_near_duplicate(fingerprint, print_):
-            return article
-    return None
+    found = [
+        (when, order, article)
+        for order, (article, print_, when) in enumerate(known)
+        if abs(when - published_at) <= WINDOW and is_near_duplicate(fingerprint, print_)
+    ]
+    return min(found)[2] if found else None
 
 
 @BOUNDED
@@ -51,8 +54,13 @@ def plain_scan(known, fingerprint, published_at):
 )
 @example([(STORIES[0], START + WINDOW)], [(STORIES[0] ^ 0xFF, START)])  # on the edge: found
 @example([(STORIES[0], START + WINDOW + timedelta(microseconds=1))], [(STORIES[0], START)])
+@example(  # two copies: the earlier published, added second
+    [(STORIES[0], START + timedelta(days=2)), (STORIES[0] ^ 1, START - timedelta(days=1))],
+    [(STORIES[0], START)],
+)
+@example([(STORIES[0], START), (STORIES[0] ^ 1, START)], [(STORIES[0], START)])  # first added
 def test_the_first_copy_found_is_the_one_a_plain_scan_finds(candidates, lookups):
-    finder = SyndicationFinder([])  # an empty batch: no candidates read from the database
+    finder = SyndicationFinder()  # nothing read from the database: no batch begun
     known = []
     for number, (fingerprint, when) in enumerate(candidates):
         finder.add(number, fingerprint, when, is_copy=False)
