@@ -26,8 +26,6 @@ from archive.models.places import PATH_WIDTH
 from archive.timeline import monthly_counts
 from archive.views import ArticleListView, ForgivingPaginationMixin, object_or_moved
 
-# Counted as the pages list them: published, a syndicated story once (listed_condition).
-LISTED = listed_condition("articles__")
 TAGS_PER_PAGE = 200
 
 
@@ -118,7 +116,8 @@ class TagIndexView(ForgivingPaginationMixin, ListView):
     paginate_by = TAGS_PER_PAGE
 
     def get_queryset(self):
-        tags = Tag.objects.annotate(count=Count("articles", filter=LISTED))
+        # Counted as the pages list them: published, a syndicated story once.
+        tags = Tag.objects.annotate(count=Count("articles", filter=listed_condition("articles__")))
         if query := self.request.GET.get("q", "").strip():
             tags = tags.filter(name__icontains=query)
         if self.sort == "count":
@@ -143,7 +142,9 @@ class OutletIndexView(ListView):
     context_object_name = "outlets"
 
     def get_queryset(self):
-        return Outlet.objects.annotate(count=Count("articles", filter=LISTED)).order_by("name")
+        return Outlet.objects.annotate(
+            count=Count("articles", filter=listed_condition("articles__"))
+        ).order_by("name")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(canonical_url=canonical_url(self.request), **kwargs)
