@@ -337,20 +337,28 @@ class Ingester:
         return counts
 
     def _first_copies_gone(self, new: list[tuple[Article, Prepared]]) -> list[Article]:
-        """The batch's copies whose first copy was deleted since the run read it (first
-        copies are kept for the whole run): each is a first copy itself instead, rather
-        than a link the database would refuse. One query."""
+        """The batch's copies whose first copy was deleted (or made a copy) since the run
+        read it (first copies are kept for the whole run): each is linked to another first
+        copy, or is one itself, rather than a link the database would refuse; those that
+        are first copies now. One query."""
         linked = {article.original for article, _ in new if isinstance(article.original, int)}
         if not linked:
             return []
-        gone = linked - set(Article.objects.filter(pk__in=linked).values_list("pk", flat=True))
+        still = Article.objects.filter(pk__in=linked, near_duplicate_of__isnull=True)
+        gone = linked - set(still.values_list("pk", flat=True))
         if not gone:
             return []
         self._first_copies.forget(gone)
-        unlinked = [article for article, _ in new if article.original in gone]
-        for article in unlinked:
-            article.original = None
-            self._first_copies.add(article, article.simhash, article.published_at, is_copy=False)
+        unlinked = []
+        for article, _ in new:  # in order: the first of several copies is the others' first
+            if article.original in gone:
+                first = self._first_copies.first_copy_of(article.simhash, article.published_at)
+                article.original = first
+                if first is None:
+                    self._first_copies.add(
+                        article, article.simhash, article.published_at, is_copy=False
+                    )
+                    unlinked.append(article)
         return unlinked
 
     def _new_article(
@@ -455,6 +463,10 @@ class Ingester:
         outlet = self.outlet_named(data.outlet_name)
         self._fill(article, data, outlet)
         article.save()
+        # Its fingerprint and time as they are now, for the rest of the run's batches.
+        self._first_copies.forget({article.pk})
+        is_copy = article.near_duplicate_of_id is not None
+        self._first_copies.add(article.pk, article.simhash, article.published_at, is_copy)
         article.tags.set(self.tags_for(data))
         article.regions.set(places_covered(article))
 

@@ -66,12 +66,17 @@ class SyndicationFinder:
         self._kept = 0
         # This batch's first copies, not saved yet: (article, fingerprint, moment).
         self._unsaved: list[tuple[Article | int, int, int]] = []
+        # The newest article id read, and the ids this run saved since: articles another
+        # process (a second ingest, an editor) saves during the run are read by id, newer.
+        self._newest_read: int | None = None
+        self._saved_since_read: set[int] = set()
 
     # A batch
 
     def begin(self, published: Iterable[datetime]) -> None:
         """Read the days a batch's articles are compared with, those not read before."""
         self._unsaved = []
+        self._read_others_new_articles()
         needed = sorted(
             {
                 day + offset
@@ -93,12 +98,43 @@ class SyndicationFinder:
                     ids.append(article_id)
                     fingerprints.append(fingerprint)
                     moments.append(moment)
-        for day, (ids, fingerprints, moments) in rows.items():
-            self._days[day].extend(ids, fingerprints, moments)
-            self._kept += len(ids)
+        self._keep(rows)
         for day in needed:
             self._days.move_to_end(day)
         self._let_go(keep=set(needed))
+
+    def _read_others_new_articles(self) -> None:
+        """The first copies saved since the last batch by others than this run, on the days
+        kept (one query, by the primary key). On PostgreSQL an id taken before another's
+        and committed after it can be missed: as rare as two ingests of one story at once."""
+        if self._newest_read is None:
+            newest = Article.objects.order_by("-id").values_list("id", flat=True).first()
+            self._newest_read = newest or 0
+            return
+        rows: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        newer = Article.objects.filter(id__gt=self._newest_read).values_list(
+            "id", "simhash", "published_at", "near_duplicate_of_id"
+        )
+        for article_id, fingerprint, published_at, copy_of in newer:
+            self._newest_read = max(self._newest_read, article_id)
+            if article_id in self._saved_since_read or copy_of is not None:
+                continue
+            moment = _microseconds(published_at)
+            day = _day_of(moment)
+            # A day not kept is read when a batch needs it; one read since has it already.
+            if fingerprint is None or day not in self._days or article_id in self._days[day].ids:
+                continue
+            ids, fingerprints, moments = rows.setdefault(day, ([], [], []))
+            ids.append(article_id)
+            fingerprints.append(fingerprint)
+            moments.append(moment)
+        self._keep(rows)
+        self._saved_since_read = set()
+
+    def _keep(self, rows: dict[int, tuple[list[int], list[int], list[int]]]) -> None:
+        for day, (ids, fingerprints, moments) in rows.items():
+            self._days[day].extend(ids, fingerprints, moments)
+            self._kept += len(ids)
 
     def first_copy_of(
         self, fingerprint: int | None, published_at: datetime
@@ -153,15 +189,14 @@ class SyndicationFinder:
             article_id = article if isinstance(article, int) else article.pk
             if article_id is None:
                 continue
+            self._saved_since_read.add(article_id)
             day = _day_of(moment)
             if day in self._days:  # a day let go is read again when a batch needs it
                 ids, fingerprints, moments = by_day.setdefault(day, ([], [], []))
                 ids.append(article_id)
                 fingerprints.append(fingerprint)
                 moments.append(moment)
-        for day, (ids, fingerprints, moments) in by_day.items():
-            self._days[day].extend(ids, fingerprints, moments)
-            self._kept += len(ids)
+        self._keep(by_day)
         self._unsaved = []
 
     def discard(self) -> None:
@@ -169,8 +204,8 @@ class SyndicationFinder:
         self._unsaved = []
 
     def forget(self, article_ids: set[int]) -> None:
-        """Articles gone from the database since their day was read (an editor deleted
-        them): not first copies any more."""
+        """Articles that are no first copy as they were read: deleted since (by an editor),
+        made a copy, or changed by this run (a new version: added again as it is now)."""
         for day in self._days.values():
             keep = ~np.isin(day.ids, np.fromiter(article_ids, np.int64))
             if not keep.all():

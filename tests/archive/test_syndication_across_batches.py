@@ -12,6 +12,7 @@ from archive.ingest import syndication
 from archive.ingest.pipeline import Ingester
 from archive.ingest.syndication import SyndicationFinder
 from archive.models import Article
+from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +93,54 @@ def test_days_let_go_past_the_limit_are_read_again_when_needed(gazetteer, tmp_pa
     assert (report.new, report.near_duplicates) == (6, 1)
     linked = Article.objects.get(canonical_url="https://wire.example.com/100")
     assert linked.near_duplicate_of.canonical_url == "https://wire.example.com/0"
+
+
+def test_a_first_copy_another_process_saves_during_the_run_is_linked_to(
+    gazetteer, tmp_path, settings
+):
+    records = [story(1, START), story(2, START + timedelta(days=1)), story(3, START, copy_of=9)]
+    other = story(9, START + timedelta(hours=2))  # saved by someone else, on a day read
+    settings.SEARCH_SYNC_ON_COMMIT = False  # the run holds the index's writer: no waiting
+
+    def someone_else_saves_a_story(count: int) -> None:
+        if not Article.objects.filter(canonical_url=other["url"]).exists():
+            make_article(
+                body=other["body"],
+                canonical_url=other["url"],
+                published_at=datetime.fromisoformat(other["published"]),
+            )
+
+    report = Ingester(batch_size=1, on_saved=someone_else_saves_a_story).run(
+        write(tmp_path, records)
+    )
+
+    assert (report.new, report.near_duplicates) == (2, 1)
+    copy = Article.objects.get(canonical_url="https://wire.example.com/3")
+    assert copy.near_duplicate_of.canonical_url == other["url"]
+
+
+def test_copies_of_a_deleted_first_copy_in_one_batch_are_one_story(gazetteer, tmp_path):
+    first = story(1, START)
+    copies = [story(n, START + timedelta(hours=n), copy_of=1) for n in (2, 3)]
+
+    def delete_the_first_copy(count: int) -> None:
+        Article.objects.filter(canonical_url=first["url"]).delete()
+
+    ingester = Ingester(batch_size=2, on_saved=delete_the_first_copy)
+    report = ingester.run(write(tmp_path, [first, story(50, START), *copies]))
+
+    assert (report.new, report.near_duplicates) == (3, 1)
+    earlier, later = (Article.objects.get(canonical_url=copy["url"]) for copy in copies)
+    assert earlier.near_duplicate_of is None
+    assert later.near_duplicate_of == earlier
+
+
+def test_a_new_version_in_the_run_is_compared_as_it_is_now(gazetteer, tmp_path):
+    first = story(1, START)
+    new_version = {**story(7, START), "url": first["url"]}  # the same page, its text replaced
+    copy_of_new_version = story(8, START + timedelta(hours=3), copy_of=7)
+    report = Ingester(batch_size=1).run(write(tmp_path, [first, new_version, copy_of_new_version]))
+
+    assert (report.new, report.updated, report.near_duplicates) == (1, 1, 1)
+    copy = Article.objects.get(canonical_url=copy_of_new_version["url"])
+    assert copy.near_duplicate_of.canonical_url == first["url"]
