@@ -128,9 +128,11 @@ def conditions(request: SearchRequest, match: Match) -> tuple[str, dict]:
         "region_ids @> %(regions)s::bigint[]": ("regions", list(request.regions)),
         # RFC 4647 basic filtering on the stored whole tag (archive.languages): "en" keeps
         # "en" and "en-us". starts_with, not LIKE: a range typed in the query (language:e%)
-        # is not validated, and holds no wildcard here.
+        # is not validated, and holds no wildcard here. "" (none known) is "und", as the
+        # other backends index it.
         "EXISTS (SELECT FROM unnest(%(languages)s::text[]) AS ranges(language_range)"
-        " WHERE language = language_range OR starts_with(language, language_range || '-'))": (
+        " WHERE language = language_range OR starts_with(language, language_range || '-')"
+        " OR (language = '' AND language_range = 'und'))": (
             "languages",
             list(request.languages),
         ),
