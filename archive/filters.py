@@ -6,8 +6,10 @@ by name ("Deir ez-Zor"); a place includes everything inside it.
 
 A value that cannot be read (an outlet, tag or place that does not exist, a date or a
 language tag that is not one) is an error naming it, which the browse pages show by its
-field and the API answers as a 400. A well-formed language tag that no article has is no
-error: it lists nothing, as a date range with no articles in it does.
+field and the API answers as a 400. A language is a range (RFC 4647 basic filtering):
+"en" lists "en", "en-us" and "en-gb", "en-us" only "en-us" (archive.languages). A
+well-formed language tag that no article has is no error: it lists nothing, as a date range
+with no articles in it does.
 """
 
 import re
@@ -20,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 from django.utils.text import slugify
 
-from archive.languages import validate_language_tag
+from archive.languages import in_language_range, validate_language_tag
 from archive.models import Article, Outlet, Region, Tag
 
 # What the browse pages, the API and search call the thing each filter names, in the error
@@ -173,9 +175,9 @@ class ArticleFilter(django_filters.FilterSet):
     since = django_filters.DateFilter(method="filter_since", label="From", widget=_DateInput)
     until = django_filters.DateFilter(method="filter_until", label="To", widget=_DateInput)
     # A code ("en", "ar") rather than a list of the languages in use: listing them would
-    # cost every page a scan of the articles.
+    # cost every page a scan of the articles. A range: "en" lists "en-us" too.
     language = django_filters.CharFilter(
-        lookup_expr="iexact",
+        method="filter_language",
         validators=[validate_language_tag],
         label="Language",
         widget=forms.TextInput(
@@ -192,6 +194,11 @@ class ArticleFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset: QuerySet, name: str, region: Region) -> QuerySet:
         return in_region(queryset, region)
+
+    def filter_language(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Only a value the field's validator passed gets here (django-filter filters on the
+        # form's cleaned data), so it holds no LIKE wildcard.
+        return queryset.filter(in_language_range(value, name))
 
     def filter_since(self, queryset: QuerySet, name: str, value: date) -> QuerySet:
         return queryset.filter(published_at__gte=published_on_or_after(value))

@@ -4,8 +4,13 @@ as feeds declare them.
 Articles hold them in one form, lower case with hyphens (``language_tag``): the tag a source
 declared ("pt-br", written "pt_BR" or "pt-BR"), else the ISO 639 code the ingest detected
 offline (fastText's labels: "en", "ar", "ckb"), else the outlet's, or "" when none is known.
-The models keep that form however a tag is written (``LanguageTagField``). The filters
-compare them without case; search compares them lower-cased.
+The models keep that form however a tag is written (``LanguageTagField``).
+
+Every language filter (the browse pages, the API, search) takes a language range and keeps
+the tags it matches by RFC 4647's basic filtering (https://www.rfc-editor.org/rfc/rfc4647
+#section-3.3.1), without case: "en" matches "en", "en-us" and "en-gb", since sources declare
+a region where the offline detection gives none; "en-us" matches "en-us" and "en-us-*", not
+"en" nor "en-gb".
 """
 
 import re
@@ -13,6 +18,7 @@ import re
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Q
 
 # Well-formed, not registered: a language of two or three letters, then subtags of up to
 # eight letters or digits (script, region, variant). "xx" passes, as a tag no article has.
@@ -56,6 +62,24 @@ def stored_language(value: str) -> str:
     if not text or text.lower() == UNDETERMINED:
         return ""
     return language_tag(text) or text
+
+
+def in_language_range(language_range: str, field: str = "language") -> Q:
+    """The rows whose tag in ``field`` the range matches (RFC 4647 basic filtering): the
+    tag itself, or the range followed by a hyphen and more subtags. Give it a range
+    ``validate_language_tag`` passed: letters, digits and hyphens, nothing LIKE reads as a
+    wildcard (Django escapes those anyway)."""
+    return Q(**{f"{field}__iexact": language_range}) | Q(
+        **{f"{field}__istartswith": f"{language_range}-"}
+    )
+
+
+def language_ranges(tag: str) -> list[str]:
+    """Every range that matches the tag, shortest first ("en-us" -> ["en", "en-us"]): what
+    the search indexes hold for an article, so that a filter on a range is a term lookup
+    rather than a prefix query. "" (no language known) is filed under "und"."""
+    subtags = (tag.lower() or UNDETERMINED).split("-")
+    return ["-".join(subtags[: end + 1]) for end in range(len(subtags))]
 
 
 class LanguageTagField(models.CharField):

@@ -42,8 +42,9 @@ def search_index_analysed_as_now(app_configs, **kwargs) -> list[Warning]:
         return []
     return [
         Warning(
-            "The search index was built with an older analysis of the text: some words "
-            "are not found until it is rebuilt.",
+            "The search index was built with an older analysis of the text or of "
+            "languages: some words, or articles a language filter should find (en-us for "
+            "language:en), are not found until it is rebuilt.",
             hint="Run `manage.py rebuild_index` (the current index serves until the new "
             "one is complete).",
             id="search.W001",

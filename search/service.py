@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from archive.compiled import CompiledInBulk
 from archive.filters import outlets_named, tags_named
+from archive.languages import language_tag
 from archive.models import Article, Outlet, Region, Tag
 from archive.text import fold
 from search.backends import get_backend
@@ -69,6 +70,14 @@ class SearchPage:
         ]
 
 
+def language_ranges_of(values: Iterable[str]) -> tuple[str, ...]:
+    """Language ranges as the indexes hold them: lower case with hyphens (``language:pt_BR``
+    is "pt-br"), each once. A value that is no tag ("und", "english") is kept lower-cased,
+    not dropped: "und" finds the articles of no known language, and anything else finds
+    nothing, as a filter naming nothing should, where dropping it would widen the search."""
+    return tuple(dict.fromkeys(language_tag(value) or value.strip().lower() for value in values))
+
+
 def build_request(
     q: str = "",
     *,
@@ -99,7 +108,7 @@ def build_request(
         outlets=resolve_outlets([*outlets, *query.outlets], resolved.outlets),
         tags=resolve_tags([*tags, *query.tags], resolved.tags),
         regions=resolve_regions([*regions, *query.regions], resolved.regions),
-        languages=tuple(dict.fromkeys(lang.lower() for lang in [*languages, *query.languages])),
+        languages=language_ranges_of([*languages, *query.languages]),
         date_range=date_range,
         sort=Sort(sort) if sort in Sort.__members__.values() else Sort.RELEVANCE,
         page=max(1, page),

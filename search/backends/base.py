@@ -39,6 +39,8 @@ class SearchRequest:
     outlets: tuple[str, ...] = ()  # outlet slugs
     tags: tuple[str, ...] = ()  # tag slugs
     regions: tuple[int, ...] = ()  # region ids; matches articles in the region's subtree
+    # Language ranges, lower case: "en" matches "en", "en-us", "en-gb" (RFC 4647 basic
+    # filtering, archive.languages).
     languages: tuple[str, ...] = ()
     date_range: DateRange | None = None
     sort: Sort = Sort.RELEVANCE

@@ -126,7 +126,16 @@ def conditions(request: SearchRequest, match: Match) -> tuple[str, dict]:
         "outlet_slug = ANY(%(outlets)s::text[])": ("outlets", list(request.outlets)),
         "tag_slugs @> %(tags)s::text[]": ("tags", list(request.tags)),
         "region_ids @> %(regions)s::bigint[]": ("regions", list(request.regions)),
-        "language = ANY(%(languages)s::text[])": ("languages", list(request.languages)),
+        # RFC 4647 basic filtering on the stored whole tag (archive.languages): "en" keeps
+        # "en" and "en-us". starts_with, not LIKE: a range typed in the query (language:e%)
+        # is not validated, and holds no wildcard here. "" (none known) is "und", as the
+        # other backends index it.
+        "EXISTS (SELECT FROM unnest(%(languages)s::text[]) AS ranges(language_range)"
+        " WHERE language = language_range OR starts_with(language, language_range || '-')"
+        " OR (language = '' AND language_range = 'und'))": (
+            "languages",
+            list(request.languages),
+        ),
     }
     for condition, (name, values) in filters.items():
         if values:

@@ -214,6 +214,13 @@ class SearchBackend(base.SearchBackend):
         with _tantivy_errors(base.SearchUnavailable, "read"):
             return reader.searcher.num_docs
 
+    def analysis_is_current(self) -> bool:
+        if self.generations.current() is None:
+            return True
+        # An index built before language ranges filters on whole tags: language:en misses
+        # "en-us" until rebuilt.
+        return ts.is_current(self._reader().index.schema)
+
     def check(self) -> list[str]:
         try:
             self._reader()

@@ -19,6 +19,7 @@ import tantivy
 from tantivy import Filter, Occur, Query, TextAnalyzerBuilder, Tokenizer
 from whoosh.analysis import STOP_WORDS
 
+from archive.languages import UNDETERMINED, language_ranges
 from archive.sanitise import MarkedHTML
 from search.backends import base
 from search.documents import SearchDocument
@@ -28,6 +29,12 @@ WORDS = "dateline_words"  # the analyzer's name in each tantivy Index
 STOP = sorted(STOP_WORDS | set(ascii_lowercase) | set(digits))
 # How much a match in each text field weighs, as Whoosh's field boosts.
 TEXT_FIELDS = {"title": 3.0, "tags_text": 1.5, "dateline": 1.5, "body": 1.0}
+# Every range an article's language falls in ("en-us": "en" and "en-us"), so that a
+# language filter is a term lookup (archive.languages). Its own name, not "language", which
+# an index built before held whole tags in: such an index is stale (``is_current``) and
+# filtered on whole tags until rebuilt, as it was.
+LANGUAGE_RANGES_FIELD = "language_ranges"
+OLD_LANGUAGE_FIELD = "language"
 # The facets and the fields that count them (fast fields).
 FACET_FIELDS = {"outlet": "outlet", "tag": "tag", "region": "region", "year": "year"}
 TITLE_CHARS = 1000  # a title is highlighted whole
@@ -85,7 +92,7 @@ def make_schema() -> tantivy.Schema:
     # counting.
     for name in ("outlet", "tag", "year"):
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic", fast=True)
-    builder.add_text_field("language", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field(LANGUAGE_RANGES_FIELD, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("region", indexed=True, fast=True)
     builder.add_integer_field("chronology", fast=True)
     builder.add_integer_field(SAMPLE_TIER_FIELD, indexed=True)
@@ -117,7 +124,11 @@ def document_of(document: SearchDocument) -> tantivy.Document:
         doc.add_text("tag", slug)
     for region_id in document.region_ids:
         doc.add_integer("region", region_id)
-    doc.add_text("language", document.language or "und")
+    for language_range in language_ranges(document.language):
+        doc.add_text(LANGUAGE_RANGES_FIELD, language_range)
+    # The whole tag too, for an index built before language ranges (tantivy ignores a field
+    # its schema lacks): one saved between an upgrade and rebuild_index is found there.
+    doc.add_text(OLD_LANGUAGE_FIELD, document.language or UNDETERMINED)
     doc.add_text("year", str(document.year))
     doc.add_integer("chronology", chronology(document.published_at, document.article_id))
     for tier in sample_tiers(sample_bucket(document.article_id)):
@@ -207,7 +218,7 @@ def filtered(schema: tantivy.Schema, query: Query, request: base.SearchRequest) 
     if request.outlets:
         filters.append(Query.term_set_query(schema, "outlet", list(request.outlets)))
     if request.languages:
-        filters.append(Query.term_set_query(schema, "language", list(request.languages)))
+        filters.append(_language_filter(schema, list(request.languages)))
     filters += [Query.term_query(schema, "tag", slug) for slug in request.tags]
     filters += [Query.term_query(schema, "region", region) for region in request.regions]
     if request.date_range and (request.date_range.start or request.date_range.end):
@@ -226,6 +237,27 @@ def whole_tier(buckets: int) -> int:
     """The buckets of the largest tier that holds at most ``buckets`` of them (one at the
     least, half of them at the most): between half and all of those asked for."""
     return 1 << (max(1, min(buckets, SAMPLE_BUCKETS // 2)).bit_length() - 1)
+
+
+def is_current(schema: tantivy.Schema) -> bool:
+    """Whether an index's schema (as it was built) is this code's: it holds language ranges."""
+    return _has_field(schema, LANGUAGE_RANGES_FIELD)
+
+
+def _has_field(schema: tantivy.Schema, name: str) -> bool:
+    # tantivy's Python schema lists no fields; a query on a field it lacks is a ValueError.
+    try:
+        Query.term_query(schema, name, "")
+    except ValueError:
+        return False
+    return True
+
+
+def _language_filter(schema: tantivy.Schema, ranges: list[str]) -> Query:
+    """Any of the ranges, as terms of the article's language ranges; on an index built
+    before them, any of the whole tags (until rebuild_index)."""
+    field = LANGUAGE_RANGES_FIELD if is_current(schema) else OLD_LANGUAGE_FIELD
+    return Query.term_set_query(schema, field, ranges)
 
 
 def in_sample(schema: tantivy.Schema, query: Query, buckets: int) -> Query | None:

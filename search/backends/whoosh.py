@@ -29,6 +29,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Results
 from whoosh.writing import MERGE_SMALL
 
+from archive.languages import UNDETERMINED, language_ranges
 from archive.processes import die_with_parent
 from search.backends import base
 from search.backends.generations import Generations
@@ -78,7 +79,9 @@ def make_schema(words: Analyzer | None = None) -> Schema:
         outlet=ID(sortable=True),
         tag=KEYWORD(commas=True, scorable=False),
         region=KEYWORD(commas=True, scorable=False),
-        language=ID(),
+        # Every range the article's language falls in ("en-us": "en en-us"), so that a
+        # language filter is one term whatever its length (archive.languages).
+        language=KEYWORD(scorable=False),
         year=ID(sortable=True),
         published=DATETIME(sortable=True),
     )
@@ -94,7 +97,8 @@ def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def _fields_of(document: SearchDocument) -> dict:
+def _fields_of(document: SearchDocument, schema: Schema) -> dict:
+    """The document's fields for an index of ``schema`` (the index's own, as it was built)."""
     return {
         "id": str(document.article_id),
         "title": document.title,
@@ -104,10 +108,18 @@ def _fields_of(document: SearchDocument) -> dict:
         "outlet": document.outlet_slug,
         "tag": ",".join(document.tag_slugs),
         "region": ",".join(str(region_id) for region_id in document.region_ids),
-        "language": document.language or "und",
+        "language": _language_value(document.language, schema),
         "year": str(document.year),
         "published": _naive_utc(document.published_at),
     }
+
+
+def _language_value(tag: str, schema: Schema) -> str:
+    # An index built before language ranges holds whole tags (an ID field): written there
+    # the same way, one saved between an upgrade and rebuild_index is found there.
+    if isinstance(schema["language"], ID):
+        return tag or UNDETERMINED
+    return " ".join(language_ranges(tag))
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -173,7 +185,7 @@ class _WhooshBulkWrite(base.BulkWrite):
             for article_id in deletions:
                 self.writer.delete_by_term("id", str(article_id))
             for document in upserts:
-                self.writer.update_document(**_fields_of(document))
+                self.writer.update_document(**_fields_of(document, self.writer.schema))
         except LockError as error:
             message = "The search index is locked by another writer."
             raise base.SearchBackendError(message) from error
@@ -305,7 +317,7 @@ class SearchBackend(base.SearchBackend):
             for article_id in deletions:
                 writer.delete_by_term("id", str(article_id))
             for document in upserts:
-                writer.update_document(**_fields_of(document))
+                writer.update_document(**_fields_of(document, writer.schema))
             # Under the writer's lock, so two processes never merge the file at once.
             words = self._vocabulary(self._current_generation()).pending()
             words.gather(upserts)
@@ -393,7 +405,7 @@ class SearchBackend(base.SearchBackend):
             try:
                 for batch in itertools.chain([first], batches):
                     for document in batch:
-                        writer.add_document(**_fields_of(document))
+                        writer.add_document(**_fields_of(document, writer.schema))
                     words.gather(batch)
                     written += len(batch)
                 words.merge()
@@ -408,9 +420,14 @@ class SearchBackend(base.SearchBackend):
         if self._current_generation() is None:
             return True
         with _reading_damage():
-            indexed_with = self._get_searcher().schema["body"].analyzer  # from the index
-        # Whoosh compares analyzers component by component, settings included.
-        return indexed_with == analyzer()
+            indexed = self._get_searcher().schema  # from the index
+        # Whoosh compares analyzers component by component, and fields by all their
+        # settings: an index whose language field holds whole tags only (an ID, before
+        # language ranges) finds "en" but not "en-us" with language:en until rebuilt.
+        return (
+            indexed["body"].analyzer == analyzer()
+            and indexed["language"] == make_schema()["language"]
+        )
 
     def check(self) -> list[str]:
         try:

@@ -42,7 +42,7 @@ EMPTY_IDS = np.zeros(0, dtype=DOCNUM)
 EMPTY_SCORES = np.zeros(0, dtype=np.float64)
 # Facet fields holding one value per document are counted per document; the others (an
 # article has several tags, and every place brings its ancestors) per posting.
-SINGLE_VALUED = frozenset({"outlet", "year", "language"})
+SINGLE_VALUED = frozenset({"outlet", "year"})
 # Postings kept per segment, in postings per document of the segment: a common word's list
 # is about half the segment, so this keeps a few dozen such words and every rare one; and
 # never more than MAX_CACHED_POSTINGS (8 bytes each), so a worker on a big archive stays

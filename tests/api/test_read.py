@@ -114,8 +114,21 @@ def test_a_well_formed_language_tag_no_article_has_lists_nothing(api):
     make_article(title="Portuguese", language="pt-br")
     make_article(title="English", language="en")
     assert titles(api.get(reverse("api:articles"), {"language": "pt-BR"})) == ["Portuguese"]
-    assert titles(api.get(reverse("api:articles"), {"language": "pt"})) == []
+    assert titles(api.get(reverse("api:articles"), {"language": "pt-PT"})) == []
     assert titles(api.get(reverse("api:articles"), {"language": "ckb"})) == []
+
+
+def test_a_language_is_a_range_that_lists_its_regional_tags(api):
+    """RFC 4647 basic filtering: "en" lists "en" and "en-*", "en-us" only "en-us"."""
+    make_article(title="Detected", language="en", published_at=on(1))
+    make_article(title="American", language="en-us", published_at=on(2))
+    make_article(title="British", language="en-gb", published_at=on(3))
+    make_article(title="Endo", language="enq", published_at=on(4))  # not "en-"
+    url = reverse("api:articles")
+    assert titles(api.get(url, {"language": "en"})) == ["British", "American", "Detected"]
+    assert titles(api.get(url, {"language": "EN"})) == ["British", "American", "Detected"]
+    assert titles(api.get(url, {"language": "en-US"})) == ["American"]
+    assert titles(api.get(url, {"language": "en-us-x"})) == []
 
 
 @pytest.mark.parametrize(

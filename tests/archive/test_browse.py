@@ -261,6 +261,23 @@ def test_every_list_filters_by_outlet_tag_place_dates_and_language(
     assert titles(client.get(reverse("archive:home"), query)) == expected
 
 
+def test_a_language_lists_the_articles_of_its_regional_tags_too(client, db):
+    """The language filter is a range (RFC 4647 basic filtering): "en" lists "en-us" and
+    "en-gb" articles as well as "en" ones, "en-gb" lists "en-gb" ones only."""
+    outlet = make_outlet("Example Wire")
+    for day, (title, language) in enumerate(
+        [("Detected", "en"), ("American", "en-us"), ("British", "en-gb"), ("Arabic", "ar")],
+        start=1,
+    ):
+        make_article(
+            outlet, title=title, language=language, published_at=datetime(2017, 8, day, tzinfo=UTC)
+        )
+    home = reverse("archive:home")
+    assert titles(client.get(home, {"language": "en"})) == ["British", "American", "Detected"]
+    assert titles(client.get(home, {"language": "en-GB"})) == ["British"]
+    assert titles(client.get(home, {"language": "en-u"})) == []  # whole subtags only
+
+
 def test_a_pages_own_scope_is_not_offered_as_a_filter(client, archive):
     response = client.get(reverse("archive:outlet", args=["rudaw"]))
     assert "outlet" not in response.context["filterset"].form.fields

@@ -180,6 +180,35 @@ def test_language_filter(backend, corpus):
     assert len(find(backend, "", languages=["en"])) == 4
 
 
+def test_a_language_filter_is_a_range_that_finds_its_regional_tags(backend, sync):
+    """RFC 4647 basic filtering: "en" finds "en" and every "en-*"; "en-us" finds itself
+    only, whatever the case, in the form's filter or the query's."""
+    for title, language in [
+        ("Detected English", "en"),
+        ("American English", "en-us"),
+        ("British English", "en-GB"),
+        ("Brazilian Portuguese", "pt-br"),
+        ("Sorani", "ckb"),
+        ("Unknown", ""),
+    ]:
+        make_article(title=title, language=language)
+    sync()
+    english = {"Detected English", "American English", "British English"}
+    assert set(find(backend, "", languages=["en"])) == english
+    assert set(find(backend, "language:EN")) == english
+    assert find(backend, "", languages=["en-us"]) == ["American English"]
+    assert find(backend, "lang:en-US") == ["American English"]
+    assert find(backend, "language:pt_BR") == ["Brazilian Portuguese"]
+    assert find(backend, "language:pt") == ["Brazilian Portuguese"]
+    assert set(find(backend, "", languages=["en-us", "ckb"])) == {"American English", "Sorani"}
+    assert find(backend, "language:und") == ["Unknown"]
+    # A range matches whole subtags: "e" is no prefix of "en", nor "en-u" of "en-us".
+    assert find(backend, "language:e") == []
+    assert find(backend, "language:en-u") == []
+    assert find(backend, "language:e%") == []
+    assert find(backend, "language:en-us-x") == []
+
+
 def test_filters_of_different_kinds_combine(backend, corpus):
     assert find(backend, "outlet:rudaw date:2016") == ["Kurdish parliament votes on budget"]
     assert find(backend, "outlet:rudaw tag:raqqa") == []

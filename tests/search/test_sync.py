@@ -3,6 +3,8 @@
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from io import StringIO
 
@@ -11,10 +13,13 @@ from django.core.checks import run_checks
 from django.core.management import call_command
 from django.db import transaction
 from whoosh.analysis import CompositeAnalyzer
+from whoosh.fields import ID
+from whoosh.fields import Schema as WhooshSchema
 
 from archive.models import Article
 from search import service
 from search.backends import get_backend, reset_backend
+from search.backends import tantivy_schema as ts
 from search.backends import whoosh as whoosh_backend
 from search.backends.base import SearchBackendError, SearchUnavailable
 from search.backends.whoosh_analysis import PossessiveFilter, WordAnalyzer
@@ -310,6 +315,53 @@ def test_an_index_analysed_the_old_way_is_stale_until_rebuilt(backend, sync, mon
     assert get_backend().analysis_is_current()
     assert "search.W001" not in [message.id for message in run_checks()]
     assert titles("kirkuk") == ["Kirkuk's oil"]
+
+
+@contextmanager
+def indexing_whole_language_tags(backend_name: str, monkeypatch) -> Iterator[None]:
+    """The code before language ranges: each index's language field held the whole tag."""
+    with monkeypatch.context() as old_code:
+        if backend_name == "whoosh":
+            old_schema = whoosh_backend.make_schema
+
+            def make_schema_of_whole_tags() -> WhooshSchema:
+                schema = old_schema()
+                schema.remove("language")
+                schema.add("language", ID())
+                return schema
+
+            old_code.setattr(whoosh_backend, "make_schema", make_schema_of_whole_tags)
+        else:  # the field was "language", and held the tag alone
+            old_code.setattr(ts, "LANGUAGE_RANGES_FIELD", ts.OLD_LANGUAGE_FIELD)
+            old_code.setattr(ts, "language_ranges", lambda tag: [])
+        yield
+
+
+@pytest.mark.parametrize("backend_name", ["whoosh", "tantivy"])
+def test_an_index_of_whole_language_tags_is_stale_and_filters_as_before_until_rebuilt(
+    backend, backend_name, sync, monkeypatch
+):
+    """An index built before language filters were ranges warns and is rebuilt by
+    `rebuild_index --if-stale`; meanwhile it filters on whole tags, an article saved since
+    included, rather than losing them."""
+    make_article(title="Detected", language="en")
+    make_article(title="Declared", language="en-us")
+    with indexing_whole_language_tags(backend_name, monkeypatch):
+        call_command("rebuild_index", stdout=StringIO(), stderr=StringIO())
+    reset_backend()
+    assert not get_backend().analysis_is_current()
+    assert "search.W001" in [message.id for message in run_checks()]
+    make_article(title="Declared since", language="en-us")
+    apply_outbox(get_backend())
+    assert titles("language:en") == ["Detected"]
+    assert sorted(titles("language:en-us")) == ["Declared", "Declared since"]
+
+    out = StringIO()
+    call_command("rebuild_index", "--if-stale", stdout=out, stderr=StringIO())
+    assert "Indexed 3 articles" in out.getvalue()
+    reset_backend()
+    assert get_backend().analysis_is_current()
+    assert sorted(titles("language:en")) == ["Declared", "Declared since", "Detected"]
 
 
 @pytest.mark.parametrize("backend_name", ["whoosh"])
