@@ -83,6 +83,9 @@ def _from_search_archive(args, env: dict[str, str], work: Path) -> Archive:
     for path in source.glob("archive.sqlite3*"):
         shutil.copy2(path, work)
     shutil.copytree(source / "index", work / "index")
+    # The copy, not the archive kept: an archive built before the code's newest migration
+    # would answer every page with a 500 (gunicorn "did not answer").
+    run(manage("migrate", "--noinput", "-v0"), env, work / "migrate.log")
     targets = json.loads(shell(env, "print_archive_targets()", work))
     archive = Archive([], targets, {})
     archive.targets.update(vocabulary(_write_corpus(args)))
