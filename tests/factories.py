@@ -1,4 +1,5 @@
-"""Small builders for test data: each returns a saved object with sensible defaults."""
+"""Small builders for test data: each returns a saved object with sensible defaults (a
+search document, which is no model, unsaved)."""
 
 from datetime import UTC, datetime
 from itertools import count
@@ -6,6 +7,7 @@ from itertools import count
 from django.utils.text import slugify
 
 from archive.models import Article, Outlet, Tag
+from search.documents import SearchDocument
 
 _serial = count(1)
 
@@ -28,3 +30,20 @@ def make_article(outlet: Outlet | None = None, **fields) -> Article:
     article = Article.objects.create(outlet=outlet or make_outlet(), **fields)
     article.tags.set(tags)
     return article
+
+
+def bulletin(n: int, published: datetime | None = None) -> SearchDocument:
+    """A search document numbered ``n``: every bulletin has "bulletins" in its body."""
+    return SearchDocument(
+        article_id=n,
+        title=f"Bulletin {n}",
+        body=f"Number {n} of the bulk bulletins.",
+        dateline="",
+        tag_names=(),
+        tag_slugs=(),
+        outlet_slug="wire",
+        outlet_name="Wire",
+        region_ids=(),
+        language="en",
+        published_at=published or datetime(2020, 1, 1, tzinfo=UTC),
+    )

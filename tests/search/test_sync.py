@@ -26,7 +26,7 @@ from search.backends.whoosh_analysis import PossessiveFilter, WordAnalyzer
 from search.documents import document_for, iter_all_documents
 from search.models import IndexOutbox
 from search.sync import StreamingApply, apply_outbox, pending_count
-from tests.factories import make_article, make_outlet
+from tests.factories import bulletin, make_article, make_outlet
 from tests.processes import ROOT, environment
 
 
@@ -378,27 +378,9 @@ def test_a_lost_whoosh_index_is_reported_not_silently_emptied(backend, sync):
 
 @pytest.mark.parametrize("backend_name", ["whoosh"])
 def test_a_bulk_write_through_two_writer_processes_keeps_every_document(backend):
-    from datetime import UTC, datetime
-
     from search.backends.whoosh import BULK_WRITE
-    from search.documents import SearchDocument
 
-    documents = [
-        SearchDocument(
-            article_id=n,
-            title=f"Bulletin {n}",
-            body=f"Number {n} of the bulk bulletins.",
-            dateline="",
-            tag_names=(),
-            tag_slugs=(),
-            outlet_slug="wire",
-            outlet_name="Wire",
-            region_ids=(),
-            language="en",
-            published_at=datetime(2020, 1, 1, tzinfo=UTC),
-        )
-        for n in range(1, BULK_WRITE + 2)
-    ]
+    documents = [bulletin(n) for n in range(1, BULK_WRITE + 2)]
     backend.index(documents)
     backend.index(documents[:10])  # updated again: still one document each
     assert backend.count() == BULK_WRITE + 1

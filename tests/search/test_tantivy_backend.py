@@ -23,7 +23,7 @@ from search.backends.base import SearchBackendError, SearchUnavailable
 from search.backends.tantivy import BULK_WRITE
 from search.documents import SearchDocument, iter_all_documents
 from search.sync import apply_outbox, pending_count
-from tests.factories import make_article
+from tests.factories import bulletin, make_article
 from tests.processes import ROOT, environment
 
 pytestmark = pytest.mark.parametrize("backend_name", ["tantivy"])
@@ -32,22 +32,6 @@ pytestmark = pytest.mark.parametrize("backend_name", ["tantivy"])
 def titles(backend, q: str = "") -> list[str]:
     page = service.search(service.build_request(q, sort="newest"), backend)
     return [article.title for _, article in page.hits]
-
-
-def bulletin(n: int, published: datetime | None = None) -> SearchDocument:
-    return SearchDocument(
-        article_id=n,
-        title=f"Bulletin {n}",
-        body=f"Number {n} of the bulk bulletins.",
-        dateline="",
-        tag_names=(),
-        tag_slugs=(),
-        outlet_slug="wire",
-        outlet_name="Wire",
-        region_ids=(),
-        language="en",
-        published_at=published or datetime(2020, 1, 1, tzinfo=UTC),
-    )
 
 
 # Generations

@@ -3,35 +3,18 @@ own: a merge's garbage grows with the segments it reads, and in the ingest's pro
 stayed for the rest of the run (search/backends/whoosh.py, merge_small_segments)."""
 
 import os
-from datetime import UTC, datetime
 
 import pytest
 from whoosh import writing as whoosh_writing
 
 from search.backends import whoosh as whoosh_backend
-from search.documents import SearchDocument
 from search.service import build_request
+from tests.factories import bulletin
 
 pytestmark = pytest.mark.parametrize("backend_name", ["whoosh"])
 
 WRITES = 5
 PER_WRITE = 5  # segments under 10 documents: MERGE_SMALL merges them
-
-
-def bulletin(n: int) -> SearchDocument:
-    return SearchDocument(
-        article_id=n,
-        title=f"Bulletin {n}",
-        body=f"Number {n} of the merged bulletins.",
-        dateline="",
-        tag_names=(),
-        tag_slugs=(),
-        outlet_slug="wire",
-        outlet_name="Wire",
-        region_ids=(),
-        language="en",
-        published_at=datetime(2020, 1, 1, tzinfo=UTC),
-    )
 
 
 def test_a_bulk_writes_segments_are_merged_in_another_process(backend, tmp_path, monkeypatch):
