@@ -131,12 +131,12 @@ class ArticleDetail(ConditionalGetMixin, generics.RetrieveAPIView):
     def last_modified(self) -> datetime:
         """The article's updated_at, which every change to it moves (a save, and
         archive.curation's bulk changes: status, comments, tags, places, a tag's new name
-        or slug), or the latest updated_at of the places it shows, if later: an editor's
-        change to a place's name or slug changes this answer, not the article. Read from
-        what the body was made of: no query."""
+        or slug), or the latest updated_at of its outlet and the places it shows, if later:
+        an editor's change to an outlet's or a place's name or slug changes this answer, not
+        the article. Read from what the body was made of: no query."""
         article = self.get_object()
-        places = [*article.regions.all(), article.dateline_region]
-        return max([article.updated_at, *(place.updated_at for place in places if place)])
+        shown = [article.outlet, *article.regions.all(), article.dateline_region]
+        return max([article.updated_at, *(other.updated_at for other in shown if other)])
 
 
 @extend_schema(responses={200: serializers.TagSerializer, **NOT_FOUND, **THROTTLED})

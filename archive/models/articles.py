@@ -41,6 +41,8 @@ class Outlet(models.Model):
         blank=True,
         help_text="Site furniture to remove from this outlet's pages: one exact line per line.",
     )
+    # Its articles' API answers show its name and address: a change to them is theirs too.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

@@ -1,6 +1,6 @@
-"""An article's Last-Modified moves when a place it shows changes (renamed, its slug
-changed, reloaded from the gazetteer), not only when the article does: a client that
-revalidates by date alone must not be told 304 over a place's old name or address."""
+"""An article's Last-Modified moves when its outlet or a place it shows changes (renamed, its
+slug changed, a place reloaded from the gazetteer), not only when the article does: a client
+that revalidates by date alone must not be told 304 over an old name or address."""
 
 from datetime import timedelta
 
@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from archive.gazetteer import load_regions
-from archive.models import Article, Region
+from archive.models import Article, Outlet, Region
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +59,7 @@ def erbil_article(gazetteer) -> Article:
     an_hour_ago = timezone.now() - timedelta(hours=1)
     Article.objects.filter(pk=article.pk).update(updated_at=an_hour_ago)
     Region.objects.filter(pk=erbil.pk).update(updated_at=an_hour_ago)
+    Outlet.objects.filter(pk=article.outlet_id).update(updated_at=an_hour_ago)
     return article
 
 
@@ -92,6 +93,19 @@ def test_a_place_changed_after_the_clients_copy_is_sent_again(
     assert after.status_code == 200
     assert after.json() != before.json()
     assert after["Last-Modified"] != before["Last-Modified"]
+
+
+def test_an_outlet_renamed_after_the_clients_copy_is_sent_again(api, erbil_article):
+    url = reverse("api:article", args=[erbil_article.pk])
+    before = api.get(url)
+
+    outlet = Outlet.objects.get(pk=erbil_article.outlet_id)
+    outlet.name = "Rudaw English"
+    outlet.save()
+
+    after = api.get(url, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
+    assert after.status_code == 200
+    assert after.json()["outlet"]["name"] == "Rudaw English"
 
 
 def test_a_gazetteer_reload_is_a_change_of_its_places(api, erbil_article):

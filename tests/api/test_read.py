@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from api.throttling import AnonymousClientThrottle
 from archive import curation
-from archive.models import Article, Region, Tag
+from archive.models import Article, Outlet, Region, Tag
 from tests.factories import make_article, make_outlet, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -200,8 +200,11 @@ def test_regions_as_a_tree_and_by_id(api, gazetteer):
 
 
 def an_hour_ago(article: Article) -> None:
-    """HTTP dates count whole seconds: age the article so a change now is a later date."""
-    Article.objects.filter(pk=article.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    """HTTP dates count whole seconds: age the article and its outlet (whose date its
+    Last-Modified counts too) so a change now is a later date."""
+    hour_ago = timezone.now() - timedelta(hours=1)
+    Article.objects.filter(pk=article.pk).update(updated_at=hour_ago)
+    Outlet.objects.filter(pk=article.outlet_id).update(updated_at=hour_ago)
 
 
 def test_an_unchanged_article_answers_304_by_etag_and_by_date(api):
