@@ -25,7 +25,9 @@ TABLES = {
                status, comments_open, content_hash, replace(source, %(work)s, ''), extra,
                outlet_id, dateline_region_id, near_duplicate_of_id, simhash
         FROM archive_article ORDER BY id""",
-    "archive_outlet": "SELECT * FROM archive_outlet ORDER BY id",
+    "archive_outlet": """
+        SELECT id, name, slug, homepage, country, language, date_order, time_zone, boilerplate
+        FROM archive_outlet ORDER BY id""",  # not updated_at: when each build ran
     "archive_tag": "SELECT * FROM archive_tag ORDER BY id",
     "archive_article_tags": "SELECT article_id, tag_id FROM archive_article_tags ORDER BY 1, 2",
     "archive_article_regions": (
