@@ -87,18 +87,14 @@ class SyndicationFinder:
         missing = [day for day in needed if day not in self._days]
         for day in missing:
             self._days[day] = _Day()
-        rows: dict[int, tuple[list[int], list[int], list[int]]] = {}
         if missing:
-            for article_id, fingerprint, published_at, copy_of in self.published_within(
-                _day_ranges(missing)
-            ):
-                if copy_of is None and fingerprint is not None:
-                    moment = _microseconds(published_at)
-                    ids, fingerprints, moments = rows.setdefault(_day_of(moment), ([], [], []))
-                    ids.append(article_id)
-                    fingerprints.append(fingerprint)
-                    moments.append(moment)
-        self._keep(rows)
+            self._keep(
+                (article_id, fingerprint, _microseconds(published_at))
+                for article_id, fingerprint, published_at, copy_of in self.published_within(
+                    _day_ranges(missing)
+                )
+                if copy_of is None and fingerprint is not None
+            )
         for day in needed:
             self._days.move_to_end(day)
         self._let_go(keep=set(needed))
@@ -111,7 +107,7 @@ class SyndicationFinder:
             newest = Article.objects.order_by("-id").values_list("id", flat=True).first()
             self._newest_read = newest or 0
             return
-        rows: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        found: list[tuple[int, int, int]] = []
         newer = Article.objects.filter(id__gt=self._newest_read).values_list(
             "id", "simhash", "published_at", "near_duplicate_of_id"
         )
@@ -124,15 +120,19 @@ class SyndicationFinder:
             # A day not kept is read when a batch needs it; one read since has it already.
             if fingerprint is None or day not in self._days or article_id in self._days[day].ids:
                 continue
-            ids, fingerprints, moments = rows.setdefault(day, ([], [], []))
+            found.append((article_id, fingerprint, moment))
+        self._keep(found)
+        self._saved_since_read = set()
+
+    def _keep(self, first_copies: Iterable[tuple[int, int, int]]) -> None:
+        """(id, fingerprint, moment) of first copies, onto the days kept they fall on."""
+        by_day: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        for article_id, fingerprint, moment in first_copies:
+            ids, fingerprints, moments = by_day.setdefault(_day_of(moment), ([], [], []))
             ids.append(article_id)
             fingerprints.append(fingerprint)
             moments.append(moment)
-        self._keep(rows)
-        self._saved_since_read = set()
-
-    def _keep(self, rows: dict[int, tuple[list[int], list[int], list[int]]]) -> None:
-        for day, (ids, fingerprints, moments) in rows.items():
+        for day, (ids, fingerprints, moments) in by_day.items():
             self._days[day].extend(ids, fingerprints, moments)
             self._kept += len(ids)
 
@@ -184,19 +184,15 @@ class SyndicationFinder:
 
     def saved(self) -> None:
         """The batch is in the database: its first copies are kept by id, for later batches."""
-        by_day: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        saved = []
         for article, fingerprint, moment in self._unsaved:
             article_id = article if isinstance(article, int) else article.pk
             if article_id is None:
                 continue
             self._saved_since_read.add(article_id)
-            day = _day_of(moment)
-            if day in self._days:  # a day let go is read again when a batch needs it
-                ids, fingerprints, moments = by_day.setdefault(day, ([], [], []))
-                ids.append(article_id)
-                fingerprints.append(fingerprint)
-                moments.append(moment)
-        self._keep(by_day)
+            if _day_of(moment) in self._days:  # a day let go is read again when needed
+                saved.append((article_id, fingerprint, moment))
+        self._keep(saved)
         self._unsaved = []
 
     def discard(self) -> None:
