@@ -97,12 +97,27 @@ class _Slugs:
         return self.by_iso_code.get(code) or self.new(*parts, fallback=code)
 
 
+_UPSERTED = ["name", "kind", "parent_id", "country_code", "population"]
+
+
 def _upsert(regions: list[Region], key: str) -> None:
-    # updated_at too, whether or not the row changed (an upsert cannot tell): a reload may
-    # rename a place, and the API's Last-Modified must not answer 304 across that. Clients
-    # that send the ETag still get their 304s for what did not change.
+    """Write the regions that are new or differ from their row; leave the others alone.
+
+    A row that is written gets a new updated_at (the API's Last-Modified follows the places
+    an article shows: a reload that renames a place must not be answered 304). One that is
+    not keeps its own, so a reload that changes nothing changes no article's date.
+    """
+    stored = {
+        row[0]: row[1:]
+        for row in Region.objects.filter(**{f"{key}__isnull": False}).values_list(key, *_UPSERTED)
+    }
+    changed = [
+        region
+        for region in regions
+        if stored.get(getattr(region, key)) != tuple(getattr(region, f) for f in _UPSERTED)
+    ]
     Region.objects.bulk_create(
-        regions,
+        changed,
         batch_size=_BATCH,
         update_conflicts=True,
         unique_fields=[key],

@@ -4,6 +4,9 @@ from django.db import connection, models
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import Exact
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.text import slugify
 
 from archive.fingerprints import simhash
@@ -76,6 +79,13 @@ class Tag(KeepsOldSlugs):
 
     def get_absolute_url(self) -> str:
         return tag_path(self.slug)
+
+
+@receiver(pre_delete, sender=Tag)
+def tag_deleted(sender, instance: Tag, **kwargs) -> None:
+    # Its articles no longer show it: their updated_at (the API's Last-Modified) moves, or a
+    # client revalidating by date would be told 304 over a copy that still lists the tag.
+    instance.articles.update(updated_at=timezone.now())
 
 
 def listed_condition(prefix: str = "") -> Q:

@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Concat, Length, LPad, Substr
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import Signal, receiver
 from django.urls import reverse
+from django.utils import timezone
 
 from archive.models.articles import listed_condition
 from archive.models.slug_redirects import KeepsOldSlugs, SlugRedirectQuerySet
@@ -274,6 +275,16 @@ def country_names() -> dict[str, str]:
             Region.objects.filter(kind=Region.Kind.COUNTRY).values_list("country_code", "name")
         )
     return _country_names
+
+
+@receiver(pre_delete, sender=Region)
+def region_deleted(sender, instance: Region, **kwargs) -> None:
+    # The articles that covered it or were filed from it no longer show it (the links go, the
+    # dateline is set to null): their updated_at moves, as for a deleted tag, so the API's
+    # Last-Modified cannot go back to a date before the place's last change.
+    now = timezone.now()
+    instance.articles.update(updated_at=now)
+    instance.datelined_articles.update(updated_at=now)
 
 
 @receiver(post_save, sender=Region)

@@ -1,6 +1,7 @@
 """An article's Last-Modified moves when its outlet or a place it shows changes (renamed, its
-slug changed, a place reloaded from the gazetteer), not only when the article does: a client
-that revalidates by date alone must not be told 304 over an old name or address."""
+slug changed, a place reloaded from the gazetteer, a tag or place deleted), not only when the
+article does: a client that revalidates by date alone must not be told 304 over an old name or
+address."""
 
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import http_date
 
 from archive.gazetteer import load_regions
-from archive.models import Article, Outlet, Region
+from archive.models import Article, Outlet, Region, Tag
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -108,8 +109,43 @@ def test_an_outlet_renamed_after_the_clients_copy_is_sent_again(api, erbil_artic
     assert after.json()["outlet"]["name"] == "Rudaw English"
 
 
-def test_a_gazetteer_reload_is_a_change_of_its_places(api, erbil_article):
-    """A reload may rename a place, and its upsert cannot tell whether it did."""
+def test_a_deleted_place_is_a_change_of_the_articles_that_showed_it(api, erbil_article):
+    """The place carrying the latest date goes: the article's date must not go back to an
+    earlier one, which a client's copy (still showing the place) would pass for current."""
+    erbil = Region.objects.get(pk=erbil_article.dateline_region_id)
+    # The place changed after the article: the article's date is the place's.
+    Region.objects.filter(pk=erbil.pk).update(updated_at=timezone.now() - timedelta(minutes=30))
+    url = reverse("api:article", args=[erbil_article.pk])
+    before = api.get(url)
+
+    erbil.delete()
+
+    after = api.get(url, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
+    assert after.status_code == 200
+    assert after.json()["regions"] == []
+    assert after.json()["dateline_region"] is None
+
+
+def test_a_deleted_tag_is_a_change_of_the_articles_that_carried_it(api, erbil_article):
+    tag = Tag.objects.create(name="Oil", slug="oil")
+    erbil_article.tags.add(tag)
+    Article.objects.filter(pk=erbil_article.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=30)
+    )
+    url = reverse("api:article", args=[erbil_article.pk])
+    before = api.get(url)
+
+    tag.delete()
+
+    after = api.get(url, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
+    assert after.status_code == 200
+    assert after.json()["tags"] == []
+
+
+def test_a_gazetteer_reload_that_renames_a_place_is_a_change_of_its_places(api, erbil_article):
+    """The bundled data names the place otherwise than its row (a newer package, say): the
+    reload renames it, and the client's copy is stale."""
+    Region.objects.filter(pk=erbil_article.dateline_region_id).update(name="Arbil")
     url = reverse("api:article", args=[erbil_article.pk])
     before = api.get(url)
 
@@ -117,6 +153,17 @@ def test_a_gazetteer_reload_is_a_change_of_its_places(api, erbil_article):
 
     after = api.get(url, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
     assert after.status_code == 200
+    assert after.json() != before.json()
+
+
+def test_a_gazetteer_reload_that_changes_nothing_changes_no_articles_date(api, erbil_article):
+    url = reverse("api:article", args=[erbil_article.pk])
+    before = api.get(url)
+
+    load_regions(["IQ"])
+
+    after = api.get(url, HTTP_IF_MODIFIED_SINCE=before["Last-Modified"])
+    assert after.status_code == 304
 
 
 def test_the_date_is_read_from_what_the_answer_was_made_of(api, erbil_article):
