@@ -23,8 +23,9 @@ the median of the N runs' own: the issue's targets are quoted as medians of repe
 --bare-queries N times only the first N queries of each class with the bare engine, whose
 count of every match takes seconds for a common word at 1,000,000 articles.
 
---profile CLASS [--profile-mode page|api|bare] times nothing: it runs that class's queries
-under pyinstrument and writes the report to var/bench-profiles/ (best with --reuse).
+--profile CLASS [--profile-mode page|api|bare] [--profile-warm] times nothing: it runs that
+class's queries under pyinstrument and writes the report to var/bench-profiles/ (best with
+--reuse); --profile-warm asks them once first, for a worker's steady state.
 
 --build-only (with --reuse DIR) builds the archive and measures nothing: build a big one
 once, niced, then measure it as often as needed.
@@ -292,9 +293,10 @@ def profile(manifest: dict, work: Path, args: argparse.Namespace) -> Path:
     slug = args.profile.replace(" ", "-")
     out = PROFILES / (
         f"search-{manifest['backend']}-{manifest['database']}-{manifest['articles']}-"
-        f"{args.profile_mode}-{slug}.txt"
+        f"{args.profile_mode}-{slug}{'-warm' if args.profile_warm else ''}.txt"
     )
-    run_mode(args.profile_mode, manifest, work, args, out, "--profile", args.profile)
+    warm = ["--warm"] if args.profile_warm else []
+    run_mode(args.profile_mode, manifest, work, args, out, "--profile", args.profile, *warm)
     return out
 
 
@@ -581,6 +583,11 @@ def main() -> None:
     )
     parser.add_argument("--profile", metavar="CLASS", choices=list(CLASSES))
     parser.add_argument("--profile-mode", choices=MODES, default="page")
+    parser.add_argument(
+        "--profile-warm",
+        action="store_true",
+        help="ask the profiled queries once before (a worker that has served them)",
+    )
     args = parser.parse_args()
     if args.backend == "postgres" and args.database != "postgres":
         parser.error("--backend postgres needs --database postgres")

@@ -153,13 +153,24 @@ def measure(
 
 
 def profile(
-    mode: str, queries: list[BenchQuery], kind: str, warmup: int, page_size: int, out: Path
+    mode: str,
+    queries: list[BenchQuery],
+    kind: str,
+    warmup: int,
+    page_size: int,
+    out: Path,
+    warm: bool = False,
 ) -> None:
+    """Profile one class's queries; ``warm`` asks each once before, as a worker that has
+    served them before would hold their postings and labels."""
     from pyinstrument import Profiler
 
     run, by_class = warmed_up(mode, queries, warmup, page_size)
     if kind not in by_class:
         raise SystemExit(f"No {kind!r} queries to profile; the classes are {list(CLASSES)}.")
+    if warm:
+        for query in by_class[kind]:
+            run(query)
     profiler = Profiler(interval=0.0005)
     with profiler:
         for query in by_class[kind]:
@@ -178,11 +189,12 @@ def main() -> None:
     parser.add_argument("--page-size", type=int, default=10)
     parser.add_argument("--profile", metavar="CLASS", help="profile this class, time nothing")
     parser.add_argument("--budget", type=float, help="seconds of timed queries per class")
+    parser.add_argument("--warm", action="store_true", help="profile queries asked before")
     args = parser.parse_args()
     django.setup()
     queries = [BenchQuery(**item) for item in json.loads(args.queries.read_text())]
     if args.profile:
-        profile(args.mode, queries, args.profile, args.warmup, args.page_size, args.out)
+        profile(args.mode, queries, args.profile, args.warmup, args.page_size, args.out, args.warm)
         return
     classes = measure(args.mode, queries, args.warmup, args.page_size, args.timed, args.budget)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

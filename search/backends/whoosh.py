@@ -37,6 +37,7 @@ from search.backends.vocabulary import PendingWords, Vocabulary
 from search.backends.whoosh_analysis import WordAnalyzer, WordPositions
 from search.backends.whoosh_arrays import DocArrays, Matches, Snapshot
 from search.backends.whoosh_highlight import Highlighter, WordAnalyses
+from search.backends.whoosh_postings import write_postings_files
 from search.backends.whoosh_storage import MappedFileStorage
 from search.documents import SearchDocument
 from search.query import ParsedQuery, Term, parse_query
@@ -326,6 +327,7 @@ class SearchBackend(base.SearchBackend):
         except Exception as error:
             writer.cancel()
             raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
+        _write_postings_files(ix)  # for a big segment the commit's merge made, if any
 
     def bulk_write(self) -> base.BulkWrite:
         return _WhooshBulkWrite(self)
@@ -350,6 +352,7 @@ class SearchBackend(base.SearchBackend):
         ix = self._open_index()
         writer = ix.writer(timeout=self.writer_timeout, delay=0.05, limitmb=MERGING_POOL_MB)
         writer.commit(mergetype=MERGE_SMALL)
+        _write_postings_files(ix)
 
     def _writer(self, ix: index.Index, documents: int):
         """One process for a few documents; for many, two processes each writing segments
@@ -413,6 +416,7 @@ class SearchBackend(base.SearchBackend):
             except BaseException:
                 writer.cancel()
                 raise
+            _write_postings_files(ix)
             self._switch_to(generation)
             return written
 
@@ -528,6 +532,16 @@ class SearchBackend(base.SearchBackend):
         if Matches.of(snapshot, better, filter_query).total <= total:
             return None
         return corrected
+
+
+def _write_postings_files(ix: index.Index) -> None:
+    """The postings files of the index's big segments that have none (whoosh_postings).
+    They only make searches faster: a failure is logged, and searches read Whoosh's own
+    lists meanwhile."""
+    try:
+        write_postings_files(ix)
+    except Exception:
+        logger.exception("Writing the search index's postings files failed")
 
 
 @contextmanager

@@ -22,6 +22,7 @@ page (once to match, once to rank).
 """
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import _length_byte_cache
+
+from search.backends.whoosh_postings import PostingsFile
 
 DOCNUM = np.int32
 # Whoosh keeps a field's length in a byte; this is its table back to lengths.
@@ -49,6 +52,9 @@ SINGLE_VALUED = frozenset({"outlet", "year"})
 # small.
 CACHED_POSTINGS_PER_DOCUMENT = 32
 MAX_CACHED_POSTINGS = 4_000_000
+# A segment opened before its postings file was written (whoosh_postings) looks for it
+# again after this many seconds, on a list read from Whoosh.
+POSTINGS_FILE_RECHECK_SECONDS = 10.0
 
 
 # A phrase's positions are checked as keys: document number times this, plus the position.
@@ -82,10 +88,15 @@ class FacetTable:
 
 
 class SegmentArrays:
-    """What the search needs of one immutable segment, read lazily and then kept."""
+    """What the search needs of one immutable segment, read lazily and then kept. Long
+    postings lists come from the segment's postings file when it has one (``folder`` and
+    ``segment`` say where: search/backends/whoosh_postings.py)."""
 
-    def __init__(self, doc_count_all: int) -> None:
+    def __init__(self, doc_count_all: int, folder: str | None = None, segment=None) -> None:
         self.doc_count_all = doc_count_all
+        self._folder, self._segment = folder, segment
+        self._file: PostingsFile | None = None
+        self._file_looked_for = float("-inf")
         self._postings: OrderedDict[tuple[str, str | bytes], Postings] = OrderedDict()
         self._cached = 0
         self._max_cached = min(
@@ -105,6 +116,8 @@ class SegmentArrays:
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
+        if (mapped := self._from_file(reader, field, text)) is not None:
+            return mapped  # a view of the map: nothing to cache
         found = _read_postings(reader, field, text)
         with self._lock:
             if key not in self._postings:
@@ -114,6 +127,22 @@ class SegmentArrays:
                 _, dropped = self._postings.popitem(last=False)
                 self._cached -= len(dropped.ids)
         return found
+
+    def _from_file(self, reader, field: str, text: str | bytes) -> Postings | None:
+        if self._segment is None:
+            return None
+        if self._file is None:
+            now = time.monotonic()
+            if now - self._file_looked_for < POSTINGS_FILE_RECHECK_SECONDS:
+                return None
+            self._file_looked_for = now
+            self._file = PostingsFile.beside(self._folder, self._segment, self.doc_count_all)
+            if self._file is None:
+                return None
+        if field not in reader.schema:
+            return None
+        found = self._file.get(field, reader.schema[field].to_bytes(text))
+        return Postings(*found) if found is not None else None
 
     def column(self, reader, field: str) -> np.ndarray:
         """A sortable numeric field's value for every document (for dates: Whoosh's long)."""
@@ -478,10 +507,15 @@ class DocArrays:
 
     def snapshot(self, searcher) -> "Snapshot":
         leaves, kept = [], {}
+        # An index in a folder on disk may keep postings files beside its segments.
+        index = getattr(searcher, "_ix", None)
+        folder = getattr(getattr(index, "storage", None), "folder", None)
         for subsearcher, offset in searcher.leaf_searchers():
             reader = subsearcher.reader()
             key = _segment_key(reader)
-            arrays = self._segments.get(key) or SegmentArrays(reader.doc_count_all())
+            arrays = self._segments.get(key) or SegmentArrays(
+                reader.doc_count_all(), folder, reader.segment()
+            )
             kept[key] = arrays
             leaves.append(Leaf(subsearcher, searcher, offset, arrays, _deleted_mask(reader)))
         self._segments = kept  # segments merged away are let go

@@ -1,0 +1,158 @@
+"""A big segment's long postings lists, decoded once and kept in a file beside it.
+
+Whoosh stores a term's postings in blocks that Python decodes one at a time; a common
+word's list in a segment of 50,000 articles is tens of thousands of postings, and reading
+the lists of a query's words was half the time of a /search/ page at 100,000 articles,
+even in a worker that had asked them before (the per-process cache, kept small, cannot
+hold the lists of every common word: whoosh_arrays.MAX_CACHED_POSTINGS).
+
+A segment never changes once written (only its set of deleted documents does, applied on
+every query as before). So the process that made a big segment writes, beside it,
+``<segment id>.postings``: each list of at least MIN_POSTINGS postings of the searched
+fields, exactly as ``whoosh_arrays`` reads them from Whoosh (the same function makes
+both), one after another. A reader maps the file and takes each list as a view of it: no
+decoding, no copy, and the pages are the operating system's, shared by every worker.
+Shorter lists, small segments and a segment whose file is not written yet are read from
+Whoosh as before.
+
+Whoosh's own clean-up deletes the file with its segment: the name is one of the segment's
+file names to it (``whoosh.index.clean_files``). A file that cannot be read is logged and
+not used: the lists are then read from Whoosh.
+
+Layout: MAGIC; the header's length (8 bytes, little-endian); the header (JSON: the
+segment's document count, the total of postings, and per list its field, its term in hex,
+its first posting and its length); padding to 8 bytes; every document number (int32);
+every weight (float32).
+"""
+
+import json
+import logging
+import mmap
+import os
+import struct
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+MAGIC = b"DLPOSTS1"
+SUFFIX = ".postings"
+# Lists shorter than this are cheap to decode and cached by each process.
+MIN_POSTINGS = 512
+# Segments smaller than this are written often and merged away soon: not worth a file.
+MIN_SEGMENT_DOCUMENTS = 10_000
+# The fields whose terms queries and filters read (not id, year or the dates, which come
+# from columns).
+FIELDS = ("title", "body", "tags_text", "dateline", "outlet", "tag", "region", "language")
+
+
+def file_name(segment) -> str:
+    return segment.make_filename(SUFFIX)
+
+
+def write_postings_files(ix) -> int:
+    """Write the file of each segment of ``ix`` (an index in a folder on disk) with at
+    least MIN_SEGMENT_DOCUMENTS documents that has none yet; returns how many were
+    written."""
+    folder = getattr(ix.storage, "folder", None)
+    if folder is None:
+        return 0
+    written = 0
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            segment = leaf.segment()
+            if segment is None or leaf.doc_count_all() < MIN_SEGMENT_DOCUMENTS:
+                continue
+            path = Path(folder) / file_name(segment)
+            if not path.exists():
+                write_file(leaf, path)
+                written += 1
+    return written
+
+
+def write_file(reader, path: Path) -> None:
+    """One segment's file, written under a name Whoosh leaves alone (a dot first) and then
+    renamed into place, so a reader never sees half of it."""
+    from search.backends.whoosh_arrays import _read_postings
+
+    lists, ids, weights, total = [], [], [], 0
+    for field in FIELDS:
+        if field not in reader.schema:
+            continue
+        for term in reader.lexicon(field):
+            if reader.doc_frequency(field, term) < MIN_POSTINGS:
+                continue
+            postings = _read_postings(reader, field, term, listed=True)
+            lists.append([field, term.hex(), total, len(postings.ids)])
+            ids.append(postings.ids)
+            weights.append(postings.weights)
+            total += len(postings.ids)
+    header = json.dumps(
+        {"documents": reader.doc_count_all(), "postings": total, "lists": lists},
+        separators=(",", ":"),
+    ).encode()
+    start = len(MAGIC) + 8 + len(header)
+    padding = b"\0" * (-start % 8)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("wb") as out:
+            out.write(MAGIC + struct.pack("<Q", len(header)) + header + padding)
+            for part in ids:
+                out.write(part.astype("<i4").tobytes())
+            for part in weights:
+                out.write(part.astype("<f4").tobytes())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+class PostingsFile:
+    """A segment's file, mapped: ``get`` gives a list as views of the map, or None when
+    the file does not hold it (a short list, or a term the segment lacks)."""
+
+    def __init__(self, path: Path, documents: int) -> None:
+        with path.open("rb") as source:
+            self._map = mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ)
+        try:
+            if self._map[: len(MAGIC)] != MAGIC:
+                raise ValueError("not a postings file")
+            (length,) = struct.unpack_from("<Q", self._map, len(MAGIC))
+            start = len(MAGIC) + 8
+            header = json.loads(self._map[start : start + length])
+            if header["documents"] != documents:
+                raise ValueError(f"made for {header['documents']} documents, not {documents}")
+            total = header["postings"]
+            data = start + length + (-(start + length) % 8)
+            if len(self._map) != data + 8 * total:
+                raise ValueError("cut short" if len(self._map) < data + 8 * total else "too long")
+            self._lists = {
+                (field, bytes.fromhex(term)): (first, count)
+                for field, term, first, count in header["lists"]
+            }
+        except Exception:
+            self._map.close()  # before any view of it is taken: a map with views stays open
+            raise
+        self._ids = np.frombuffer(self._map, dtype="<i4", count=total, offset=data)
+        self._weights = np.frombuffer(self._map, dtype="<f4", count=total, offset=data + 4 * total)
+
+    @classmethod
+    def beside(cls, folder: str | None, segment, documents: int) -> "PostingsFile | None":
+        """The segment's file, if it has one that can be read."""
+        if folder is None or segment is None:
+            return None
+        path = Path(folder) / file_name(segment)
+        try:
+            return cls(path, documents)
+        except FileNotFoundError:
+            return None
+        except Exception as error:
+            logger.warning("Postings file %s not used (%s): lists come from Whoosh.", path, error)
+            return None
+
+    def get(self, field: str, term: bytes) -> tuple[np.ndarray, np.ndarray] | None:
+        found = self._lists.get((field, term))
+        if found is None:
+            return None
+        first, count = found
+        return self._ids[first : first + count], self._weights[first : first + count]
