@@ -33,6 +33,7 @@ import struct
 from pathlib import Path
 
 import numpy as np
+from whoosh.reading import SegmentReader
 
 logger = logging.getLogger(__name__)
 
@@ -54,20 +55,20 @@ def file_name(segment) -> str:
 def write_postings_files(ix) -> int:
     """Write the file of each segment of ``ix`` (an index in a folder on disk) with at
     least MIN_SEGMENT_DOCUMENTS documents that has none yet; returns how many were
-    written."""
+    written. Only those segments are opened: after most commits, none."""
     folder = getattr(ix.storage, "folder", None)
     if folder is None:
         return 0
+    toc = ix._read_toc()
     written = 0
-    with ix.reader() as reader:
-        for leaf, _ in reader.leaf_readers():
-            segment = leaf.segment()
-            if segment is None or leaf.doc_count_all() < MIN_SEGMENT_DOCUMENTS:
-                continue
-            path = Path(folder) / file_name(segment)
-            if not path.exists():
-                write_file(leaf, path)
-                written += 1
+    for segment in toc.segments:
+        if segment.doc_count_all() < MIN_SEGMENT_DOCUMENTS:
+            continue
+        path = Path(folder) / file_name(segment)
+        if not path.exists():
+            with SegmentReader(ix.storage, toc.schema, segment, toc.generation) as reader:
+                write_file(reader, path)
+            written += 1
     return written
 
 
