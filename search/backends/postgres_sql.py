@@ -188,11 +188,23 @@ def compile_with_settings(count: int) -> str:
     return settings_statement(count).replace("SELECT ", f"SELECT {compiled}, {span}, ", 1)
 
 
+# A write's documents in one statement, as parallel arrays (a row a position): executemany
+# sent each row as a statement of its own, parsed, planned and started on its own. The
+# tags and places of a row, arrays themselves, travel as array literals (array_literal).
 UPSERT = """
 INSERT INTO search_document (
     article_id, title, body, dateline, tags_text, tag_slugs, outlet_slug, region_ids,
     language, published_at
-) VALUES (%s, %s, %s, %s, %s, %s::text[], %s, %s::bigint[], %s, %s)
+)
+SELECT article_id, title, body, dateline, tags_text, tag_slugs::text[], outlet_slug,
+       region_ids::bigint[], language, published_at
+FROM unnest(
+    %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+    %s::text[], %s::text[], %s::timestamptz[]
+) AS d (
+    article_id, title, body, dateline, tags_text, tag_slugs, outlet_slug, region_ids,
+    language, published_at
+)
 ON CONFLICT (article_id) DO UPDATE SET
     title = EXCLUDED.title,
     body = EXCLUDED.body,
