@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
+import psycopg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
@@ -136,8 +137,23 @@ def _write(cursor, upserts: Sequence[SearchDocument], deletions: Iterable[int]) 
     documents = sorted({d.article_id: d for d in upserts}.values(), key=lambda d: d.article_id)
     if not documents:
         return
-    cursor.execute(sql.UPSERT, _columns(documents))
-    cursor.execute(sql.ADD_WORDS, [sorted(vocabulary_of(documents))])
+    with _binding_cursor(cursor.db) as bound:
+        bound.execute(sql.UPSERT, _columns(documents))
+        bound.execute(sql.ADD_WORDS, [sorted(vocabulary_of(documents))])
+
+
+@contextmanager
+def _binding_cursor(db) -> Iterator:
+    """A cursor that sends its parameters apart from the statement, in binary where it says
+    ``%b`` (Django's cursors put them into the statement's text): the server takes a
+    write's bodies as they are, instead of reading megabytes of quoted array literals
+    (array_in) a character at a time. It is Django's cursor wrapper round psycopg's
+    server-binding cursor, so errors are Django's and queries are logged and wrapped as
+    any other; nothing is prepared (Django's prepare_threshold), which poolers need. ``db``:
+    the Django connection of the write's cursor, whose transaction it joins."""
+    bound = psycopg.Cursor(db.connection)
+    with db.make_debug_cursor(bound) if db.queries_logged else db.make_cursor(bound) as cursor:
+        yield cursor
 
 
 def _columns(documents: Sequence[SearchDocument]) -> list[list]:
