@@ -636,21 +636,31 @@ def _forget_logged_queries() -> None:
 
 
 def insert_links(through: type[models.Model], pairs: list[tuple[int, int]]) -> None:
-    """Rows of an article many-to-many table, (article id, other id) each, in one
-    executemany: bulk_create makes a model instance of every row and compiles each of its
-    fields, which was a third of the saving process's time for an article's tags and places."""
+    """Rows of an article many-to-many table, (article id, other id) each, in one statement:
+    bulk_create makes a model instance of every row and compiles each of its fields, which
+    was a third of the saving process's time for an article's tags and places. PostgreSQL
+    takes the two columns as arrays (unnest): an executemany sent each row as a statement
+    of its own, parsed and planned on its own, a twentieth of the server's time for an
+    ingested article. SQLite runs an executemany's rows in one prepared statement."""
     if not pairs:
         return
     links = [field for field in through._meta.concrete_fields if field.is_relation]
-    (article_column,) = [field.column for field in links if field.related_model is Article]
-    (other_column,) = [field.column for field in links if field.related_model is not Article]
+    (article,) = [field for field in links if field.related_model is Article]
+    (other,) = [field for field in links if field.related_model is not Article]
     quote = connection.ops.quote_name
+    insert = (
+        f"INSERT INTO {quote(through._meta.db_table)} "
+        f"({quote(article.column)}, {quote(other.column)})"
+    )
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {quote(through._meta.db_table)} "
-            f"({quote(article_column)}, {quote(other_column)}) VALUES (%s, %s)",
-            pairs,
-        )
+        if connection.vendor == "postgresql":
+            types = [field.db_type(connection) for field in (article, other)]
+            cursor.execute(
+                f"{insert} SELECT * FROM unnest(%s::{types[0]}[], %s::{types[1]}[])",
+                [list(ids) for ids in zip(*pairs, strict=True)],
+            )
+        else:
+            cursor.executemany(f"{insert} VALUES (%s, %s)", pairs)
 
 
 def read_source(source: Source, context: ReadContext) -> Records:

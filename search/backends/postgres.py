@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 
+import psycopg
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 
@@ -136,23 +137,47 @@ def _write(cursor, upserts: Sequence[SearchDocument], deletions: Iterable[int]) 
     documents = sorted({d.article_id: d for d in upserts}.values(), key=lambda d: d.article_id)
     if not documents:
         return
-    cursor.executemany(sql.UPSERT, [_row(document) for document in documents])
-    cursor.execute(sql.ADD_WORDS, [sorted(vocabulary_of(documents))])
+    with _binding_cursor(cursor.db) as bound:
+        bound.execute(sql.UPSERT, _columns(documents))
+        bound.execute(sql.ADD_WORDS, [sorted(vocabulary_of(documents))])
 
 
-def _row(document: SearchDocument) -> tuple:
-    return (
-        document.article_id,
-        document.title,
-        document.body,
-        document.dateline,
-        "\n".join(document.tag_names),
-        list(document.tag_slugs),
-        document.outlet_slug,
-        list(document.region_ids),
-        document.language,
-        document.published_at,
-    )
+@contextmanager
+def _binding_cursor(db) -> Iterator:
+    """A cursor that sends its parameters apart from the statement, in binary where it says
+    ``%b`` (Django's cursors put them into the statement's text): the server takes a
+    write's bodies as they are, instead of reading megabytes of quoted array literals
+    (array_in) a character at a time. It is Django's cursor wrapper round psycopg's
+    server-binding cursor, so errors are Django's and queries are logged and wrapped as
+    any other; nothing is prepared (Django's prepare_threshold), which poolers need. ``db``:
+    the Django connection of the write's cursor, whose transaction it joins."""
+    bound = psycopg.Cursor(db.connection)
+    with db.make_debug_cursor(bound) if db.queries_logged else db.make_cursor(bound) as cursor:
+        yield cursor
+
+
+def _columns(documents: Sequence[SearchDocument]) -> list[list]:
+    """sql.UPSERT's parameters: one array a column, one position a document."""
+    return [
+        [d.article_id for d in documents],
+        [d.title for d in documents],
+        [d.body for d in documents],
+        [d.dateline for d in documents],
+        ["\n".join(d.tag_names) for d in documents],
+        [array_literal(d.tag_slugs) for d in documents],
+        [d.outlet_slug for d in documents],
+        ["{" + ",".join(str(int(i)) for i in d.region_ids) + "}" for d in documents],
+        [d.language for d in documents],
+        [d.published_at for d in documents],
+    ]
+
+
+def array_literal(values: Iterable[str]) -> str:
+    """A text[] as PostgreSQL reads it from text: each element quoted, with its backslashes
+    and double quotes escaped, so that any text (commas, braces, spaces, "NULL") stays one
+    element as it is."""
+    quoted = (v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
+    return "{" + ",".join(f'"{v}"' for v in quoted) + "}"
 
 
 # Suggestions

@@ -188,11 +188,25 @@ def compile_with_settings(count: int) -> str:
     return settings_statement(count).replace("SELECT ", f"SELECT {compiled}, {span}, ", 1)
 
 
+# A write's documents in one statement, as parallel arrays (a row a position): executemany
+# sent each row as a statement of its own, parsed, planned and started on its own. The
+# tags and places of a row, arrays themselves, travel as array literals (array_literal).
+# UPSERT and ADD_WORDS run on a server-binding cursor (postgres._binding_cursor): "%b" is
+# a parameter sent apart from the statement, in binary.
 UPSERT = """
 INSERT INTO search_document (
     article_id, title, body, dateline, tags_text, tag_slugs, outlet_slug, region_ids,
     language, published_at
-) VALUES (%s, %s, %s, %s, %s, %s::text[], %s, %s::bigint[], %s, %s)
+)
+SELECT article_id, title, body, dateline, tags_text, tag_slugs::text[], outlet_slug,
+       region_ids::bigint[], language, published_at
+FROM unnest(
+    %b::bigint[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[], %b::text[],
+    %b::text[], %b::text[], %b::timestamptz[]
+) AS d (
+    article_id, title, body, dateline, tags_text, tag_slugs, outlet_slug, region_ids,
+    language, published_at
+)
 ON CONFLICT (article_id) DO UPDATE SET
     title = EXCLUDED.title,
     body = EXCLUDED.body,
@@ -205,7 +219,7 @@ ON CONFLICT (article_id) DO UPDATE SET
     published_at = EXCLUDED.published_at
 """
 DELETE = "DELETE FROM search_document WHERE article_id = ANY(%s::bigint[])"
-ADD_WORDS = "INSERT INTO search_word (word) SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING"
+ADD_WORDS = "INSERT INTO search_word (word) SELECT unnest(%b::text[]) ON CONFLICT DO NOTHING"
 # DELETE rather than TRUNCATE: readers keep seeing the old rows until the writer commits.
 CLEAR = ["DELETE FROM search_document", "DELETE FROM search_word"]
 COUNT = "SELECT count(*) FROM search_document"

@@ -6,12 +6,14 @@ The contract tests (test_contract.py) cover its search behaviour.
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from search import service
 from search.backends.base import SearchBackendError, SearchRequest
@@ -26,6 +28,10 @@ on_postgresql = pytest.mark.skipif(
 )
 
 
+WHEN = datetime(2017, 8, 15, 12, tzinfo=UTC)
+LATER = datetime(2018, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
+
+
 def document(article_id: int = 1, **fields) -> SearchDocument:
     values = {
         "title": "Kirkuk water shortage",
@@ -37,7 +43,7 @@ def document(article_id: int = 1, **fields) -> SearchDocument:
         "outlet_name": "Rudaw",
         "region_ids": (1, 2),
         "language": "en",
-        "published_at": datetime(2017, 8, 15, 12, tzinfo=UTC),
+        "published_at": WHEN,
     }
     return SearchDocument(article_id=article_id, **(values | fields))
 
@@ -81,6 +87,58 @@ def _vector() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT vector::text FROM search_document WHERE article_id = 1")
         return cursor.fetchone()[0]
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_a_write_is_one_statement_that_keeps_each_documents_arrays_as_they_are(backend):
+    """The documents travel as arrays, a column each (sql.UPSERT): one statement however
+    many there are, and a row's own tags and places come back element for element."""
+    odd = ("a,b", 'say "hi"', "back\\slash", "{brace}", "NULL", "two words", "", "déjà")
+    many = [document(n, title=f"Story {n}", region_ids=(n, 2**40)) for n in range(3, 53)]
+    with CaptureQueriesContext(connection) as one:
+        backend.apply([document(1, tag_slugs=odd, region_ids=())])
+    with CaptureQueriesContext(connection) as fifty:
+        backend.apply([*many, document(2, tag_slugs=(), tag_names=())])
+    assert len(fifty) == len(one)
+    # An upsert: the second write of an id replaces its row.
+    backend.apply([document(2, title="Mosul dam", region_ids=(3,), published_at=LATER)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT article_id, title, tags_text, tag_slugs, region_ids, published_at"
+            " FROM search_document WHERE article_id IN (1, 2, 3) ORDER BY article_id"
+        )
+        rows = cursor.fetchall()
+    assert rows == [
+        (1, "Kirkuk water shortage", "Water", list(odd), [], WHEN),
+        (2, "Mosul dam", "Water", ["water"], [3], LATER),
+        (3, "Story 3", "Water", ["water"], [3, 2**40], WHEN),
+    ]
+    assert backend.count() == 52
+    kirkuk = service.build_request("kirkuk")
+    assert backend.search(kirkuk).total == 52
+    assert backend.search(replace(kirkuk, tags=("a,b", 'say "hi"', "NULL"))).total == 1
+    assert backend.search(replace(kirkuk, regions=(2**40,))).total == 50
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_the_vector_is_stored_without_compression_and_the_body_with_lz4(backend):
+    """Migration search/0007: pglz gave up on tsvectors after trying (STORAGE EXTERNAL does
+    not try), and lz4 compresses a body in a fraction of pglz's time."""
+    body = " ".join(f"Paragraph {n} of a long report on the wells of Kirkuk." for n in range(80))
+    backend.apply([document(body=body)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_column_compression(vector), pg_column_compression(body),"
+            " (SELECT attcompression FROM pg_attribute"
+            "  WHERE attrelid = 'search_document'::regclass AND attname = 'body')"
+            " FROM search_document"
+        )
+        vector, compressed, configured = cursor.fetchone()
+    assert vector is None
+    # A server built without lz4 keeps the default (the migration leaves the column as it is).
+    assert compressed == ("lz4" if configured == "l" else "pglz")
 
 
 @on_postgresql
