@@ -323,11 +323,15 @@ class SearchBackend(base.SearchBackend):
             words = self._vocabulary(self._current_generation()).pending()
             words.gather(upserts)
             words.merge()
+            there_before = {segment.segment_id() for segment in ix._segments()}
             writer.commit()
         except Exception as error:
             writer.cancel()
             raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
-        _write_postings_files(ix)  # for a big segment the commit's merge made, if any
+        # The file of a big segment this commit's merge made, if any; not of one that was
+        # there before (an index written before postings files), which would make an
+        # editor's save wait for every such file: the ingest and rebuild_index write those.
+        _write_postings_files(ix, skip=there_before)
 
     def bulk_write(self) -> base.BulkWrite:
         return _WhooshBulkWrite(self)
@@ -534,12 +538,12 @@ class SearchBackend(base.SearchBackend):
         return corrected
 
 
-def _write_postings_files(ix: index.Index) -> None:
-    """The postings files of the index's big segments that have none (whoosh_postings).
-    They only make searches faster: a failure is logged, and searches read Whoosh's own
-    lists meanwhile."""
+def _write_postings_files(ix: index.Index, skip: Iterable[str] = ()) -> None:
+    """The postings files of the index's big segments that have none (whoosh_postings),
+    but for the segments in ``skip``. They only make searches faster: a failure is logged,
+    and searches read Whoosh's own lists meanwhile."""
     try:
-        write_postings_files(ix)
+        write_postings_files(ix, skip=frozenset(skip))
     except Exception:
         logger.exception("Writing the search index's postings files failed")
 

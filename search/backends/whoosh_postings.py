@@ -25,11 +25,14 @@ its first posting and its length); padding to 8 bytes; every document number (in
 every weight (float32).
 """
 
+import contextlib
 import json
 import logging
 import mmap
 import os
 import struct
+import time
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +46,8 @@ SUFFIX = ".postings"
 MIN_POSTINGS = 512
 # Segments smaller than this are written often and merged away soon: not worth a file.
 MIN_SEGMENT_DOCUMENTS = 10_000
+# A temporary file older than this was left by a writer that was killed.
+ABANDONED_AFTER_SECONDS = 3600
 # The fields whose terms queries and filters read (not id, year or the dates, which come
 # from columns).
 FIELDS = ("title", "body", "tags_text", "dateline", "outlet", "tag", "region", "language")
@@ -52,17 +57,19 @@ def file_name(segment) -> str:
     return segment.make_filename(SUFFIX)
 
 
-def write_postings_files(ix) -> int:
+def write_postings_files(ix, skip: Collection[str] = ()) -> int:
     """Write the file of each segment of ``ix`` (an index in a folder on disk) with at
-    least MIN_SEGMENT_DOCUMENTS documents that has none yet; returns how many were
-    written. Only those segments are opened: after most commits, none."""
+    least MIN_SEGMENT_DOCUMENTS documents that has none yet, but for the segments whose ids
+    are in ``skip``; returns how many were written. Only those segments are opened: after
+    most commits, none. Also removes what a writer killed mid-file left."""
     folder = getattr(ix.storage, "folder", None)
     if folder is None:
         return 0
+    _remove_abandoned(Path(folder))
     toc = ix._read_toc()
     written = 0
     for segment in toc.segments:
-        if segment.doc_count_all() < MIN_SEGMENT_DOCUMENTS:
+        if segment.doc_count_all() < MIN_SEGMENT_DOCUMENTS or segment.segment_id() in skip:
             continue
         path = Path(folder) / file_name(segment)
         if not path.exists():
@@ -70,6 +77,15 @@ def write_postings_files(ix) -> int:
                 write_file(reader, path)
             written += 1
     return written
+
+
+def _remove_abandoned(folder: Path) -> None:
+    # A file being written is renamed into place within a minute or so; Whoosh's clean-up
+    # skips names that start with a dot.
+    for temporary in folder.glob(f".*{SUFFIX}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if time.time() - temporary.stat().st_mtime > ABANDONED_AFTER_SECONDS:
+                temporary.unlink()
 
 
 def write_file(reader, path: Path) -> None:

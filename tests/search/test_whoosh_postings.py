@@ -4,7 +4,10 @@ answers must be the ones read from Whoosh, to the score; the file goes with its 
 a damaged or missing file costs speed only."""
 
 import logging
+import os
 import random
+import time
+from pathlib import Path
 
 import pytest
 
@@ -170,3 +173,41 @@ def test_a_rebuild_and_a_bulk_writes_merge_write_the_files(backend, every_list_i
     write.commit()
     assert _files(backend) == _segment_files(backend)
     assert backend.search(SearchRequest(query=parse_query("bulletins"))).total == 40
+
+
+def test_an_editors_save_writes_no_file_for_a_segment_it_did_not_make(
+    tmp_path, monkeypatch, lists_read_from_whoosh
+):
+    """An index written before postings files has big segments without them; a sync's
+    write (an editor's save waits for it) leaves those to the ingest and rebuild_index."""
+    backend = SearchBackend(index_dir=tmp_path)
+    rng = random.Random(7)
+    backend.apply([_document(rng, article_id) for article_id in range(1, 61)])
+    (older,) = _segment_files(backend)
+    monkeypatch.setattr(whoosh_postings, "MIN_SEGMENT_DOCUMENTS", 1)
+    monkeypatch.setattr(whoosh_postings, "MIN_POSTINGS", 1)
+
+    backend.apply([_document(rng, 61)])
+    assert older not in _files(backend)
+    assert _files(backend) == _segment_files(backend) - {older}
+
+    write = backend.bulk_write()  # as the ingest writes: its merge process writes them all
+    write.add([_document(rng, 62)])
+    write.commit()
+    assert _files(backend) == _segment_files(backend)
+
+
+def test_a_file_a_killed_writer_left_half_written_is_removed(tmp_path, every_list_in_files):
+    backend = SearchBackend(index_dir=tmp_path)
+    folder = Path(backend._open_index(create=True).storage.folder)
+    abandoned = folder / f".MAIN_abc{whoosh_postings.SUFFIX}.4242.tmp"
+    in_progress = folder / f".MAIN_def{whoosh_postings.SUFFIX}.4343.tmp"
+    abandoned.write_bytes(b"half")
+    in_progress.write_bytes(b"half")
+    two_hours_ago = time.time() - 7200
+    os.utime(abandoned, (two_hours_ago, two_hours_ago))
+
+    backend.apply([_document(random.Random(1), 1)])
+
+    assert not abandoned.exists()
+    assert in_progress.exists()  # another process may be writing it now
