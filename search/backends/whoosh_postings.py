@@ -19,10 +19,10 @@ Whoosh's own clean-up deletes the file with its segment: the name is one of the 
 file names to it (``whoosh.index.clean_files``). A file that cannot be read is logged and
 not used: the lists are then read from Whoosh.
 
-Layout: MAGIC; the header's length (8 bytes, little-endian); the header (JSON: the
-segment's document count, the total of postings, and per list its field, its term in hex,
-its first posting and its length); padding to 8 bytes; every document number (int32);
-every weight (float32).
+Layout: MAGIC; where the header starts and its length (8 bytes each, little-endian); each
+list's document numbers (int32) and then its weights (float32); the header (JSON: the
+segment's document count, and per list its field, its term in hex, where it starts and
+its length).
 """
 
 import contextlib
@@ -89,36 +89,33 @@ def _remove_abandoned(folder: Path) -> None:
 
 
 def write_file(reader, path: Path) -> None:
-    """One segment's file, written under a name Whoosh leaves alone (a dot first) and then
-    renamed into place, so a reader never sees half of it."""
+    """One segment's file, a list at a time (a big segment's lists are hundreds of MB:
+    only one is held at once), written under a name Whoosh leaves alone (a dot first) and
+    then renamed into place, so a reader never sees half of it."""
     from search.backends.whoosh_arrays import _read_postings
 
-    lists, ids, weights, total = [], [], [], 0
-    for field in FIELDS:
-        if field not in reader.schema:
-            continue
-        for term in reader.lexicon(field):
-            if reader.doc_frequency(field, term) < MIN_POSTINGS:
-                continue
-            postings = _read_postings(reader, field, term, listed=True)
-            lists.append([field, term.hex(), total, len(postings.ids)])
-            ids.append(postings.ids)
-            weights.append(postings.weights)
-            total += len(postings.ids)
-    header = json.dumps(
-        {"documents": reader.doc_count_all(), "postings": total, "lists": lists},
-        separators=(",", ":"),
-    ).encode()
-    start = len(MAGIC) + 8 + len(header)
-    padding = b"\0" * (-start % 8)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with temporary.open("wb") as out:
-            out.write(MAGIC + struct.pack("<Q", len(header)) + header + padding)
-            for part in ids:
-                out.write(part.astype("<i4").tobytes())
-            for part in weights:
-                out.write(part.astype("<f4").tobytes())
+            out.write(MAGIC + struct.pack("<QQ", 0, 0))  # where the header goes: below
+            lists = []
+            for field in FIELDS:
+                if field not in reader.schema:
+                    continue
+                for term in reader.lexicon(field):
+                    if reader.doc_frequency(field, term) < MIN_POSTINGS:
+                        continue
+                    postings = _read_postings(reader, field, term, listed=True)
+                    lists.append([field, term.hex(), out.tell(), len(postings.ids)])
+                    out.write(postings.ids.astype("<i4").tobytes())
+                    out.write(postings.weights.astype("<f4").tobytes())
+            header = json.dumps(
+                {"documents": reader.doc_count_all(), "lists": lists}, separators=(",", ":")
+            ).encode()
+            header_at = out.tell()
+            out.write(header)
+            out.seek(len(MAGIC))
+            out.write(struct.pack("<QQ", header_at, len(header)))
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
@@ -134,24 +131,19 @@ class PostingsFile:
         try:
             if self._map[: len(MAGIC)] != MAGIC:
                 raise ValueError("not a postings file")
-            (length,) = struct.unpack_from("<Q", self._map, len(MAGIC))
-            start = len(MAGIC) + 8
-            header = json.loads(self._map[start : start + length])
+            header_at, length = struct.unpack_from("<QQ", self._map, len(MAGIC))
+            if len(self._map) != header_at + length:
+                raise ValueError("cut short" if len(self._map) < header_at + length else "too long")
+            header = json.loads(self._map[header_at:])
             if header["documents"] != documents:
                 raise ValueError(f"made for {header['documents']} documents, not {documents}")
-            total = header["postings"]
-            data = start + length + (-(start + length) % 8)
-            if len(self._map) != data + 8 * total:
-                raise ValueError("cut short" if len(self._map) < data + 8 * total else "too long")
             self._lists = {
-                (field, bytes.fromhex(term)): (first, count)
-                for field, term, first, count in header["lists"]
+                (field, bytes.fromhex(term)): (at, count)
+                for field, term, at, count in header["lists"]
             }
         except Exception:
-            self._map.close()  # before any view of it is taken: a map with views stays open
+            self._map.close()
             raise
-        self._ids = np.frombuffer(self._map, dtype="<i4", count=total, offset=data)
-        self._weights = np.frombuffer(self._map, dtype="<f4", count=total, offset=data + 4 * total)
 
     @classmethod
     def beside(cls, folder: str | None, segment, documents: int) -> "PostingsFile | None":
@@ -171,5 +163,7 @@ class PostingsFile:
         found = self._lists.get((field, term))
         if found is None:
             return None
-        first, count = found
-        return self._ids[first : first + count], self._weights[first : first + count]
+        at, count = found
+        ids = np.frombuffer(self._map, dtype="<i4", count=count, offset=at)
+        weights = np.frombuffer(self._map, dtype="<f4", count=count, offset=at + 4 * count)
+        return ids, weights
