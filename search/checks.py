@@ -2,7 +2,7 @@
 with a clear message instead of failing on the first search."""
 
 from django.conf import settings
-from django.core.checks import Error, Warning, register
+from django.core.checks import Error, Info, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -48,5 +48,31 @@ def search_index_analysed_as_now(app_configs, **kwargs) -> list[Warning]:
             hint="Run `manage.py rebuild_index` (the current index serves until the new "
             "one is complete).",
             id="search.W001",
+        )
+    ]
+
+
+@register()
+def whoosh_postings_files_written(app_configs, **kwargs) -> list[Info]:
+    """A Whoosh index written before postings files serves on, its big segments' long lists
+    decoded on every search (search/backends/whoosh_postings.py): say how to write them."""
+    from search.backends import get_backend
+    from search.backends.base import SearchBackendError
+
+    if settings.SEARCH_BACKEND != "whoosh":
+        return []
+    try:
+        missing = get_backend().segments_without_postings_files()
+    except (SearchBackendError, ImproperlyConfigured):
+        return []  # the first search says what is wrong
+    if not missing:
+        return []
+    return [
+        Info(
+            f"{missing} big segment(s) of the search index have no postings file: searches "
+            "decode their common words' lists each time, about twice as slowly.",
+            hint="`manage.py rebuild_index` writes them, as does the merge after the next "
+            "`manage.py ingest` that indexes articles; an editor's save does not.",
+            id="search.I001",
         )
     ]

@@ -37,7 +37,7 @@ from search.backends.vocabulary import PendingWords, Vocabulary
 from search.backends.whoosh_analysis import WordAnalyzer, WordPositions
 from search.backends.whoosh_arrays import DocArrays, Matches, Snapshot
 from search.backends.whoosh_highlight import Highlighter, WordAnalyses
-from search.backends.whoosh_postings import write_postings_files
+from search.backends.whoosh_postings import segments_without_files, write_postings_files
 from search.backends.whoosh_storage import MappedFileStorage
 from search.documents import SearchDocument
 from search.query import ParsedQuery, Term, parse_query
@@ -436,6 +436,13 @@ class SearchBackend(base.SearchBackend):
             indexed["body"].analyzer == analyzer()
             and indexed["language"] == make_schema()["language"]
         )
+
+    def segments_without_postings_files(self) -> int:
+        """Big segments whose long lists are still decoded from Whoosh (whoosh_postings)."""
+        if self._current_generation() is None:
+            return 0
+        with _reading_damage():
+            return segments_without_files(self._open_index())
 
     def check(self) -> list[str]:
         try:

@@ -79,6 +79,20 @@ def write_postings_files(ix, skip: Collection[str] = ()) -> int:
     return written
 
 
+def segments_without_files(ix) -> int:
+    """How many of the segments that should have a file (MIN_SEGMENT_DOCUMENTS or more)
+    have none: an index written before postings files, until the next ingest or rebuild."""
+    folder = getattr(ix.storage, "folder", None)
+    if folder is None:
+        return 0
+    return sum(
+        1
+        for segment in ix._segments()
+        if segment.doc_count_all() >= MIN_SEGMENT_DOCUMENTS
+        and not (Path(folder) / file_name(segment)).exists()
+    )
+
+
 def _remove_abandoned(folder: Path) -> None:
     # A file being written is renamed into place within a minute or so; Whoosh's clean-up
     # skips names that start with a dot.

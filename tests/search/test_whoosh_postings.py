@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.checks import run_checks
 
 from search.backends import whoosh_arrays, whoosh_postings
 from search.backends.base import SearchRequest
@@ -211,3 +212,18 @@ def test_a_file_a_killed_writer_left_half_written_is_removed(tmp_path, every_lis
 
     assert not abandoned.exists()
     assert in_progress.exists()  # another process may be writing it now
+
+
+@pytest.mark.parametrize("backend_name", ["whoosh"])
+def test_the_checks_say_when_big_segments_have_no_file(backend, monkeypatch):
+    def notices() -> list[str]:
+        return [message.id for message in run_checks()]
+
+    backend.apply([bulletin(n) for n in range(1, 21)])
+    assert "search.I001" not in notices()  # a small segment is not meant to have one
+    monkeypatch.setattr(whoosh_postings, "MIN_SEGMENT_DOCUMENTS", 1)
+    monkeypatch.setattr(whoosh_postings, "MIN_POSTINGS", 1)
+    assert "search.I001" in notices()  # as an index written before postings files
+
+    assert whoosh_postings.write_postings_files(backend._open_index()) == 1
+    assert "search.I001" not in notices()
