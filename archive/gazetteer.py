@@ -121,7 +121,7 @@ def _upsert(regions: list[Region], key: str) -> None:
         batch_size=_BATCH,
         update_conflicts=True,
         unique_fields=[key],
-        update_fields=["name", "kind", "parent", "country_code", "population", "updated_at"],
+        update_fields=[*_UPSERTED, "updated_at"],
     )
 
 

@@ -166,7 +166,7 @@ def _columns(documents: Sequence[SearchDocument]) -> list[list]:
         ["\n".join(d.tag_names) for d in documents],
         [array_literal(d.tag_slugs) for d in documents],
         [d.outlet_slug for d in documents],
-        ["{" + ",".join(str(int(i)) for i in d.region_ids) + "}" for d in documents],
+        [array_literal(str(int(i)) for i in d.region_ids) for d in documents],
         [d.language for d in documents],
         [d.published_at for d in documents],
     ]

@@ -32,7 +32,7 @@ import mmap
 import os
 import struct
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -58,39 +58,36 @@ def file_name(segment) -> str:
 
 
 def write_postings_files(ix, skip: Collection[str] = ()) -> int:
-    """Write the file of each segment of ``ix`` (an index in a folder on disk) with at
-    least MIN_SEGMENT_DOCUMENTS documents that has none yet, but for the segments whose ids
-    are in ``skip``; returns how many were written. Only those segments are opened: after
-    most commits, none. Also removes what a writer killed mid-file left."""
-    folder = getattr(ix.storage, "folder", None)
-    if folder is None:
-        return 0
-    _remove_abandoned(Path(folder))
+    """Write the file of each segment of ``ix`` (an index in a folder on disk) that should
+    have one and has none, but for the segments whose ids are in ``skip``; returns how many
+    were written. Only those segments are opened: after most commits, none. Before writing,
+    removes what a writer killed mid-file left."""
     toc = ix._read_toc()
-    written = 0
-    for segment in toc.segments:
-        if segment.doc_count_all() < MIN_SEGMENT_DOCUMENTS or segment.segment_id() in skip:
-            continue
-        path = Path(folder) / file_name(segment)
-        if not path.exists():
-            with SegmentReader(ix.storage, toc.schema, segment, toc.generation) as reader:
-                write_file(reader, path)
-            written += 1
-    return written
+    lacking = [s for s in _lacking_files(ix, toc.segments) if s.segment_id() not in skip]
+    if lacking:
+        _remove_abandoned(Path(ix.storage.folder))
+    for segment in lacking:
+        with SegmentReader(ix.storage, toc.schema, segment, toc.generation) as reader:
+            write_file(reader, Path(ix.storage.folder) / file_name(segment))
+    return len(lacking)
 
 
 def segments_without_files(ix) -> int:
-    """How many of the segments that should have a file (MIN_SEGMENT_DOCUMENTS or more)
-    have none: an index written before postings files, until the next ingest or rebuild."""
+    """How many segments should have a file and have none: an index written before
+    postings files, until the next ingest or rebuild."""
+    return sum(1 for _ in _lacking_files(ix, ix._segments()))
+
+
+def _lacking_files(ix, segments) -> Iterator:
+    """The ``segments`` of MIN_SEGMENT_DOCUMENTS or more with no file beside them (none in
+    an index that is not in a folder on disk)."""
     folder = getattr(ix.storage, "folder", None)
     if folder is None:
-        return 0
-    return sum(
-        1
-        for segment in ix._segments()
-        if segment.doc_count_all() >= MIN_SEGMENT_DOCUMENTS
-        and not (Path(folder) / file_name(segment)).exists()
-    )
+        return
+    for segment in segments:
+        big = segment.doc_count_all() >= MIN_SEGMENT_DOCUMENTS
+        if big and not (Path(folder) / file_name(segment)).exists():
+            yield segment
 
 
 def _remove_abandoned(folder: Path) -> None:
