@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from whoosh import formats, index
 
 from search.backends.whoosh import make_schema
-from search.backends.whoosh_analysis import WordAnalyzer, WordPositions, stock_analyzer
+from search.backends.whoosh_analysis import WordAnalyzer, WordPositions, _one_word, stock_analyzer
 
 # Letters with and without accents, capitals, Greek (final sigma), Arabic, digits, the
 # underscore the pattern leaves out, both apostrophes, dashes, stop words and short words.
@@ -123,3 +123,31 @@ def _walk(reader, field, term):
     while matcher.is_active():
         yield matcher
         matcher.next()
+
+
+# Porter's steps (one word of each rule or so), their capitals, possessives, stop words,
+# words the stop filter finds too short once the possessive is gone, accents and digits.
+STEMMED = [
+    *("caresses", "ponies", "ties", "caress", "cats", "feed", "agreed", "plastered", "bled"),
+    *("motoring", "sing", "conflated", "troubled", "sized", "hopping", "tanned", "falling"),
+    *("hissing", "fizzed", "failing", "filing", "happy", "sky", "relational", "conditional"),
+    *("valenci", "hesitanci", "digitizer", "conformabli", "radicalli", "differentli"),
+    *("vietnamization", "predication", "operator", "feudalism", "decisiveness"),
+    *("hopefulness", "callousness", "formaliti", "sensitiviti", "sensibiliti", "triplicate"),
+    *("formative", "formalize", "electriciti", "electrical", "hopeful", "goodness", "revival"),
+    *("allowance", "inference", "airliner", "gyroscopic", "adjustable", "defensible"),
+    *("irritant", "replacement", "adjustment", "dependent", "adoption", "homologou"),
+    *("communism", "activate", "angulariti", "homologous", "effective", "bowdlerize"),
+    *("probate", "rate", "cease", "controll", "roll", "skies", "dying", "news", "generously"),
+    *("the", "The", "THE", "of", "a", "I", "x", "x's", "it's", "don't", "O'Brien"),
+    *("Kirkuk's", "Kirkuk’s", "Déir", "ÉLECTIONS", "Zürich's", "straße", "ΟΔΟΣ", "2024"),
+]  # fmt: skip
+
+
+def test_one_word_is_analysed_as_the_chain_analyses_it():
+    """The chain's filters run as plain calls for one word give the chain's token."""
+    chain = stock_analyzer()
+    words = [*STEMMED, *(word.capitalize() for word in STEMMED), *(w.upper() for w in STEMMED)]
+    for word in words:
+        (token,) = chain(word, removestops=False)
+        assert _one_word(chain, word) == (token.text, token.stopped), word

@@ -6,8 +6,9 @@ import random
 import pytest
 from whoosh import highlight
 
+from search.backends import whoosh_highlight
 from search.backends.whoosh import _MarkFormatter
-from search.backends.whoosh_analysis import stock_analyzer
+from search.backends.whoosh_analysis import WordAnalyzer, stock_analyzer
 from search.backends.whoosh_highlight import WordAnalyses
 
 WORDS = [
@@ -50,9 +51,11 @@ def _ours(text: str, terms: frozenset[str], fragmenter, analyses: WordAnalyses) 
 
 
 @pytest.mark.parametrize("length", [3, 40, 600, 3000])
-def test_snippets_equal_whooshs(length):
+# Whoosh's chain, and the backend's analyzer (its own memory of each word's analysis).
+@pytest.mark.parametrize("make_analyzer", [stock_analyzer, WordAnalyzer])
+def test_snippets_equal_whooshs(length, make_analyzer):
     rng = random.Random(length)
-    analyses = WordAnalyses(stock_analyzer())
+    analyses = WordAnalyses(make_analyzer())
     fragmenters = (
         highlight.ContextFragmenter(maxchars=220, surround=60),
         # Narrow fragments and a character limit inside the text: many jumps between them.
@@ -95,3 +98,19 @@ def test_the_fragmenters_limits_are_kept():
     ):
         terms = frozenset({"oil"})
         assert _ours(text, terms, fragmenter, analyses) == _whoosh(text, terms, fragmenter)
+
+
+def test_words_forgotten_when_the_memory_is_full_are_marked_again(monkeypatch):
+    """Past MAX_REMEMBERED_WORDS both memories (word -> form, form -> words) are emptied
+    together: a word met before is still marked after it, and a forgotten one not."""
+    monkeypatch.setattr(whoosh_highlight, "MAX_REMEMBERED_WORDS", 4)
+    analyses = WordAnalyses(stock_analyzer())
+    fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+    texts = ["Vaccines reach the hospital", "a vaccine, a school, a court", "the vaccine envoy"]
+    for text in texts * 2:
+        for terms in (frozenset({"vaccin"}), frozenset({"school", "court"})):
+            ours = _ours(text, terms, fragmenter, analyses)
+            assert ours == _whoosh(text, terms, fragmenter)
+    assert len(analyses._known) <= 4
+    assert sum(len(words) for words in analyses._words_of.values()) <= 4
+    assert analyses.marked({"Vaccines", "hospital"}, frozenset({"vaccin"})) == {"Vaccines"}
