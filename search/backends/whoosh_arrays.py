@@ -132,6 +132,13 @@ class SegmentArrays:
         return found
 
     def _from_file(self, reader, field: str, text: str | bytes) -> Postings | None:
+        file = self._postings_file()
+        if file is None or field not in reader.schema:
+            return None
+        found = file.get(field, reader.schema[field].to_bytes(text))
+        return Postings(*found) if found is not None else None
+
+    def _postings_file(self) -> PostingsFile | None:
         if self._segment is None:
             return None
         if self._file is None:
@@ -140,12 +147,25 @@ class SegmentArrays:
                 return None
             self._file_looked_for = now
             self._file = PostingsFile.beside(self._folder, self._segment, self.doc_count_all)
-            if self._file is None:
-                return None
-        if field not in reader.schema:
-            return None
-        found = self._file.get(field, reader.schema[field].to_bytes(text))
-        return Postings(*found) if found is not None else None
+        return self._file
+
+    def positions(
+        self, reader, field: str, text: str, docs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """read_positions(reader, field, text, docs), from the segment's postings file when
+        it holds them: the documents' slices of the list's positions, gathered at once."""
+        file = self._postings_file()
+        held = file and file.get_positions(field, reader.schema[field].to_bytes(text))
+        if held is None:
+            return read_positions(reader, field, text, docs)
+        ids, counts, positions = held
+        where = np.searchsorted(ids, docs)
+        sizes = counts[where].astype(np.int64)
+        starts = np.cumsum(counts, dtype=np.int64)[where] - sizes
+        # Each document's positions are starts[i] .. starts[i] + sizes[i] - 1.
+        firsts = np.cumsum(sizes) - sizes
+        picked = np.repeat(starts - firsts, sizes) + np.arange(int(sizes.sum()), dtype=np.int64)
+        return positions[picked].astype(np.int64), sizes
 
     def column(self, reader, field: str) -> np.ndarray:
         """A sortable numeric field's value for every document (for dates: Whoosh's long)."""
@@ -312,7 +332,7 @@ class Leaf:
             return EMPTY_IDS
 
         def positions(word: str, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            return read_positions(self.reader, field, word, docs)
+            return self.arrays.positions(self.reader, field, word, docs)
 
         return phrase_matches(query.words, query.slop, candidates, positions)
 

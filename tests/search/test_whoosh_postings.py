@@ -3,14 +3,18 @@ once into a file beside it, which searches map instead of decoding Whoosh's bloc
 answers must be the ones read from Whoosh, to the score; the file goes with its segment;
 a damaged or missing file costs speed only."""
 
+import json
 import logging
 import os
 import random
+import struct
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from django.core.checks import run_checks
+from whoosh.reading import SegmentReader
 
 from search.backends import whoosh_arrays, whoosh_postings
 from search.backends.base import SearchRequest
@@ -42,6 +46,20 @@ def lists_read_from_whoosh(monkeypatch) -> list[tuple[str, str]]:
         return postings
 
     monkeypatch.setattr(whoosh_arrays, "_read_postings", recording)
+    return read
+
+
+@pytest.fixture
+def positions_read_from_whoosh(monkeypatch) -> list[tuple[str, str]]:
+    """The (field, term) of each phrase word whose positions a search decodes from Whoosh."""
+    read = []
+    original = whoosh_arrays.read_positions
+
+    def recording(reader, field, text, docs):
+        read.append((field, text))
+        return original(reader, field, text, docs)
+
+    monkeypatch.setattr(whoosh_arrays, "read_positions", recording)
     return read
 
 
@@ -77,13 +95,14 @@ def _answers(backend: SearchBackend) -> list[tuple]:
 
 
 def test_answers_from_the_files_are_whooshs_to_the_score(
-    tmp_path, monkeypatch, lists_read_from_whoosh
+    tmp_path, monkeypatch, lists_read_from_whoosh, positions_read_from_whoosh
 ):
     from_whoosh = SearchBackend(index_dir=tmp_path / "plain")
     _write(from_whoosh, seed=2017)
     assert not _files(from_whoosh)  # small segments: no files by default
     expected = _answers(from_whoosh)
     assert lists_read_from_whoosh
+    assert positions_read_from_whoosh  # the requests' phrases
 
     monkeypatch.setattr(whoosh_postings, "MIN_SEGMENT_DOCUMENTS", 1)
     monkeypatch.setattr(whoosh_postings, "MIN_POSTINGS", 1)
@@ -92,8 +111,90 @@ def test_answers_from_the_files_are_whooshs_to_the_score(
     assert _files(with_files) == _segment_files(with_files)
     lists_read_from_whoosh.clear()
 
+    positions_read_from_whoosh.clear()
+
     assert _answers(with_files) == expected
     assert lists_read_from_whoosh == []  # every list came from a file
+    assert positions_read_from_whoosh == []  # and every phrase word's positions
+
+
+def _segment_readers(backend: SearchBackend):
+    ix = backend._open_index()
+    toc = ix._read_toc()
+    folder = Path(ix.storage.folder)
+    for segment in toc.segments:
+        reader = SegmentReader(ix.storage, toc.schema, segment, toc.generation)
+        yield reader, folder / whoosh_postings.file_name(segment)
+
+
+def test_positions_from_the_file_are_whooshs_for_any_documents(tmp_path, every_list_in_files):
+    """Every list of a field with positions holds them: for any of its documents, those
+    read_positions decodes from Whoosh's blocks, in the same order."""
+    backend = SearchBackend(index_dir=tmp_path)
+    _write(backend, seed=11)
+    rng = random.Random(11)
+    checked = 0
+    for reader, path in _segment_readers(backend):
+        with reader:
+            arrays = whoosh_arrays.SegmentArrays(
+                reader.doc_count_all(), str(path.parent), reader.segment()
+            )
+            for field in ("title", "body", "tags_text", "dateline"):
+                for term in reader.lexicon(field):
+                    ids = whoosh_arrays._read_postings(reader, field, term, listed=True).ids
+                    docs = np.sort(rng.sample(list(ids), rng.randint(1, len(ids))))
+                    docs = np.asarray(docs, dtype=ids.dtype)
+                    text = term.decode()
+                    expected = whoosh_arrays.read_positions(reader, field, text, docs)
+                    found = arrays.positions(reader, field, text, docs)
+                    assert [a.tolist() for a in found] == [a.tolist() for a in expected]
+                    assert found[0].dtype == expected[0].dtype == np.int64
+                    checked += 1
+            assert arrays._file is not None
+            assert arrays._file.get_positions("body", b"oil")
+            assert arrays._file.get_positions("outlet", b"afp") is None  # no positions kept
+    assert checked > 200
+
+
+def test_a_file_written_before_positions_were_kept_is_still_used(
+    tmp_path, every_list_in_files, lists_read_from_whoosh, positions_read_from_whoosh
+):
+    """Files of the first layout (lists without positions), as indexes written before this
+    hold them: their lists are used, and phrases' positions come from Whoosh."""
+    backend = SearchBackend(index_dir=tmp_path)
+    rng = random.Random(12)
+    backend.apply([_document(rng, article_id) for article_id in range(1, 61)])
+    phrase = SearchRequest(query=parse_query('"ceasefire talks"'))
+    expected = backend.search(phrase)
+    assert expected.total
+    (name,) = _files(backend)
+    path = backend.root / backend._current_generation() / name
+    _rewrite_without_positions(path)
+
+    lists_read_from_whoosh.clear()
+    positions_read_from_whoosh.clear()
+    fresh = SearchBackend(index_dir=tmp_path)
+    found = fresh.search(phrase)
+    assert (found.total, found.hits) == (expected.total, expected.hits)
+    assert lists_read_from_whoosh == []
+    assert ("body", "ceasefir") in positions_read_from_whoosh
+
+
+def _rewrite_without_positions(path: Path) -> None:
+    """The file as the first layout wrote it: each list's ids and weights, nothing more."""
+    data = path.read_bytes()
+    header_at, length = struct.unpack_from("<QQ", data, len(whoosh_postings.MAGIC))
+    header = json.loads(data[header_at : header_at + length])
+    body, lists = bytearray(), []
+    start = len(whoosh_postings.MAGIC) + 16
+    for field, term, at, count, *_positions in header["lists"]:
+        lists.append([field, term, start + len(body), count])
+        body += data[at : at + 8 * count]
+    old_header = json.dumps({"documents": header["documents"], "lists": lists}).encode()
+    prefix = whoosh_postings.MAGIC_WITHOUT_POSITIONS + struct.pack(
+        "<QQ", start + len(body), len(old_header)
+    )
+    path.write_bytes(prefix + bytes(body) + old_header)
 
 
 def test_a_segment_merged_away_takes_its_file_along(tmp_path, every_list_in_files):
@@ -227,3 +328,9 @@ def test_the_checks_say_when_big_segments_have_no_file(backend, monkeypatch):
 
     assert whoosh_postings.write_postings_files(backend._open_index()) == 1
     assert "search.I001" not in notices()
+
+
+def test_counts_and_positions_take_32_bits_only_when_16_cannot_hold_them():
+    assert whoosh_postings._narrowest(np.array([0, 65535])) == "<u2"
+    assert whoosh_postings._narrowest(np.array([3, 65536])) == "<u4"  # a 65,537-word body
+    assert whoosh_postings._narrowest(np.zeros(0, dtype=np.int64)) == "<u2"
