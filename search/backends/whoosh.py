@@ -31,6 +31,7 @@ from whoosh.writing import MERGE_SMALL
 
 from archive.languages import UNDETERMINED, language_ranges
 from archive.processes import die_with_parent
+from archive.sanitise import MarkedHTML
 from search.backends import base
 from search.backends.generations import Generations
 from search.backends.vocabulary import PendingWords, Vocabulary
@@ -124,9 +125,15 @@ def _language_value(tag: str, schema: Schema) -> str:
 
 
 class _MarkFormatter(highlight.Formatter):
-    """Matched words in <mark>, everything else HTML-escaped."""
+    """Matched words in <mark>, everything else HTML-escaped: MarkedHTML, which the page
+    shows without cleaning it again (archive.sanitise.marked_text_html)."""
 
     between = " … "
+
+    def format(self, fragments, replace=False) -> MarkedHTML:
+        # Whoosh's format_fragment puts every piece of the text through _text or
+        # format_token, both escaping it, between our marks.
+        return MarkedHTML(super().format(fragments, replace))
 
     def _text(self, text: str) -> str:
         return html.escape(text, quote=False)
@@ -516,8 +523,8 @@ class SearchBackend(base.SearchBackend):
         return base.Hit(
             article_id=int(hit["id"]),
             score=hit.score,
-            title_html=title_html or html.escape(title, quote=False),
-            snippet_html=snippet_html or html.escape(_first_words(body), quote=False),
+            title_html=title_html or MarkedHTML(html.escape(title, quote=False)),
+            snippet_html=snippet_html or MarkedHTML(html.escape(_first_words(body), quote=False)),
         )
 
     def _suggestion(

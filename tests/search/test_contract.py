@@ -6,11 +6,13 @@ SQLite, Whoosh and the PostgreSQL backend on PostgreSQL.
 
 from datetime import date
 
+import nh3
 import pytest
 from django.db.models import Count
 
 from archive.curation import merge_tags
 from archive.models import Article, Region, Tag
+from archive.sanitise import MarkedHTML
 from search import service
 from search.backends.base import SearchRequest, Sort
 from search.documents import iter_all_documents
@@ -309,6 +311,9 @@ def test_highlights_escape_the_text_around_the_marks(backend, corpus):
     assert hit.title_html == "Budget &lt;script&gt;alert(1)&lt;/script&gt; <mark>debate</mark>"
     assert "&lt;b&gt;budget&lt;/b&gt; <mark>debate</mark>" in hit.snippet_html
     assert "<script>" not in hit.snippet_html
+    for markup in (hit.title_html, hit.snippet_html):
+        if isinstance(markup, MarkedHTML):  # the page shows it without cleaning it
+            assert nh3.clean(markup, tags={"mark", "br"}, attributes={}) == markup
 
 
 def test_every_hit_has_a_snippet(backend, corpus):
