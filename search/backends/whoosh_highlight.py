@@ -20,12 +20,12 @@ from itertools import accumulate
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from search.backends.whoosh_analysis import WORD_PATTERN, WordAnalyzer
+from search.backends.whoosh_analysis import WORD_PATTERN_POSSESSIVE, WordAnalyzer
 
 # The analyzer's own pattern: the same words, the same character offsets.
-WORD = re.compile(WORD_PATTERN)
+WORD = re.compile(WORD_PATTERN_POSSESSIVE)
 # The text cut into the gaps between words and the words, alternately.
-PARTS = re.compile(f"({WORD_PATTERN})")
+PARTS = re.compile(f"({WORD_PATTERN_POSSESSIVE})")
 MAX_REMEMBERED_WORDS = 200_000
 
 

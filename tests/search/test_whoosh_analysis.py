@@ -2,13 +2,21 @@
 (search/backends/whoosh_analysis.py), in every way the backend and Whoosh call it."""
 
 import pickle
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import formats, index
 
 from search.backends.whoosh import make_schema
-from search.backends.whoosh_analysis import WordAnalyzer, WordPositions, _one_word, stock_analyzer
+from search.backends.whoosh_analysis import (
+    WORD_PATTERN,
+    WORD_PATTERN_POSSESSIVE,
+    WordAnalyzer,
+    WordPositions,
+    _one_word,
+    stock_analyzer,
+)
 
 # Letters with and without accents, capitals, Greek (final sigma), Arabic, digits, the
 # underscore the pattern leaves out, both apostrophes, dashes, stop words and short words.
@@ -151,3 +159,10 @@ def test_one_word_is_analysed_as_the_chain_analyses_it():
     for word in words:
         (token,) = chain(word, removestops=False)
         assert _one_word(chain, word) == (token.text, token.stopped), word
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=TEXTS)
+def test_the_possessive_pattern_cuts_the_words_the_chains_pattern_cuts(text):
+    ours, chains = re.compile(f"({WORD_PATTERN_POSSESSIVE})"), re.compile(f"({WORD_PATTERN})")
+    assert ours.split(text) == chains.split(text)
