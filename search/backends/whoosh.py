@@ -485,7 +485,8 @@ class SearchBackend(base.SearchBackend):
             top = [(0.0, docnum) for docnum in docnums]
         else:
             top = matches.by_relevance(searcher, text_query, stop)
-        results = Results(searcher, text_query, top, highlighter=Highlighter(self._analyses))
+        highlighter = Highlighter(self._analyses, holds=snapshot.holds)
+        results = Results(searcher, text_query, top, highlighter=highlighter)
         hits = [self._hit(hit, request.query) for hit in results[request.offset : stop]]
         facets = {}
         if request.facets:

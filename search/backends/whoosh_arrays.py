@@ -572,6 +572,20 @@ class Snapshot:
             self._facet_values[field] = (values, where)
         return self._facet_values[field]
 
+    def holds(self, field: str, words: Iterable[str], docnum: int) -> bool:
+        """Whether the document (numbered as the searcher numbers them) holds one of
+        ``words`` (as indexed) in ``field``, from the words' postings."""
+        for leaf in self.leaves:
+            local = docnum - leaf.offset
+            if 0 <= local < leaf.arrays.doc_count_all:
+                for word in words:
+                    ids = leaf.arrays.postings(leaf.reader, field, word).ids
+                    at = int(np.searchsorted(ids, local))
+                    if at < len(ids) and ids[at] == local:
+                        return True
+                return False
+        return True  # not a document of these leaves: no knowing, so not ruled out
+
 
 def _segment_key(reader) -> str:
     segment = reader.segment()

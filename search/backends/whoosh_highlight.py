@@ -187,9 +187,18 @@ class Highlighter(highlight.Highlighter):
     serves one search's results: the query's words in a field are found once for all its
     hits, not again for each (Whoosh expands the query each time)."""
 
-    def __init__(self, analyses: WordAnalyses, **kwargs) -> None:
+    def __init__(
+        self,
+        analyses: WordAnalyses,
+        holds: Callable[[str, frozenset[str], int], bool] | None = None,
+        **kwargs,
+    ) -> None:
+        """``holds(field, words, docnum)`` says from the index whether a document's field
+        holds one of the (analysed) words; the text highlighted must then be that field's
+        own, as it was indexed."""
         super().__init__(**kwargs)
         self.analyses = analyses
+        self.holds = holds
         self._words: dict[str, frozenset[str]] = {}
 
     def highlight_hit(self, hitobj, fieldname, text=None, top=3, minscore=1, strict_phrase=False):
@@ -203,10 +212,13 @@ class Highlighter(highlight.Highlighter):
             words = self._words[fieldname] = frozenset(field.from_bytes(t[1]) for t in terms)
         if not words:
             return ""
+        if minscore > 0 and self.holds and not self.holds(fieldname, words, hitobj.docnum):
+            # No word of the text would be marked, and a fragment without a mark scores
+            # nothing: Whoosh's answer, without reading the text (a rare word's hits often
+            # have it in the title alone: most bodies of such a page).
+            return ""
         if isinstance(self.fragmenter, highlight.ContextFragmenter):
             fragments = self.analyses.context_fragments(text, words, self.fragmenter)
-        elif minscore > 0 and not self.analyses.marked(set(WORD.findall(text)), words):
-            return ""  # no fragment of no match scores: Whoosh's answer, without its walk
         else:
             tokens = self._merge_matched_tokens(self.analyses.tokens(text, words))
             fragments = self.fragmenter.fragment_tokens(text, tokens)

@@ -2,14 +2,17 @@
 Whoosh's highlighter gives by re-analysing the whole text."""
 
 import random
+from html import escape
 
 import pytest
 from whoosh import highlight
 
 from search.backends import whoosh_highlight
-from search.backends.whoosh import _MarkFormatter
+from search.backends.whoosh import _first_words, _MarkFormatter, _text_query
 from search.backends.whoosh_analysis import WordAnalyzer, stock_analyzer
 from search.backends.whoosh_highlight import WordAnalyses
+from tests.search.test_whoosh_arrays import _requests
+from tests.search.test_whoosh_arrays import archive as archive  # a fixture
 
 WORDS = [
     *("the", "of", "and", "a", "to", "in", "ceasefire", "talks", "Parliament's", "drought"),
@@ -29,13 +32,13 @@ def _text(rng: random.Random, words: int) -> str:
     return "".join(parts)
 
 
-def _whoosh(text: str, terms: frozenset[str], fragmenter) -> str:
+def _whoosh(text: str, terms: frozenset[str], fragmenter, top: int = 2) -> str:
     """Highlighter.highlight_hit's retokenizing branch, as Whoosh runs it."""
     stock = highlight.Highlighter(fragmenter=fragmenter, formatter=_MarkFormatter())
     tokens = stock_analyzer()(text, positions=True, chars=True, mode="index", removestops=False)
     tokens = stock._merge_matched_tokens(highlight.set_matched_filter(tokens, terms))
     fragments = stock.fragmenter.fragment_tokens(text, tokens)
-    fragments = highlight.top_fragments(fragments, 2, stock.scorer, stock.order, minscore=1)
+    fragments = highlight.top_fragments(fragments, top, stock.scorer, stock.order, minscore=1)
     return stock.formatter.format(fragments)
 
 
@@ -114,3 +117,34 @@ def test_words_forgotten_when_the_memory_is_full_are_marked_again(monkeypatch):
     assert len(analyses._known) <= 4
     assert sum(len(words) for words in analyses._words_of.values()) <= 4
     assert analyses.marked({"Vaccines", "hospital"}, frozenset({"vaccin"})) == {"Vaccines"}
+
+
+def test_the_backends_hits_are_highlighted_as_whoosh_highlights_them(archive):
+    """Every hit of the oracle's requests, through the backend (remembered analyses, the
+    index ruling out fields that hold no matched word, the possessive split) against
+    Whoosh's own highlighter re-analysing the stored text; a hit with no mark in a field
+    shows its plain text, escaped."""
+    backend, oracle = archive
+    title_fragmenter = highlight.WholeFragmenter()
+    body_fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+    compared = marked_bodies = unmarked_bodies = 0
+    for request in _requests():
+        query = _text_query(request.query)
+        if query is None or not request.query.has_text:
+            continue
+        terms = {"title": set(), "body": set()}
+        for field, term in query.iter_all_terms(phrases=True):  # no wildcard to expand
+            if field in terms:
+                terms[field].add(term if isinstance(term, str) else term.decode())
+        for hit in backend.search(request).hits:
+            document = oracle.documents[hit.article_id]
+            title = _whoosh(document.title, frozenset(terms["title"]), title_fragmenter, top=1)
+            body = _whoosh(document.body, frozenset(terms["body"]), body_fragmenter)
+            assert hit.title_html == (title or escape(document.title, quote=False))
+            assert hit.snippet_html == (body or escape(_first_words(document.body), quote=False))
+            compared += 1
+            marked_bodies += bool(body)
+            unmarked_bodies += not body
+    assert compared > 300
+    assert marked_bodies > 50
+    assert unmarked_bodies > 20  # ruled out by the index: the title alone held the word
