@@ -105,7 +105,7 @@ def test_the_fragmenters_limits_are_kept():
 
 def test_words_forgotten_when_the_memory_is_full_are_marked_again(monkeypatch):
     """Past MAX_REMEMBERED_WORDS both memories (word -> form, form -> words) are emptied
-    together: a word met before is still marked after it, and a forgotten one not."""
+    together, and a word forgotten is analysed again when met: marks stay Whoosh's."""
     monkeypatch.setattr(whoosh_highlight, "MAX_REMEMBERED_WORDS", 4)
     analyses = WordAnalyses(stock_analyzer())
     fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
