@@ -106,7 +106,7 @@ class WordAnalyzer(Analyzer):
         if found is None:
             if len(self._known) >= MAX_REMEMBERED_WORDS:
                 self._known.clear()
-            found = self._known[word] = _one_word(self.chain, word)
+            found = self._known[word] = one_word(self.chain, word)
         return found
 
     def __call__(
@@ -183,7 +183,7 @@ _STOCK_STEPS = (
 )
 
 
-def _one_word(chain, word: str) -> tuple[str, bool]:
+def one_word(chain, word: str) -> tuple[str, bool]:
     """The token ``chain`` makes of one word (a whole match of its expression): its text
     and whether it is a stop word. For stock_analyzer's chain, its filters' steps as plain
     calls: the chain's generators and the stemmer's own cache made a word three times the

@@ -20,7 +20,7 @@ from itertools import accumulate
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from search.backends.whoosh_analysis import WORD_PATTERN_POSSESSIVE, WordAnalyzer
+from search.backends.whoosh_analysis import WORD_PATTERN_POSSESSIVE, one_word
 
 # The analyzer's own pattern: the same words, the same character offsets.
 WORD = re.compile(WORD_PATTERN_POSSESSIVE)
@@ -48,12 +48,9 @@ class WordAnalyses:
         return known
 
     def _analysed(self, word: str) -> str:
-        if isinstance(self.analyzer, WordAnalyzer):
-            # Its own memory of the word, without a token stream for one word.
-            known = self.analyzer.analysed(word)[0]
-        else:
-            analysed = [token.text for token in self.analyzer(word, removestops=False)]
-            known = analysed[0] if analysed else ""
+        # A WordAnalyzer's chain, not the analyzer: its own memory of the word would be a
+        # second copy of this one.
+        known = one_word(getattr(self.analyzer, "chain", self.analyzer), word)[0]
         self._known[word] = known
         self._words_of[known].add(word)
         return known

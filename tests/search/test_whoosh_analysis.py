@@ -14,7 +14,7 @@ from search.backends.whoosh_analysis import (
     WORD_PATTERN_POSSESSIVE,
     WordAnalyzer,
     WordPositions,
-    _one_word,
+    one_word,
     stock_analyzer,
 )
 
@@ -158,7 +158,7 @@ def test_one_word_is_analysed_as_the_chain_analyses_it():
     words = [*STEMMED, *(word.capitalize() for word in STEMMED), *(w.upper() for w in STEMMED)]
     for word in words:
         (token,) = chain(word, removestops=False)
-        assert _one_word(chain, word) == (token.text, token.stopped), word
+        assert one_word(chain, word) == (token.text, token.stopped), word
 
 
 @settings(max_examples=400, deadline=None)

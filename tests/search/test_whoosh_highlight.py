@@ -148,3 +148,14 @@ def test_the_backends_hits_are_highlighted_as_whoosh_highlights_them(archive):
     assert compared > 300
     assert marked_bodies > 50
     assert unmarked_bodies > 20  # ruled out by the index: the title alone held the word
+
+
+def test_the_backends_analyzer_keeps_no_second_memory_of_highlighted_words():
+    analyzer = WordAnalyzer()
+    analyses = WordAnalyses(analyzer)
+    fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
+    assert analyses.context_fragments(
+        "Vaccines reach the hospital", frozenset({"vaccin"}), fragmenter
+    )
+    assert set(analyses._known) == {"Vaccines", "reach", "the", "hospital"}
+    assert analyzer._known == {}
