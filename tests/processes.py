@@ -33,3 +33,16 @@ def environment(**overrides: str) -> dict[str, str]:
 
 def manage(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
+
+
+def open_search_write() -> str | None:
+    """The last statement of another PostgreSQL session that is in a transaction and has
+    written to the search tables (a bulk write's thread), or None when there is none."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT query FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%%'"
+            " AND query LIKE 'INSERT INTO search_%%'"
+        )
+        rows = cursor.fetchall()
+    return " ".join(rows[0][0].split()[:3]) if rows else None

@@ -12,7 +12,9 @@ The backend never reads the archive's tables. It writes on the primary and reads
 config.routers says (a replica on public pages, when there are replicas).
 """
 
+import queue
 import re
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -98,6 +100,13 @@ class SearchBackend(base.SearchBackend):
         with _cursor(SearchBackendError) as cursor:
             _write(cursor, upserts, deletions)
 
+    def bulk_write(self) -> base.BulkWrite:
+        # A write inside the caller's transaction must stay in it (it rolls back with it);
+        # from autocommit, the batches can go to a connection of their own.
+        if connections[DEFAULT_DB_ALIAS].in_atomic_block:
+            return base.BufferedWrite(self)
+        return BackgroundWrite()
+
     def clear(self) -> None:
         with _cursor(SearchBackendError) as cursor:
             for statement in sql.CLEAR:
@@ -128,6 +137,66 @@ def _cursor(failure: type[SearchBackendError], using: str = DEFAULT_DB_ALIAS) ->
 
 
 # Writing
+
+
+class BackgroundWrite(base.BulkWrite):
+    """A bulk write that the server does while the caller prepares its next batch: a thread
+    with a database connection of its own writes each batch as it is added, all the batches
+    up to ``commit`` in one transaction (searches see all of them or none). The thread waits
+    for the server without holding the GIL, so the server's work on the documents (parsing,
+    stemming, the GIN index: most of an ingest's time on the server) overlaps the caller's
+    Python. A write goes on after ``commit``: the next ``add`` starts another transaction.
+    A failure is raised by the next ``add`` or by ``commit``; what it had written is rolled
+    back, and the write starts afresh with the next ``add``."""
+
+    _COMMIT, _CANCEL = object(), object()
+
+    def __init__(self) -> None:
+        self._thread: threading.Thread | None = None
+        self._batches: queue.SimpleQueue = queue.SimpleQueue()
+        self._failure: Exception | None = None
+
+    def add(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:
+        if self._thread is not None and not self._thread.is_alive():
+            self._end(self._CANCEL)  # it failed: say so now, not after more is sent to it
+        if self._thread is None:
+            self._batches = queue.SimpleQueue()
+            # A daemon: a caller that dies without committing must not wait for it at exit
+            # (the server rolls its transaction back when the connection goes).
+            self._thread = threading.Thread(
+                target=self._write_batches, args=(self._batches,), name="search-write", daemon=True
+            )
+            self._thread.start()
+        self._batches.put((list(upserts), list(deletions)))
+
+    def commit(self) -> None:
+        self._end(self._COMMIT)
+
+    def cancel(self) -> None:
+        self._end(self._CANCEL)
+
+    def _end(self, how: object) -> None:
+        if self._thread is None:
+            return
+        self._batches.put(how)
+        self._thread.join()
+        self._thread = None
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            raise failure
+
+    def _write_batches(self, batches: queue.SimpleQueue) -> None:
+        try:
+            with _cursor(SearchBackendError) as cursor:
+                while (batch := batches.get()) is not self._COMMIT:
+                    if batch is self._CANCEL:
+                        transaction.set_rollback(True)
+                        break
+                    _write(cursor, *batch)
+        except Exception as error:  # raised in the caller's thread, whatever it is
+            self._failure = error
+        finally:
+            connection.close()  # this thread's own: Django closes only requests' connections
 
 
 def _write(cursor, upserts: Sequence[SearchDocument], deletions: Iterable[int]) -> None:

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 from whoosh import index
 
@@ -16,7 +17,7 @@ from archive.models import Article
 from search.backends import get_backend, reset_backend
 from search.sync import pending_count
 from tests.faults.conftest import indexable_ids, whoosh_ids
-from tests.processes import ROOT, environment, manage
+from tests.processes import ROOT, environment, manage, open_search_write
 
 ARTICLES = 400
 BATCH = 10
@@ -121,6 +122,49 @@ def test_an_ingest_killed_and_run_again_saves_every_article_once_and_indexes_it(
     assert pending_count() == 0
     assert whoosh_ids(settings.SEARCH_INDEX_DIR) == indexable_ids()
     assert len(indexable_ids()) == ARTICLES
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backend's write")
+@pytest.mark.django_db(transaction=True)
+def test_an_ingest_killed_while_postgresql_indexes_its_batches_indexes_each_once_when_rerun(
+    settings, tmp_path, gazetteer
+):
+    """The PostgreSQL backend's bulk write runs on a connection of its own, batch after
+    batch in one transaction up to the index commit: a kill in between leaves the outbox
+    rows, and the rerun indexes what they name."""
+    settings.SEARCH_BACKEND = "postgres"
+    reset_backend()
+    backend = get_backend()
+    source = tmp_path / "corpus.jsonl"
+    write_corpus(source)
+    command = manage("ingest", str(source), "--batch-size", str(BATCH))
+    try:
+        first = subprocess.Popen(
+            command,
+            env=environment(),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(
+            lambda: Article.objects.count() >= ARTICLES // 2 and open_search_write() is not None,
+            first,
+        )
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        assert Article.objects.count() < ARTICLES, "the ingest finished before it was killed"
+        assert pending_count() > 0
+        assert backend.count() == 0  # nothing of the write committed
+
+        subprocess.run(command, env=environment(), cwd=ROOT, check=True, capture_output=True)
+        assert Article.objects.count() == ARTICLES
+        assert pending_count() == 0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT article_id FROM search_document ORDER BY article_id")
+            assert [article_id for (article_id,) in cursor.fetchall()] == indexable_ids()
+        assert len(indexable_ids()) == ARTICLES
+    finally:
+        backend.clear()  # a flush between tests does not know this table
 
 
 def _state(pid: int) -> str:

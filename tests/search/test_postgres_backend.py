@@ -6,13 +6,14 @@ The contract tests (test_contract.py) cover its search behaviour.
 import os
 import subprocess
 import sys
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from search import service
@@ -20,6 +21,7 @@ from search.backends.base import SearchBackendError, SearchRequest
 from search.documents import SearchDocument
 from search.query import ParsedQuery, Term
 from tests.factories import make_article
+from tests.processes import open_search_write
 
 ROOT = Path(__file__).resolve().parents[2]
 on_postgresql = pytest.mark.skipif(
@@ -273,6 +275,77 @@ def test_stop_words_are_not_corrected(backend):
     assert backend.search(service.build_request("thef kirkuk")).suggestion == "theft kirkuk"
     # "they" is a stop word: it is not searched, so it needs no correction to "theft".
     assert backend.search(service.build_request("they")).suggestion is None
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_a_bulk_write_from_autocommit_is_written_as_it_is_fed_and_seen_at_its_commit(backend):
+    """Outside a transaction the batches go to a connection of their own as they are added
+    (the server indexes one while the ingest prepares the next); other connections see
+    none of them until the commit, then all of them; the write goes on after it."""
+    backend.apply([document(1, title="Kept"), document(2, title="Withdrawn")])
+    write = backend.bulk_write()
+    try:
+        write.add([document(3, title="First batch")])
+        write.add([document(4, title="Second batch")], deletions=[2])
+        # Both written before the commit, in a transaction still open on another connection.
+        _wait_until(lambda: open_search_write() == "INSERT INTO search_word")
+        assert _titles_seen_by_another_connection() == ["Kept", "Withdrawn"]
+        write.commit()
+        assert _titles_seen_by_another_connection() == ["First batch", "Kept", "Second batch"]
+        _wait_until(lambda: open_search_write() is None)  # its connection closed with it
+        write.add([document(5, title="After the commit")])
+        write.commit()
+        assert len(_titles_seen_by_another_connection()) == 4
+    finally:
+        write.cancel()
+        backend.clear()  # a flush between tests does not know this table
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_a_cancelled_or_failed_bulk_write_leaves_the_index_as_it_was(backend):
+    backend.apply([document(1, title="Kept")])
+    write = backend.bulk_write()
+    try:
+        write.add([document(2, title="Cancelled")], deletions=[1])
+        write.cancel()
+        assert _titles_seen_by_another_connection() == ["Kept"]
+        # PostgreSQL refuses a NUL character in text: the whole transaction is rolled back,
+        # the batch written before it too, and the failure reaches the caller.
+        write.add([document(2, title="Written before the failure")])
+        write.add([document(3, title="Refused", body="Nul \x00 byte")])
+        with pytest.raises(SearchBackendError, match="0x00"):
+            write.commit()
+        assert _titles_seen_by_another_connection() == ["Kept"]
+        write.add([document(4, title="Written afresh")])  # a new transaction
+        write.commit()
+        assert _titles_seen_by_another_connection() == ["Kept", "Written afresh"]
+    finally:
+        write.cancel()
+        backend.clear()
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_a_bulk_write_inside_a_transaction_joins_it(backend):
+    """A connection of its own would commit what the caller's transaction rolls back."""
+    with transaction.atomic():
+        write = backend.bulk_write()
+        write.add([document(1, title="Rolled back with the caller")])
+        write.commit()
+        assert backend.count() == 1
+        transaction.set_rollback(True)
+    assert backend.count() == 0
+
+
+def _wait_until(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
 
 
 WRITER = """
