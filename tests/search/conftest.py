@@ -7,6 +7,7 @@ from archive.models import Region
 from search.backends import get_backend, reset_backend
 from search.sync import apply_outbox
 from tests.factories import make_article, make_outlet, make_tag
+from tests.search.oracle import build_archive
 
 
 def backends_for_this_database() -> list[str]:
@@ -39,6 +40,13 @@ def backend(backend_name, settings, tmp_path, db):
     backend.clear()
     yield backend
     reset_backend()
+
+
+@pytest.fixture(scope="module")
+def whoosh_archive(tmp_path_factory):
+    """A Whoosh index of several segments, with updates and deletions, and the oracle of
+    what it holds (tests.search.oracle): built once for each module that uses it."""
+    return build_archive(tmp_path_factory.mktemp("whoosh-archive"))
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ from search.backends import whoosh_highlight
 from search.backends.whoosh import _first_words, _MarkFormatter, _text_query
 from search.backends.whoosh_analysis import WordAnalyzer, stock_analyzer
 from search.backends.whoosh_highlight import WordAnalyses
-from tests.search.test_whoosh_arrays import _requests
-from tests.search.test_whoosh_arrays import archive as archive  # a fixture
+from tests.search.oracle import oracle_requests
 
 WORDS = [
     *("the", "of", "and", "a", "to", "in", "ceasefire", "talks", "Parliament's", "drought"),
@@ -119,16 +118,16 @@ def test_words_forgotten_when_the_memory_is_full_are_marked_again(monkeypatch):
     assert analyses.marked({"Vaccines", "hospital"}, frozenset({"vaccin"})) == {"Vaccines"}
 
 
-def test_the_backends_hits_are_highlighted_as_whoosh_highlights_them(archive):
+def test_the_backends_hits_are_highlighted_as_whoosh_highlights_them(whoosh_archive):
     """Every hit of the oracle's requests, through the backend (remembered analyses, the
     index ruling out fields that hold no matched word, the possessive split) against
     Whoosh's own highlighter re-analysing the stored text; a hit with no mark in a field
     shows its plain text, escaped."""
-    backend, oracle = archive
+    backend, oracle = whoosh_archive
     title_fragmenter = highlight.WholeFragmenter()
     body_fragmenter = highlight.ContextFragmenter(maxchars=220, surround=60)
     compared = marked_bodies = unmarked_bodies = 0
-    for request in _requests():
+    for request in oracle_requests():
         query = _text_query(request.query)
         if query is None or not request.query.has_text:
             continue

@@ -21,7 +21,7 @@ from search.backends.base import SearchRequest
 from search.backends.whoosh import SearchBackend
 from search.query import parse_query
 from tests.factories import bulletin
-from tests.search.test_whoosh_arrays import _document, _requests
+from tests.search.oracle import oracle_requests, random_document
 
 
 @pytest.fixture
@@ -67,8 +67,8 @@ def _write(backend: SearchBackend, seed: int) -> None:
     """Several commits, updates and deletions: several segments, some documents deleted."""
     rng = random.Random(seed)
     for first in range(1, 241, 60):
-        backend.apply([_document(rng, article_id) for article_id in range(first, first + 60)])
-    backend.apply([_document(rng, article_id) for article_id in range(5, 40, 3)])
+        backend.apply([random_document(rng, article_id) for article_id in range(first, first + 60)])
+    backend.apply([random_document(rng, article_id) for article_id in range(5, 40, 3)])
     backend.apply([], deletions=range(100, 130))
 
 
@@ -84,7 +84,7 @@ def _segment_files(backend: SearchBackend) -> set[str]:
 
 def _answers(backend: SearchBackend) -> list[tuple]:
     answers = []
-    for request in _requests():
+    for request in oracle_requests():
         found = backend.search(request)
         facets = {
             name: [(f.value, f.count) for f in counts] for name, counts in found.facets.items()
@@ -163,7 +163,7 @@ def test_a_file_written_before_positions_were_kept_is_still_used(
     hold them: their lists are used, and phrases' positions come from Whoosh."""
     backend = SearchBackend(index_dir=tmp_path)
     rng = random.Random(12)
-    backend.apply([_document(rng, article_id) for article_id in range(1, 61)])
+    backend.apply([random_document(rng, article_id) for article_id in range(1, 61)])
     phrase = SearchRequest(query=parse_query('"ceasefire talks"'))
     expected = backend.search(phrase)
     assert expected.total
@@ -201,7 +201,7 @@ def test_a_segment_merged_away_takes_its_file_along(tmp_path, every_list_in_file
     backend = SearchBackend(index_dir=tmp_path)
     rng = random.Random(3)
     for first in range(1, 200, 10):  # twenty small commits: Whoosh merges them as it goes
-        backend.apply([_document(rng, article_id) for article_id in range(first, first + 10)])
+        backend.apply([random_document(rng, article_id) for article_id in range(first, first + 10)])
         assert _files(backend) == _segment_files(backend)
     assert len(_segment_files(backend)) < 20
 
@@ -211,7 +211,7 @@ def test_short_lists_are_read_from_whoosh(tmp_path, monkeypatch, lists_read_from
     monkeypatch.setattr(whoosh_postings, "MIN_POSTINGS", 40)
     backend = SearchBackend(index_dir=tmp_path)
     rng = random.Random(8)
-    backend.apply([_document(rng, article_id) for article_id in range(1, 101)])
+    backend.apply([random_document(rng, article_id) for article_id in range(1, 101)])
     common = backend.search(SearchRequest(query=parse_query("oil")))  # in most bodies
     assert common.total > 40
     assert ("body", "oil") not in lists_read_from_whoosh
@@ -225,7 +225,7 @@ def test_a_damaged_file_is_not_used_and_costs_nothing_but_speed(
 ):
     backend = SearchBackend(index_dir=tmp_path)
     rng = random.Random(4)
-    backend.apply([_document(rng, article_id) for article_id in range(1, 61)])
+    backend.apply([random_document(rng, article_id) for article_id in range(1, 61)])
     expected = backend.search(SearchRequest(query=parse_query("oil water")))
     assert lists_read_from_whoosh == []
     (name,) = _files(backend)
@@ -250,7 +250,7 @@ def test_a_file_written_after_the_segment_was_opened_is_used(
     that opened the segment meanwhile looks for the file again."""
     backend = SearchBackend(index_dir=tmp_path)
     rng = random.Random(6)
-    backend.apply([_document(rng, article_id) for article_id in range(1, 61)])
+    backend.apply([random_document(rng, article_id) for article_id in range(1, 61)])
     before = backend.search(SearchRequest(query=parse_query("oil")))
     assert ("body", "oil") in lists_read_from_whoosh
     assert not _files(backend)
@@ -284,17 +284,17 @@ def test_an_editors_save_writes_no_file_for_a_segment_it_did_not_make(
     write (an editor's save waits for it) leaves those to the ingest and rebuild_index."""
     backend = SearchBackend(index_dir=tmp_path)
     rng = random.Random(7)
-    backend.apply([_document(rng, article_id) for article_id in range(1, 61)])
+    backend.apply([random_document(rng, article_id) for article_id in range(1, 61)])
     (older,) = _segment_files(backend)
     monkeypatch.setattr(whoosh_postings, "MIN_SEGMENT_DOCUMENTS", 1)
     monkeypatch.setattr(whoosh_postings, "MIN_POSTINGS", 1)
 
-    backend.apply([_document(rng, 61)])
+    backend.apply([random_document(rng, 61)])
     assert older not in _files(backend)
     assert _files(backend) == _segment_files(backend) - {older}
 
     write = backend.bulk_write()  # as the ingest writes: its merge process writes them all
-    write.add([_document(rng, 62)])
+    write.add([random_document(rng, 62)])
     write.commit()
     assert _files(backend) == _segment_files(backend)
 
@@ -309,7 +309,7 @@ def test_a_file_a_killed_writer_left_half_written_is_removed(tmp_path, every_lis
     two_hours_ago = time.time() - 7200
     os.utime(abandoned, (two_hours_ago, two_hours_ago))
 
-    backend.apply([_document(random.Random(1), 1)])
+    backend.apply([random_document(random.Random(1), 1)])
 
     assert not abandoned.exists()
     assert in_progress.exists()  # another process may be writing it now
