@@ -26,8 +26,11 @@ MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 32
 MAX_WORD_LENGTH = 64  # longer "words" are noise; engines cap token length too
 
-# A word is letters and digits (any script); everything else separates words.
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+# A word is letters and digits (any script), with inner apostrophes ("Kirkuk's"); everything
+# else separates words. The one definition: queries, suggestions and the backends' own
+# cutting of text (whoosh_analysis) read words with it.
+WORD_PATTERN = r"[^\W_]+(?:['’][^\W_]+)*"
+WORD = re.compile(WORD_PATTERN)
 _TOKEN = re.compile(
     r"""
     (?P<neg>-)?
@@ -116,7 +119,7 @@ def only_common_words(query: ParsedQuery) -> bool:
 
 def words_of(text: str) -> tuple[str, ...]:
     return tuple(
-        match.group(0).replace("’", "'")[:MAX_WORD_LENGTH] for match in _WORD.finditer(text)
+        match.group(0).replace("’", "'")[:MAX_WORD_LENGTH] for match in WORD.finditer(text)
     )
 
 

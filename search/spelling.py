@@ -7,12 +7,10 @@ from typing import TYPE_CHECKING
 
 from archive.text import fold
 from search.documents import SearchDocument
-from search.query import ParsedQuery
+from search.query import WORD, ParsedQuery
 
 if TYPE_CHECKING:
     from search.backends.vocabulary import Vocabulary
-
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 def correctable(word: str) -> bool:
@@ -40,7 +38,7 @@ def chunks_of(documents: Iterable[SearchDocument]) -> set[str]:
 
 def words_in(chunks: Iterable[str]) -> set[str]:
     """vocabulary_of's words, from chunks_of's chunks (words never span white space)."""
-    written = {word for chunk in chunks for word in _WORD.findall(chunk)}
+    written = {word for chunk in chunks for word in WORD.findall(chunk)}
     return {word for raw in written for word in _folded(raw) if correctable(word)}
 
 

@@ -13,7 +13,6 @@ config.routers says (a replica on public pages, when there are replicas).
 """
 
 import queue
-import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -43,11 +42,8 @@ from search.backends.postgres_query import (
 )
 from search.backends.postgres_results import BITMAPS, find_results
 from search.documents import SearchDocument
-from search.query import ParsedQuery, Term, parse_query
+from search.query import WORD, ParsedQuery, Term, parse_query
 from search.spelling import correctable, in_a_filter, vocabulary_of
-
-# The words of a query as search.query reads them (letters and digits, inner apostrophes).
-_QUERY_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 
 
 class SearchBackend(base.SearchBackend):
@@ -263,7 +259,7 @@ def _suggestion(cursor, request: SearchRequest, total: int) -> str | None:
     if not corrections:
         return None
     original = request.query.original or _query_text(request.query)
-    suggestion = _QUERY_WORD.sub(
+    suggestion = WORD.sub(
         lambda m: m[0] if in_a_filter(m) else corrections.get(fold(m[0]), m[0]), original
     )
     if suggestion == original:

@@ -20,13 +20,16 @@ from itertools import accumulate
 from whoosh import highlight
 from whoosh.analysis import Token
 
-from search.backends.whoosh_analysis import WORD_PATTERN_POSSESSIVE, one_word
+from search.backends.whoosh_analysis import (
+    MAX_REMEMBERED_WORDS,
+    WORD_PATTERN_POSSESSIVE,
+    one_word,
+)
 
 # The analyzer's own pattern: the same words, the same character offsets.
 WORD = re.compile(WORD_PATTERN_POSSESSIVE)
 # The text cut into the gaps between words and the words, alternately.
 PARTS = re.compile(f"({WORD_PATTERN_POSSESSIVE})")
-MAX_REMEMBERED_WORDS = 200_000
 
 
 class WordAnalyses:

@@ -10,13 +10,13 @@ from whoosh import formats, index
 
 from search.backends.whoosh import make_schema
 from search.backends.whoosh_analysis import (
-    WORD_PATTERN,
     WORD_PATTERN_POSSESSIVE,
     WordAnalyzer,
     WordPositions,
     one_word,
     stock_analyzer,
 )
+from search.query import WORD_PATTERN
 
 # Letters with and without accents, capitals, Greek (final sigma), Arabic, digits, the
 # underscore the pattern leaves out, both apostrophes, dashes, stop words and short words.
