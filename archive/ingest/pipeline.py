@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import connection, models, reset_queries, transaction
+from django.db import IntegrityError, connection, models, reset_queries, transaction
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
@@ -45,6 +45,8 @@ from search.documents import SearchDocument, assemble_document
 logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 200
+# Tries at a batch whose rows another writer saved meanwhile, each after reading again.
+BATCH_ATTEMPTS = 3
 # Articles saved between index commits: Whoosh indexes them in two processes while the next
 # batches are read and saved, and each commit costs a merge.
 INDEX_EVERY = 2000
@@ -274,17 +276,24 @@ class Ingester:
     def _save_batch(self, batch: list[Prepared]) -> None:
         if not batch:
             return
-        with search_sync.deferred(apply=False), transaction.atomic():
-            counts = self._save(batch)
-            if self.dry_run:
-                transaction.set_rollback(True)
-        if self.dry_run:
-            self._first_copies.discard()
+        for attempt in range(1, BATCH_ATTEMPTS + 1):
+            try:
+                with search_sync.deferred(apply=False), transaction.atomic():
+                    counts = self._save(batch)
+                    if self.dry_run:
+                        transaction.set_rollback(True)
+                break
+            except IntegrityError:
+                # Another writer saved some of the same rows (a tag, an outlet, an article's
+                # URL) since this run read the archive: a second ingest of overlapping
+                # sources. The batch was rolled back; read the archive again and retry.
+                self._forget_the_batch()
+                if attempt == BATCH_ATTEMPTS:
+                    raise
+        if self.dry_run:  # what the batch made is gone: forget it too
+            self._forget_the_batch()
         else:
             self._first_copies.saved()
-        if self.dry_run:  # what the batch made is gone: forget it too
-            self._tags = None
-            self._outlets.clear()
         self._feed_index()
         _forget_logged_queries()
         self.report.new += counts["new"]
@@ -292,6 +301,14 @@ class Ingester:
         self.report.duplicates += counts["duplicate"]
         self.report.near_duplicates += counts["near-duplicate"]
         self.on_saved(len(batch))
+
+    def _forget_the_batch(self) -> None:
+        """A batch rolled back: forget what it made (first copies, documents to index) and
+        the archive's rows this run keeps in memory (tags, outlets), read again when needed."""
+        self._first_copies.discard()
+        self._documents.clear()
+        self._tags = None
+        self._outlets.clear()
 
     def _save(self, batch: list[Prepared]) -> dict[str, int]:
         """Save one batch in a fixed number of queries: new articles, their tags, places

@@ -1,12 +1,15 @@
 """How the ingest writes a batch's rows: the many-to-many links in one statement (on
-PostgreSQL, the columns as arrays), and on PostgreSQL the body compressed with lz4."""
+PostgreSQL, the columns as arrays), on PostgreSQL the body compressed with lz4, and a batch
+saved again when another ingest saved some of its rows meanwhile."""
+
+import json
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from archive.ingest.pipeline import insert_links
-from archive.models import Article
+from archive.ingest.pipeline import Ingester, insert_links
+from archive.models import Article, Tag
 from tests.factories import make_article, make_tag
 
 pytestmark = pytest.mark.django_db
@@ -42,3 +45,42 @@ def test_an_articles_body_is_compressed_with_lz4():
     # A server built without lz4 keeps the default (the migration leaves the column as it is).
     assert compressed == ("lz4" if configured == "l" else "pglz")
     assert Article.objects.get(pk=article.pk).body == body
+
+
+def _record(n: int, tags: list[str]) -> str:
+    return json.dumps(
+        {
+            "title": f"Report {n} on the dams of the Tigris",
+            "body": f"MOSUL (Reuters) - Engineers inspected dam number {n} on Tuesday.",
+            "url": f"https://wire.example.com/dams/{n}",
+            "outlet": "Wire",
+            "published": "2017-08-15",
+            "tags": tags,
+        }
+    )
+
+
+def test_a_batch_meeting_rows_another_ingest_saved_meanwhile_is_saved_again_against_them(
+    tmp_path, gazetteer
+):
+    """A second ingest, run while this one is between two batches, makes a tag this run
+    does not know (it read the tags at its start) in another case than this run's record
+    has it: the batch that meets it is rolled back and saved again against the archive as
+    it is now, instead of the run failing on the tags' unique name."""
+    ours, theirs = tmp_path / "ours.jsonl", tmp_path / "theirs.jsonl"
+    ours.write_text(_record(1, ["Water"]) + "\n" + _record(2, ["Dams"]) + "\n")
+    theirs.write_text(_record(3, ["DAMS"]) + "\n")
+
+    def the_other_ingest_after_our_first_batch(saved: int) -> None:
+        if not Tag.objects.filter(name="DAMS").exists():
+            assert Ingester().run([theirs]).new == 1
+
+    report = Ingester(batch_size=1, on_saved=the_other_ingest_after_our_first_batch).run([ours])
+    assert (report.new, report.rejected) == (2, 0)
+    (dams,) = Tag.objects.filter(name__iexact="dams")
+    assert dams.name == "DAMS"
+    assert sorted(dams.articles.values_list("canonical_url", flat=True)) == [
+        "https://wire.example.com/dams/2",
+        "https://wire.example.com/dams/3",
+    ]
+    assert Article.objects.count() == 3
