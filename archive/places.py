@@ -150,6 +150,10 @@ def current_gazetteer() -> Gazetteer:
     if cached is None or time.monotonic() - cached[1] > settings.GAZETTEER_MAX_AGE:
         with _cache_lock:
             if _cached is cached:
+                # The stale one is let go before the new one is built: built beside it, the
+                # two were in memory at once (tens of MB of names each), and a long ingest
+                # kept that high-water mark, 50 MiB more after its first five minutes.
+                _cached = cached = None
                 _cached = (Gazetteer.from_database(), time.monotonic())
             cached = _cached
     return cached[0]

@@ -1,13 +1,14 @@
 """Places covered: the regions an article is about, from its dateline, title and body."""
 
 import time
+import weakref
 from types import SimpleNamespace
 
 import pytest
 
 from archive.ingest.pipeline import ingest_paths
 from archive.models import Article, Region
-from archive.places import current_gazetteer, dateline_place, places_covered
+from archive.places import Gazetteer, current_gazetteer, dateline_place, places_covered
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +159,22 @@ def test_thousands_of_articles_a_second_once_the_gazetteer_is_loaded(gazetteer, 
     # About 0.7 ms here for this 450-word, place-dense article; the bound leaves room for
     # slower machines and a busy CI while still catching a query or a rebuild per article.
     assert per_article < 0.005
+
+
+def test_a_stale_gazetteer_is_let_go_before_its_successor_is_built(
+    gazetteer, settings, monkeypatch
+):
+    """Two gazetteers at once made a long ingest's memory step up at every rebuild."""
+    stale = weakref.ref(current_gazetteer())
+    settings.GAZETTEER_MAX_AGE = -1  # stale at once
+    build = Gazetteer.from_database
+    alive_while_building = []
+
+    def watched() -> Gazetteer:
+        alive_while_building.append(stale() is not None)
+        return build()
+
+    monkeypatch.setattr(Gazetteer, "from_database", watched)
+    fresh = current_gazetteer()
+    assert alive_while_building == [False]
+    assert fresh.names
