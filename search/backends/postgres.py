@@ -149,7 +149,7 @@ class BackgroundWrite(base.BulkWrite):
 
     def __init__(self) -> None:
         self._thread: threading.Thread | None = None
-        self._batches: queue.SimpleQueue = queue.SimpleQueue()
+        self._batches: queue.SimpleQueue | None = None  # the running thread's
         self._failure: Exception | None = None
 
     def add(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:

@@ -5,10 +5,10 @@ saved again when another ingest saved some of its rows meanwhile."""
 import json
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from archive.ingest.pipeline import Ingester, insert_links
+from archive.ingest.pipeline import BATCH_ATTEMPTS, Ingester, insert_links
 from archive.models import Article, Tag
 from tests.factories import make_article, make_tag
 
@@ -84,3 +84,23 @@ def test_a_batch_meeting_rows_another_ingest_saved_meanwhile_is_saved_again_agai
         "https://wire.example.com/dams/3",
     ]
     assert Article.objects.count() == 3
+
+
+def test_a_batch_that_keeps_conflicting_is_tried_three_times_then_fails(
+    tmp_path, gazetteer, monkeypatch
+):
+    """A conflict that reading the archive again does not resolve is no race: after the
+    last try the error is raised, not retried for ever, and nothing of the batch is saved."""
+    source = tmp_path / "ours.jsonl"
+    source.write_text(_record(1, ["Water"]) + "\n")
+    tries = []
+
+    def conflicting(self, batch):
+        tries.append(len(batch))
+        raise IntegrityError("UNIQUE constraint failed")
+
+    monkeypatch.setattr(Ingester, "_save", conflicting)
+    with pytest.raises(IntegrityError):
+        Ingester().run([source])
+    assert tries == [1] * BATCH_ATTEMPTS
+    assert not Article.objects.exists()
