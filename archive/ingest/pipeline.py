@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import IntegrityError, connection, models, reset_queries, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    connection,
+    models,
+    reset_queries,
+    transaction,
+)
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
@@ -283,13 +290,14 @@ class Ingester:
                     if self.dry_run:
                         transaction.set_rollback(True)
                 break
-            except IntegrityError:
-                # Another writer saved some of the same rows (a tag, an outlet, an article's
-                # URL) since this run read the archive: a second ingest of overlapping
-                # sources. The batch was rolled back; read the archive again and retry.
+            except DatabaseError as error:
+                if not _lost_a_race(error):
+                    raise
+                # The batch was rolled back; read the archive again and retry.
                 self._forget_the_batch()
                 if attempt == BATCH_ATTEMPTS:
                     raise
+                logger.warning("Batch saved again (attempt %d): %s", attempt + 1, error)
         if self.dry_run:  # what the batch made is gone: forget it too
             self._forget_the_batch()
         else:
@@ -555,6 +563,17 @@ class Ingester:
 
     def tag_named(self, name: str) -> Tag:
         return self.tags_named([name])[0]
+
+
+def _lost_a_race(error: DatabaseError) -> bool:
+    """Whether a batch failed on another writer's work, which saving it again against the
+    archive as it is now resolves: rows another ingest of overlapping sources saved since
+    this run read the archive (a tag, an outlet, an article's URL), or on PostgreSQL a
+    deadlock with it or a serialization failure (SQLSTATE class 40, "transaction
+    rollback": the server aborted this side so that the other could go on)."""
+    if isinstance(error, IntegrityError):
+        return True
+    return str(getattr(error.__cause__, "sqlstate", "") or "").startswith("40")
 
 
 class _RejectedLog:

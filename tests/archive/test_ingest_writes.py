@@ -1,11 +1,13 @@
 """How the ingest writes a batch's rows: the many-to-many links in one statement (on
 PostgreSQL, the columns as arrays), on PostgreSQL the body compressed with lz4, and a batch
-saved again when another ingest saved some of its rows meanwhile."""
+saved again when another ingest saved some of its rows meanwhile or deadlocked with it."""
 
 import json
+import threading
+import time
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from archive.ingest.pipeline import BATCH_ATTEMPTS, Ingester, insert_links
@@ -104,3 +106,66 @@ def test_a_batch_that_keeps_conflicting_is_tried_three_times_then_fails(
         Ingester().run([source])
     assert tries == [1] * BATCH_ATTEMPTS
     assert not Article.objects.exists()
+
+
+def _wait_until_waiting_on_a_lock(backend_pid: int, seconds: float = 20) -> None:
+    with connection.cursor() as cursor:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT wait_event_type = 'Lock' FROM pg_stat_activity WHERE pid = %s",
+                [backend_pid],
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError(f"backend {backend_pid} never waited on a lock")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's deadlock detection")
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_deadlocks_with_another_writer_is_saved_again(tmp_path, gazetteer, caplog):
+    """Two writers making the same new tags in opposite orders deadlock: the other writer
+    has made "Beta" (not yet committed), the batch makes "Alpha" then waits on "Beta", and
+    the other writer then makes "Alpha". PostgreSQL aborts one side (here the batch, whose
+    deadlock_timeout is the shorter); its run saves the batch again, against the other
+    writer's tags, instead of ending with "deadlock detected"."""
+    source = tmp_path / "ours.jsonl"
+    source.write_text(_record(1, ["Alpha", "Beta"]) + "\n")
+    with connection.cursor() as cursor:
+        cursor.execute("SET deadlock_timeout = '100ms'")
+        cursor.execute("SELECT pg_backend_pid()")
+        ingest_pid = cursor.fetchone()[0]
+    made_beta, failures = threading.Event(), []
+
+    def other_writer() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SET deadlock_timeout = '20s'")  # the batch detects it first
+            with transaction.atomic():
+                Tag.objects.create(name="Beta", slug="beta")
+                made_beta.set()
+                _wait_until_waiting_on_a_lock(ingest_pid)
+                Tag.objects.create(name="Alpha", slug="alpha")
+        except Exception as error:  # reported to the test's thread
+            failures.append(error)
+        finally:
+            made_beta.set()
+            connection.close()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    try:
+        assert made_beta.wait(timeout=20)
+        with caplog.at_level("WARNING", logger="archive.ingest.pipeline"):
+            report = Ingester().run([source])
+    finally:
+        thread.join(timeout=60)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET deadlock_timeout")
+    assert failures == []
+    assert "deadlock detected" in caplog.text
+    assert (report.new, report.rejected) == (1, 0)
+    article = Article.objects.get()
+    assert sorted(article.tags.values_list("slug", flat=True)) == ["alpha", "beta"]
+    assert Tag.objects.count() == 2
