@@ -6,12 +6,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.urls import resolve, reverse
 
+from tests.api.headers import BROWSER_ACCEPT
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
-
-# What a browser sends: a person trying an address of the API in the address bar.
-BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 def test_the_api_root_links_every_endpoint_that_takes_no_id_and_the_docs(api):

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from search import service
-from tests.api.test_index import BROWSER_ACCEPT
+from tests.api.headers import BROWSER_ACCEPT
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from archive.filters import ArticleFilter
 from archive.languages import language_tag
 from archive.models import Article, Outlet
 from search.models import IndexOutbox
-from tests.archive.test_ingest_formats import PAGE, RECORD, ingest, jsonl, page_file
+from tests.archive.ingest_inputs import PAGE, RECORD, ingest, jsonl, page_file
 from tests.factories import make_article, make_outlet
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.urls import reverse
 from archive.admin_filters import RegionFilter
 from archive.gazetteer import load_regions
 from archive.models import Region, RegionRedirect
-from tests.curation.test_regions import region_form
+from tests.curation.admin_forms import region_form
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db

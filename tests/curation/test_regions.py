@@ -5,28 +5,11 @@ import pytest
 from django.urls import reverse
 
 from archive.models import Region
+from tests.curation.admin_forms import region_form
 from tests.factories import make_article
 from tests.search.conftest import backends_for_this_database
 
 pytestmark = pytest.mark.django_db
-
-
-def region_form(**fields) -> dict:
-    return {
-        "name": "",
-        "slug": "",
-        "kind": Region.Kind.AREA,
-        "parent": "",
-        "country_code": "",
-        "population": "0",
-        "iso_code": "",
-        "geonames_id": "",
-        "names-TOTAL_FORMS": "0",
-        "names-INITIAL_FORMS": "0",
-        "names-MIN_NUM_FORMS": "0",
-        "names-MAX_NUM_FORMS": "1000",
-        **fields,
-    }
 
 
 def found_in(client, region: Region) -> set[str]:
