@@ -30,6 +30,9 @@ class Match:
     # by ``positive``, so it changes no result, but a title word common in bodies is found
     # among titles instead of by reading every body that has it for its weight.
     title: str = ""
+    # Every group is of title: terms, so ``title`` finds exactly what ``positive`` finds:
+    # a document's weight-A lexemes are its title's (migration search/0002).
+    title_only: bool = False
 
     @property
     def finds_nothing(self) -> bool:
@@ -56,7 +59,13 @@ def compile_query(cursor, query: ParsedQuery) -> Match:
     if not (source["positive"] or source["negative"]):
         return Match(has_text=query.has_text)
     cursor.execute(sql.COMPILE, source)
-    return Match(query.has_text, *cursor.fetchone())
+    return Match(query.has_text, *cursor.fetchone(), title_only=_title_only(query))
+
+
+def _title_only(query: ParsedQuery) -> bool:
+    """Whether every group with something to search holds title: terms alone."""
+    searched = [group for group in query.groups if any(_searchable(t) for t in group)]
+    return bool(searched) and all(t.field == "title" for group in searched for t in group)
 
 
 def _sources(query: ParsedQuery) -> dict[str, str]:
@@ -92,7 +101,8 @@ def compile_for_search(
     row = cursor.fetchone()
     from search.backends.postgres_results import Span  # it imports this module
 
-    match, span = Match(query.has_text, *row[:3]), Span(*row[3:5])
+    match = Match(query.has_text, *row[:3], title_only=_title_only(query))
+    span = Span(*row[3:5])
     previous = list(row[5 : 5 + len(names)])
     if not match.positive:  # only stop words: nothing to plan for after all
         restore_settings(cursor, names, previous)
@@ -116,6 +126,11 @@ def conditions(request: SearchRequest, match: Match) -> tuple[str, dict]:
     conditions, params = [], {}
     if match.finds_nothing:
         conditions.append("false")
+    elif match.title_only and not match.negative:
+        # The title's own index and expression alone: testing the weighted vector too reads
+        # it from TOAST for every document with the words anywhere, not only in the title.
+        conditions.append(f"{sql.TITLE_VECTOR} @@ %(title_words)s::tsquery")
+        params["title_words"] = match.title
     elif match.tsquery:
         conditions.append("vector @@ %(match)s::tsquery")
         params["match"] = match.tsquery

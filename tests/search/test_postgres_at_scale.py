@@ -201,18 +201,39 @@ def test_matches_the_sample_misses_are_counted_up_to_the_bound(archive, monkeypa
     assert (results.total, results.total_is_estimate) == (21, True)  # "about 21"
 
 
-@pytest.mark.parametrize("q", ["title:dam", "title:dam river", "title:dam OR title:report"])
-def test_title_words_found_through_the_title_index_are_those_of_the_weighted_vector(archive, q):
+@pytest.mark.parametrize(
+    "q",
+    [
+        "title:dam",
+        "title:dam river",
+        "title:dam OR title:report",
+        "title:dam title:report",
+        'title:"dam report"',
+        "title:dam -glacier",
+        "title:the title:dam",
+    ],
+)
+@pytest.mark.parametrize("sort", [Sort.NEWEST, Sort.RELEVANCE])
+def test_title_words_found_through_the_title_index_are_those_of_the_weighted_vector(
+    archive, q, sort
+):
+    """Title words are looked up in the title's own index (and, when nothing but title
+    words is asked for, only there): the hits, in either order, are those of the weighted
+    vector's title lexemes."""
     query = parse_query(q)
     weighted = postgres_query.compile_query(connection.cursor(), query).tsquery
+    order = "published_at DESC" if sort == Sort.NEWEST else f"{RANK} DESC, published_at DESC"
     straightforward = _ids(
         "SELECT article_id FROM search_document WHERE vector @@ %(q)s::tsquery"
-        " ORDER BY published_at DESC, article_id DESC",
+        f" ORDER BY {order}, article_id DESC",
         {"q": weighted},
     )
     assert straightforward
-    found = archive.search(SearchRequest(query=query, sort=Sort.NEWEST, page_size=1000))
-    assert [hit.article_id for hit in found.hits] == straightforward
+    found = archive.search(SearchRequest(query=query, sort=sort, page_size=1000))
+    hits = [hit.article_id for hit in found.hits]
+    assert (found.total, sorted(hits)) == (len(straightforward), sorted(straightforward))
+    if sort == Sort.NEWEST or found.total <= postgres_results.RANK_ALL_UP_TO:
+        assert hits == straightforward  # above the bound, relevance ranks candidates
 
 
 def test_a_misspelling_is_corrected_when_the_correction_finds_more(archive, small_bounds):
