@@ -99,6 +99,14 @@ def _ranked(word: str, among: list[int] | None = None) -> list[int]:
     )
 
 
+def _in_sample(ids) -> list[int]:
+    """Those of ``ids`` in the sample (postgres_sql.IN_SAMPLE), as the server hashes them."""
+    return _ids(
+        "SELECT n FROM unnest(%(ids)s::bigint[]) AS n WHERE (hashint8(n) & 63) = 0 ORDER BY n",
+        {"ids": list(ids)},
+    )
+
+
 def _hits(backend, q: str, **options) -> list[int]:
     return [hit.article_id for hit in backend.search(service.build_request(q, **options)).hits]
 
@@ -172,7 +180,8 @@ def test_over_the_bounds_pages_past_the_candidates_go_on_newest_first(
 
 
 def test_over_the_bounds_the_total_and_facets_are_estimated_from_the_sample(archive, small_bounds):
-    sample = [n for n in range(1, DOCUMENTS + 1) if n % SAMPLE_EVERY == 0]
+    sample = _in_sample(range(1, DOCUMENTS + 1))
+    assert sample  # 7 of the 400
     results = archive.search(service.build_request("dam"))
     assert (results.total, results.total_is_estimate) == (len(sample) * SAMPLE_EVERY, True)
     assert results.facets_are_estimates is True
@@ -195,7 +204,7 @@ def test_matches_the_sample_misses_are_counted_up_to_the_bound(archive, monkeypa
     # Tag topic-1 (n % 5 == 1) and outlet-0 (n % 3 == 0): 27 documents, none in the sample.
     matching = [n for n in range(1, DOCUMENTS + 1) if n % 5 == 1 and n % 3 == 0]
     assert len(matching) == 27
-    assert not [n for n in matching if n % SAMPLE_EVERY == 0]
+    assert not _in_sample(matching)
     request = SearchRequest(query=parse_query("dam"), tags=("topic-1",), outlets=("outlet-0",))
     results = archive.search(request)
     assert (results.total, results.total_is_estimate) == (21, True)  # "about 21"
@@ -261,7 +270,7 @@ def test_a_phrase_of_common_words_is_looked_for_among_the_newest_documents(archi
     assert (exact.total, exact.total_is_estimate) == (DOCUMENTS, False)
 
     monkeypatch.setattr(postgres_results, "PHRASE_CHECKS", 50)
-    having_words = (DOCUMENTS // SAMPLE_EVERY) * SAMPLE_EVERY  # the sample's estimate: 384
+    having_words = len(_in_sample(range(1, DOCUMENTS + 1))) * SAMPLE_EVERY  # the estimate
     # The newest 50/384 of the archive's time: documents are spread evenly over it.
     first, last = _document(1).published_at, _document(DOCUMENTS).published_at
     start = last - (last - first) * (50 / having_words)
@@ -273,3 +282,23 @@ def test_a_phrase_of_common_words_is_looked_for_among_the_newest_documents(archi
     assert results.total == round(len(in_window) * having_words / 50)
     hits = [hit.article_id for hit in results.hits]
     assert hits == _ranked("river <-> dam", among=in_window)[:10]
+
+
+def test_documents_whose_ids_come_at_a_fixed_stride_are_sampled_like_any_others(backend):
+    """An ingest taking forty outlets' feeds in turn gives each outlet every fortieth id:
+    each such outlet has about its sixty-fourth in the sample (by id modulo 64, five outlets
+    had eight times that and 35 none), and its total is estimated from it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT n % 40, count(*) FILTER (WHERE (hashint8(n) & 63) = 0)"
+            " FROM generate_series(1, 1000000) AS n GROUP BY 1"
+        )
+        sampled = dict(cursor.fetchall())
+        # 25,000 ids each, 390.6 of them expected in the sample (binomial sd 19.6).
+        assert len(sampled) == 40
+        assert all(330 < n < 450 for n in sampled.values()), sampled
+        cursor.execute(
+            "SELECT indexdef FROM pg_indexes WHERE indexname = 'search_document_vector_sample'"
+        )
+        (definition,) = cursor.fetchone()
+    assert "(hashint8(article_id) & 63) = 0" in definition  # the sample searches count
