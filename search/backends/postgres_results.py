@@ -27,6 +27,10 @@ SNIPPET_WORDS = 35  # a snippet's length when there are no words to find passage
 COUNT_EXACTLY_UP_TO = 2_000
 FACETS_EXACTLY_UP_TO = 2_000
 RANK_ALL_UP_TO = 200
+# The matches counted exactly are kept by id, up to this many, so that finding the page's
+# candidates, the page and the facets reads those rows by id instead of testing the words
+# again (a word with a filter: each row's tsvector read from TOAST once more, each time).
+KEEP_IDS_UP_TO = COUNT_EXACTLY_UP_TO
 RANK_CANDIDATES = 100
 # Newest matches are looked for in the newest stretch of time expected to hold this many
 # times as many as wanted (see Span.window_start).
@@ -74,7 +78,7 @@ class Matches:
 
     total: int
     estimated: bool = False  # counted on the sample and scaled up
-    ids: list[int] | None = None  # all of them, when there are few (RANK_ALL_UP_TO)
+    ids: list[int] | None = None  # all of them, when there are few (KEEP_IDS_UP_TO)
 
 
 def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> SearchResults:
@@ -145,7 +149,7 @@ def _count(cursor, where: str, params: dict, words: bool) -> Matches:
     bound = {
         "count_bound": COUNT_EXACTLY_UP_TO,
         "count_limit": COUNT_EXACTLY_UP_TO + 1,
-        "ids_up_to": RANK_ALL_UP_TO,
+        "ids_up_to": KEEP_IDS_UP_TO,
     }
     sample, counted, ids = fetch(cursor, sql.sampled_count_statement(where), params | bound)
     estimate = sample * sql.SAMPLE_EVERY
@@ -153,7 +157,7 @@ def _count(cursor, where: str, params: dict, words: bool) -> Matches:
         return Matches(estimate, estimated=True)
     if counted > COUNT_EXACTLY_UP_TO:  # the sample was unlucky: the bound is what we know
         return Matches(max(counted, estimate), estimated=True)
-    if counted > RANK_ALL_UP_TO:  # too many to keep: array_agg gave none
+    if counted > KEEP_IDS_UP_TO:  # too many to keep: array_agg gave none
         return Matches(counted)
     return Matches(counted, ids=ids or [])  # no rows: NULL
 

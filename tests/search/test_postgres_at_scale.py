@@ -67,6 +67,7 @@ def small_bounds(monkeypatch):
     monkeypatch.setattr(postgres_results, "FACETS_EXACTLY_UP_TO", 50)
     monkeypatch.setattr(postgres_results, "RANK_ALL_UP_TO", 30)
     monkeypatch.setattr(postgres_results, "RANK_CANDIDATES", 20)
+    monkeypatch.setattr(postgres_results, "KEEP_IDS_UP_TO", 50)
 
 
 def _ids(sql: str, params: dict) -> list[int]:
@@ -155,15 +156,26 @@ def test_over_the_bounds_relevance_ranks_the_title_matches_and_the_newest(archiv
     assert _hits(archive, "dam")[0] == _ranked("dam")[0]
 
 
+# The matches counted are kept by id (read again by id for the candidates, the page and the
+# facets) or not (their words tested again): the same results.
+@pytest.mark.parametrize("keep_ids", [0, 1000])
 def test_counted_exactly_but_too_many_to_rank_all_the_candidates_are_ranked(
-    archive, small_bounds, monkeypatch
+    archive, small_bounds, monkeypatch, keep_ids
 ):
     monkeypatch.setattr(postgres_results, "COUNT_EXACTLY_UP_TO", 1000)
+    monkeypatch.setattr(postgres_results, "FACETS_EXACTLY_UP_TO", 1000)
+    monkeypatch.setattr(postgres_results, "KEEP_IDS_UP_TO", keep_ids)
     results = archive.search(service.build_request("dam"))
     assert (results.total, results.total_is_estimate) == (DOCUMENTS, False)
     title_matches = [n for n in range(DOCUMENTS, 0, -1) if n % 7 == 0][:20]
-    candidates = _ranked("dam", among=title_matches + _newest("dam")[:20])
-    assert [hit.article_id for hit in results.hits] == candidates[:10]
+    candidates = list(dict.fromkeys(title_matches + _newest("dam")[:20]))
+    order = _ranked("dam", among=candidates)
+    order += [n for n in _newest("dam") if n not in candidates]
+    assert [hit.article_id for hit in results.hits] == order[:10]
+    assert _hits(archive, "dam", page=5) == order[40:50]  # past the candidates
+    assert _hits(archive, "dam", sort=Sort.NEWEST, page=3) == _newest("dam")[20:30]
+    outlets = {facet.value: facet.count for facet in results.facets["outlet"]}
+    assert outlets == {"outlet-0": 133, "outlet-1": 134, "outlet-2": 133}
 
 
 @pytest.mark.parametrize("margin", [0.0001, 3, 1000])
