@@ -132,7 +132,7 @@ def conditions(request: SearchRequest, match: Match) -> tuple[str, dict]:
         conditions.append(f"{sql.TITLE_VECTOR} @@ %(title_words)s::tsquery")
         params["title_words"] = match.title
     elif match.tsquery:
-        conditions.append("vector @@ %(match)s::tsquery")
+        conditions.append(sql.MATCH)
         params["match"] = match.tsquery
         if match.title:
             conditions.append(f"{sql.TITLE_VECTOR} @@ %(title_words)s::tsquery")

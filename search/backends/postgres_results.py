@@ -95,7 +95,7 @@ def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> Se
     scale = 1.0
     if _PHRASE.search(match.positive) and not request.date_range:
         where, scale = _phrase_window(cursor, where, params, match, span)
-    matches = _count(cursor, where, params, words=bool(match.positive))
+    matches = _count(cursor, where, params, words=bool(match.positive), sampled=scale == 1)
     if matches.ids is not None:  # few: found once, read again by id, not tested again
         where, params["match_ids"] = "m.article_id = ANY(%(match_ids)s::bigint[])", matches.ids
     hits = _PageSearch(cursor, request, match, where, params, matches, span).hits()
@@ -134,15 +134,26 @@ def _phrase_window(cursor, where: str, params: dict, match: Match, span: Span) -
         return where, 1.0
     share = PHRASE_CHECKS / having_words
     params["phrase_start"] = span.last - (span.last - span.first) * share
-    return f"{where} AND m.published_at >= %(phrase_start)s", 1 / share
+    # The stretch's documents with every word first, by the word index alone (words ANDed
+    # need no tsvector read) and their dates; then the phrase is checked in those alone, by
+    # id. As one condition, the planner checked the phrase in every document with the words,
+    # a tsvector read from TOAST each, and tested the date after (1,000,000 articles: 7,000
+    # read for 1,500 in the stretch, 71 ms).
+    in_stretch = sql.ids_statement(f"{every_word} AND m.published_at >= %(phrase_start)s")
+    params["phrase_candidates"] = fetch(cursor, in_stretch, params)[0] or []
+    checked_each = where.replace(sql.MATCH, sql.MATCH_EACH)
+    return f"{checked_each} AND m.article_id = ANY(%(phrase_candidates)s::bigint[])", 1 / share
 
 
-def _count(cursor, where: str, params: dict, words: bool) -> Matches:
+def _count(cursor, where: str, params: dict, words: bool, sampled: bool = True) -> Matches:
     """The number of matches, exact or estimated, in one statement.
 
     With words, the sample is counted first; a sample that promises more than
     COUNT_EXACTLY_UP_TO gives the estimate, else the matches are counted, up to the bound.
     Without words (filters alone) the sample has no index to use: every match is counted.
+    Not ``sampled`` (the candidates were found by id: a phrase's stretch of time), they are
+    counted up to the bound at once: the sample's count would check each candidate's phrase
+    before its id's hash (the planner orders the tests by their catalogued cost).
     """
     if not words:
         return Matches(fetch(cursor, sql.count_statement(where), params)[0])
@@ -151,7 +162,13 @@ def _count(cursor, where: str, params: dict, words: bool) -> Matches:
         "count_limit": COUNT_EXACTLY_UP_TO + 1,
         "ids_up_to": KEEP_IDS_UP_TO,
     }
-    sample, counted, ids = fetch(cursor, sql.sampled_count_statement(where), params | bound)
+    if sampled:
+        sample, counted, ids = fetch(cursor, sql.sampled_count_statement(where), params | bound)
+    else:
+        sample, (counted, ids) = (
+            0,
+            fetch(cursor, sql.bounded_count_statement(where), params | bound),
+        )
     estimate = sample * sql.SAMPLE_EVERY
     if estimate > COUNT_EXACTLY_UP_TO:
         return Matches(estimate, estimated=True)

@@ -107,6 +107,18 @@ SELECT ARRAY(
 """
 
 
+# The condition a search's words make (postgres_query.conditions), and the same test written
+# as the function behind @@, which no index answers: for candidates already found by id,
+# each row's tsvector is tested instead of the word index being read for the whole archive.
+MATCH = "vector @@ %(match)s::tsquery"
+MATCH_EACH = "ts_match_vq(vector, %(match)s::tsquery)"
+
+
+def ids_statement(where: str) -> str:
+    """The matches' ids as one array (NULL for none)."""
+    return f"SELECT array_agg(m.article_id) FROM search_document m WHERE {where}"
+
+
 def bounded_count_statement(where: str) -> str:
     """The matches counted up to %(count_limit)s (no more rows are read than that), and
     their ids when there are at most %(ids_up_to)s, so that they are not tested again."""
