@@ -78,7 +78,8 @@ class Matches:
 
     total: int
     estimated: bool = False  # counted on the sample and scaled up
-    ids: list[int] | None = None  # all of them, when there are few (KEEP_IDS_UP_TO)
+    # All of them, newest first (ORDER_BY_NEWEST), when there are few (KEEP_IDS_UP_TO).
+    ids: list[int] | None = None
 
 
 def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> SearchResults:
@@ -208,12 +209,29 @@ class _PageSearch:
         if by_rank and self.matches.total > RANK_ALL_UP_TO:
             return self._page_of_candidates()
         statement = partial(sql.page_statement, order=ordering, words=words, by_rank=by_rank)
+        if words and not by_rank and self.matches.ids is not None:
+            return self._page_of_kept_ids(statement, oldest=ordering == sql.ORDER_BY_OLDEST)
         if words and not by_rank and self.matches.ids is None:
             wanted = self.request.offset + self.request.page_size
             rows = self._by_date(statement, wanted, oldest=ordering == sql.ORDER_BY_OLDEST)
         else:
             rows = json.loads(fetch(self.cursor, statement(self.where), self.params)[0] or "[]")
         return [_hit(*row, highlighted=words) for row in rows]
+
+    def _page_of_kept_ids(self, statement: Callable[[str], str], oldest: bool) -> list[Hit]:
+        """A newest (or oldest) first page of matches kept by id: the ids are in that order
+        already, so the page's rows are read by id, not all of them sorted again."""
+        in_order = self.matches.ids if not oldest else self.matches.ids[::-1]
+        start = min(self.request.offset, len(in_order))
+        params = self.params | {
+            "page_ids": in_order[start : start + self.request.page_size],
+            "offset": 0,
+        }
+        rows = json.loads(
+            fetch(self.cursor, statement("m.article_id = ANY(%(page_ids)s::bigint[])"), params)[0]
+            or "[]"
+        )
+        return [_hit(*row, highlighted=True) for row in rows]
 
     def _by_date(self, statement: Callable[[str], str], wanted: int, oldest: bool = False) -> list:
         """The rows of a newest-first statement (JSON rows, ``wanted`` of them deep) found in
@@ -271,6 +289,10 @@ class _PageSearch:
             "candidates": RANK_CANDIDATES,
             "title_match": _without_weights(self.match.positive),
         }
+        if self.matches.ids is not None:  # the newest are the first of the kept ids
+            statement = sql.title_candidates_statement(where)
+            in_title = fetch(self.cursor, statement, params)[0]
+            return list(dict.fromkeys(in_title + self.matches.ids[:RANK_CANDIDATES]))
         total = self.matches.total
         for _attempt in range(3):
             start = self.span.window_start(self.request, total, RANK_CANDIDATES)

@@ -76,19 +76,31 @@ def count_statement(where: str, sampled: bool = False) -> str:
 def sampled_count_statement(where: str) -> str:
     """The matches in the sample; and, when that promises at most %(count_bound)s in all,
     the matches counted up to %(count_limit)s (no more rows read than that) with their ids
-    when at most %(ids_up_to)s, so that they are not tested again. The second count runs
-    only if the first allows it (a one-time filter): one round trip either way."""
+    when at most %(ids_up_to)s, newest first, so that they are not tested again. The second
+    count runs only if the first allows it (a one-time filter): one round trip either way."""
     return f"""
 WITH sample AS (SELECT count(*) AS n FROM search_document m WHERE {IN_SAMPLE} AND {where})
 SELECT sample.n, counted.n, counted.ids FROM sample, LATERAL (
     SELECT count(*) AS n,
-           CASE WHEN count(*) <= %(ids_up_to)s THEN array_agg(article_id) END AS ids
+           CASE WHEN count(*) <= %(ids_up_to)s THEN {_IDS_NEWEST_FIRST} END AS ids
     FROM (
-        SELECT m.article_id FROM search_document m
+        SELECT m.article_id, m.published_at FROM search_document m
         WHERE {where} AND sample.n * {SAMPLE_EVERY} <= %(count_bound)s
         LIMIT %(count_limit)s
     ) AS matches
 ) AS counted
+"""
+
+
+def title_candidates_statement(where: str) -> str:
+    """The ids of the matches with the words in their title, newest first, up to
+    %(candidates)s: candidates_statement's first array alone."""
+    return f"""
+SELECT ARRAY(
+    SELECT m.article_id FROM search_document m
+    WHERE {TITLE_VECTOR} @@ %(title_match)s::tsquery AND {where}
+    ORDER BY {ORDER_BY_NEWEST} LIMIT %(candidates)s
+)
 """
 
 
@@ -121,12 +133,18 @@ def ids_statement(where: str) -> str:
 
 def bounded_count_statement(where: str) -> str:
     """The matches counted up to %(count_limit)s (no more rows are read than that), and
-    their ids when there are at most %(ids_up_to)s, so that they are not tested again."""
+    their ids when there are at most %(ids_up_to)s, newest first, so that they are not
+    tested again."""
     return (
-        "SELECT count(*), CASE WHEN count(*) <= %(ids_up_to)s THEN array_agg(article_id) END"
-        " FROM (SELECT m.article_id FROM search_document m"
+        f"SELECT count(*), CASE WHEN count(*) <= %(ids_up_to)s THEN {_IDS_NEWEST_FIRST} END"
+        " FROM (SELECT m.article_id, m.published_at FROM search_document m"
         f" WHERE {where} LIMIT %(count_limit)s) AS matches"
     )
+
+
+# The counted matches' ids in the order of ORDER_BY_NEWEST: the newest candidates for ranking
+# and a newest (or oldest) first page are then slices of it, no statement of their own.
+_IDS_NEWEST_FIRST = "array_agg(article_id ORDER BY published_at DESC, article_id DESC)"
 
 
 def page_statement(where: str, order: str, words: bool, by_rank: bool) -> str:

@@ -174,6 +174,8 @@ def test_counted_exactly_but_too_many_to_rank_all_the_candidates_are_ranked(
     assert [hit.article_id for hit in results.hits] == order[:10]
     assert _hits(archive, "dam", page=5) == order[40:50]  # past the candidates
     assert _hits(archive, "dam", sort=Sort.NEWEST, page=3) == _newest("dam")[20:30]
+    assert _hits(archive, "dam", sort=Sort.OLDEST, page=2) == _newest("dam")[::-1][10:20]
+    assert _hits(archive, "dam", sort=Sort.NEWEST, page=41) == []  # past the last
     outlets = {facet.value: facet.count for facet in results.facets["outlet"]}
     assert outlets == {"outlet-0": 133, "outlet-1": 134, "outlet-2": 133}
 
