@@ -98,7 +98,7 @@ def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> Se
         where, scale = _phrase_window(cursor, where, params, match, span)
     matches = _count(cursor, where, params, words=bool(match.positive), sampled=scale == 1)
     if matches.ids is not None:  # few: found once, read again by id, not tested again
-        where, params["match_ids"] = "m.article_id = ANY(%(match_ids)s::bigint[])", matches.ids
+        where, params["match_ids"] = sql.in_ids("match_ids"), matches.ids
     hits = _PageSearch(cursor, request, match, where, params, matches, span).hits()
     facets, sampled = {}, False
     if request.facets:
@@ -143,7 +143,7 @@ def _phrase_window(cursor, where: str, params: dict, match: Match, span: Span) -
     in_stretch = sql.ids_statement(f"{every_word} AND m.published_at >= %(phrase_start)s")
     params["phrase_candidates"] = fetch(cursor, in_stretch, params)[0] or []
     checked_each = where.replace(sql.MATCH, sql.MATCH_EACH)
-    return f"{checked_each} AND m.article_id = ANY(%(phrase_candidates)s::bigint[])", 1 / share
+    return f"{checked_each} AND {sql.in_ids('phrase_candidates')}", 1 / share
 
 
 def _count(cursor, where: str, params: dict, words: bool, sampled: bool = True) -> Matches:
@@ -166,10 +166,8 @@ def _count(cursor, where: str, params: dict, words: bool, sampled: bool = True) 
     if sampled:
         sample, counted, ids = fetch(cursor, sql.sampled_count_statement(where), params | bound)
     else:
-        sample, (counted, ids) = (
-            0,
-            fetch(cursor, sql.bounded_count_statement(where), params | bound),
-        )
+        sample = 0
+        counted, ids = fetch(cursor, sql.bounded_count_statement(where), params | bound)
     estimate = sample * sql.SAMPLE_EVERY
     if estimate > COUNT_EXACTLY_UP_TO:
         return Matches(estimate, estimated=True)
@@ -209,29 +207,24 @@ class _PageSearch:
         if by_rank and self.matches.total > RANK_ALL_UP_TO:
             return self._page_of_candidates()
         statement = partial(sql.page_statement, order=ordering, words=words, by_rank=by_rank)
+        oldest = ordering == sql.ORDER_BY_OLDEST
         if words and not by_rank and self.matches.ids is not None:
-            return self._page_of_kept_ids(statement, oldest=ordering == sql.ORDER_BY_OLDEST)
-        if words and not by_rank and self.matches.ids is None:
+            rows = self._page_of_kept_ids(statement, oldest)
+        elif words and not by_rank:
             wanted = self.request.offset + self.request.page_size
-            rows = self._by_date(statement, wanted, oldest=ordering == sql.ORDER_BY_OLDEST)
+            rows = self._by_date(statement, wanted, oldest)
         else:
-            rows = json.loads(fetch(self.cursor, statement(self.where), self.params)[0] or "[]")
+            rows = _json_rows(self.cursor, statement(self.where), self.params)
         return [_hit(*row, highlighted=words) for row in rows]
 
-    def _page_of_kept_ids(self, statement: Callable[[str], str], oldest: bool) -> list[Hit]:
-        """A newest (or oldest) first page of matches kept by id: the ids are in that order
-        already, so the page's rows are read by id, not all of them sorted again."""
-        in_order = self.matches.ids if not oldest else self.matches.ids[::-1]
-        start = min(self.request.offset, len(in_order))
-        params = self.params | {
-            "page_ids": in_order[start : start + self.request.page_size],
-            "offset": 0,
-        }
-        rows = json.loads(
-            fetch(self.cursor, statement("m.article_id = ANY(%(page_ids)s::bigint[])"), params)[0]
-            or "[]"
-        )
-        return [_hit(*row, highlighted=True) for row in rows]
+    def _page_of_kept_ids(self, statement: Callable[[str], str], oldest: bool) -> list:
+        """The rows of a newest (or oldest) first page of matches kept by id: the ids are in
+        that order already, so the page's rows are read by id, not all of them sorted again."""
+        in_order = self.matches.ids[::-1] if oldest else self.matches.ids
+        start = self.request.offset
+        page_ids = in_order[start : start + self.request.page_size]
+        params = self.params | {"page_ids": page_ids, "offset": 0}
+        return _json_rows(self.cursor, statement(sql.in_ids("page_ids")), params)
 
     def _by_date(self, statement: Callable[[str], str], wanted: int, oldest: bool = False) -> list:
         """The rows of a newest-first statement (JSON rows, ``wanted`` of them deep) found in
@@ -252,12 +245,11 @@ class _PageSearch:
             if bound is None:
                 break
             windowed = f"{where} AND {condition}"
-            found = fetch(cursor, statement(windowed), params | {"window": bound})[0]
-            rows = json.loads(found or "[]")
+            rows = _json_rows(cursor, statement(windowed), params | {"window": bound})
             if len(rows) >= params["limit"]:  # a full page: fewer would end the results
                 return rows
             total = max(1, total // 8)  # fewer there than expected: a stretch 8 times longer
-        return json.loads(fetch(cursor, statement(where), params)[0] or "[]")
+        return _json_rows(cursor, statement(where), params)
 
     def _page_of_candidates(self) -> list[Hit]:
         """Relevance over many matches: the candidates ranked, then the other matches newest
@@ -265,9 +257,9 @@ class _PageSearch:
         request = self.request
         candidates = self._candidates()
         params = self.params | {"candidate_ids": candidates}
-        in_candidates = "m.article_id = ANY(%(candidate_ids)s::bigint[])"
+        in_candidates = sql.in_ids("candidate_ids")
         statement = sql.page_statement(in_candidates, sql.ORDER_BY_RANK, words=True, by_rank=True)
-        rows = json.loads(fetch(self.cursor, statement, params)[0] or "[]")
+        rows = _json_rows(self.cursor, statement, params)
         wanted = request.page_size - len(rows)
         if wanted > 0 and request.offset + len(rows) >= len(candidates):
             rest = partial(sql.page_statement, order=sql.ORDER_BY_NEWEST, words=True, by_rank=False)
@@ -322,6 +314,11 @@ def _facets(cursor, where: str, params: dict, sampled: bool) -> dict[str, list[F
         name: [FacetCount(str(value), n) for value, n in json.loads(counts or "[]")]
         for name, counts in zip(sql.FACETS, row, strict=True)
     }
+
+
+def _json_rows(cursor, statement: str, params: dict) -> list:
+    """The rows of a statement that gives them as one JSON array (NULL for none)."""
+    return json.loads(fetch(cursor, statement, params)[0] or "[]")
 
 
 def _bounded(number: int) -> int:

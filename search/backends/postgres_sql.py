@@ -94,29 +94,32 @@ SELECT sample.n, counted.n, counted.ids FROM sample, LATERAL (
 
 def title_candidates_statement(where: str) -> str:
     """The ids of the matches with the words in their title, newest first, up to
-    %(candidates)s: candidates_statement's first array alone."""
-    return f"""
-SELECT ARRAY(
-    SELECT m.article_id FROM search_document m
-    WHERE {TITLE_VECTOR} @@ %(title_match)s::tsquery AND {where}
-    ORDER BY {ORDER_BY_NEWEST} LIMIT %(candidates)s
-)
-"""
+    %(candidates)s, as one array."""
+    return f"SELECT {_title_candidates(where)}"
 
 
 def candidates_statement(where: str, windowed: str) -> str:
     """Two arrays of ids, newest first, up to %(candidates)s each: the matches with the
     words in their title, and the matches (``windowed``: in the newest stretch of time)."""
     return f"""
-SELECT ARRAY(
-    SELECT m.article_id FROM search_document m
-    WHERE {TITLE_VECTOR} @@ %(title_match)s::tsquery AND {where}
-    ORDER BY {ORDER_BY_NEWEST} LIMIT %(candidates)s
-), ARRAY(
+SELECT {_title_candidates(where)}, ARRAY(
     SELECT m.article_id FROM search_document m WHERE {windowed}
     ORDER BY {ORDER_BY_NEWEST} LIMIT %(candidates)s
 )
 """
+
+
+def _title_candidates(where: str) -> str:
+    return f"""ARRAY(
+    SELECT m.article_id FROM search_document m
+    WHERE {TITLE_VECTOR} @@ %(title_match)s::tsquery AND {where}
+    ORDER BY {ORDER_BY_NEWEST} LIMIT %(candidates)s
+)"""
+
+
+def in_ids(name: str) -> str:
+    """The condition that keeps the documents whose ids the parameter ``name`` holds."""
+    return f"m.article_id = ANY(%({name})s::bigint[])"
 
 
 # The condition a search's words make (postgres_query.conditions), and the same test written
