@@ -285,7 +285,7 @@ def bulk_build(corpus: Path) -> dict:
 
         mark = time.perf_counter()
         connection.autocommit = True
-        for table in (*LOADED_TABLES, "archive_tag", "search_word"):
+        for table in (*LOADED_TABLES, "archive_tag", "search_word", "search_sample"):
             connection.execute(f"VACUUM ANALYZE {table}")
         steps["vacuum analyze"] = time.perf_counter() - mark
     return steps

@@ -43,13 +43,15 @@ ORDER_BY_RANK = "score DESC, m.published_at DESC, m.article_id DESC"
 ORDER_BY_NEWEST = "m.published_at DESC, m.article_id DESC"
 ORDER_BY_OLDEST = "m.published_at, m.article_id"
 
-# A fixed one in SAMPLE_EVERY of the documents, with a GIN index of its own (migrations
-# search/0006 and 0008): a word in half the archive is counted, and its facets, on a
-# sixty-fourth of it, in milliseconds, where every match takes a second at 1,000,000
-# articles. Chosen by a hash of the id, not the id modulo 64: ids follow the order of the
-# ingest, which can be periodic (sources taken in turn). The condition is written as the
-# index's predicate, so that the planner uses the index; SAMPLE_EVERY is a power of two.
+# A fixed one in SAMPLE_EVERY of the documents, in a table of its own (migration search/0009,
+# kept by triggers on search_document) with the columns searches test: a word in half the
+# archive is counted, and its facets, on a sixty-fourth of it, in milliseconds, where every
+# match takes a second at 1,000,000 articles, and the sample's rows lie on a few hundred
+# pages instead of thousands of search_document's. Chosen by a hash of the id, not the id
+# modulo 64: ids follow the order of the ingest, which can be periodic (sources taken in
+# turn). IN_SAMPLE is the triggers' condition; SAMPLE_EVERY is a power of two.
 SAMPLE_EVERY = 64
+SAMPLE = "search_sample"
 IN_SAMPLE = f"(hashint8(m.article_id) & {SAMPLE_EVERY - 1}) = 0"
 # The title alone as a tsvector, with a GIN index of its own (migration search/0006): the
 # articles with the words in their title, the first candidates for ranking by relevance.
@@ -69,8 +71,7 @@ FACETS = {
 
 def count_statement(where: str, sampled: bool = False) -> str:
     """Every match counted, or those in the sample (SAMPLE_EVERY)."""
-    sample = f"{IN_SAMPLE} AND " if sampled else ""
-    return f"SELECT count(*) FROM search_document m WHERE {sample}{where}"
+    return f"SELECT count(*) FROM {_documents(sampled)} m WHERE {where}"
 
 
 def sampled_count_statement(where: str) -> str:
@@ -79,7 +80,7 @@ def sampled_count_statement(where: str) -> str:
     when at most %(ids_up_to)s, newest first, so that they are not tested again. The second
     count runs only if the first allows it (a one-time filter): one round trip either way."""
     return f"""
-WITH sample AS (SELECT count(*) AS n FROM search_document m WHERE {IN_SAMPLE} AND {where})
+WITH sample AS (SELECT count(*) AS n FROM {SAMPLE} m WHERE {where})
 SELECT sample.n, counted.n, counted.ids FROM sample, LATERAL (
     SELECT count(*) AS n,
            CASE WHEN count(*) <= %(ids_up_to)s THEN {_IDS_NEWEST_FIRST} END AS ids
@@ -176,17 +177,20 @@ FROM page m JOIN search_document d USING (article_id)
 def facets_statement(where: str, sampled: bool) -> str:
     """Each facet's top values and counts as JSON text, one column a facet (FACETS' order):
     over every match, or over the sample's with each count scaled up by SAMPLE_EVERY."""
-    sample = f"{IN_SAMPLE} AND " if sampled else ""
     scale = f" * {SAMPLE_EVERY}" if sampled else ""
     columns = ",\n    ".join(f"({_facet(name, scale)})" for name in FACETS)
     return f"""
 WITH matches AS MATERIALIZED (
-    SELECT outlet_slug, tag_slugs, region_ids, published_at FROM search_document m
-    WHERE {sample}{where}
+    SELECT outlet_slug, tag_slugs, region_ids, published_at FROM {_documents(sampled)} m
+    WHERE {where}
 )
 SELECT
     {columns}
 """
+
+
+def _documents(sampled: bool) -> str:
+    return SAMPLE if sampled else "search_document"
 
 
 def _facet(name: str, scale: str) -> str:

@@ -7,6 +7,7 @@ same; where it estimates (totals and facets from the sample, relevance among can
 the estimate is what the sample or the candidates give, computed here independently.
 """
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -302,8 +303,7 @@ def test_a_phrase_of_common_words_is_looked_for_among_the_newest_documents(archi
 def test_documents_whose_ids_come_at_a_fixed_stride_are_sampled_like_any_others(backend):
     """An ingest taking forty outlets' feeds in turn gives each outlet every fortieth id:
     each such outlet has about its sixty-fourth in the sample (by id modulo 64, five outlets
-    had eight times that and 35 none); and a search counting on the sample reads the
-    sample's own index (its predicate is the backend's condition)."""
+    had eight times that and 35 none)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT m.article_id % 40,"
@@ -311,11 +311,35 @@ def test_documents_whose_ids_come_at_a_fixed_stride_are_sampled_like_any_others(
             " FROM generate_series(1, 1000000) AS m(article_id) GROUP BY 1"
         )
         sampled = dict(cursor.fetchall())
-        # 25,000 ids each, 390.6 of them expected in the sample (binomial sd 19.6).
-        assert len(sampled) == 40
-        assert all(330 < n < 450 for n in sampled.values()), sampled
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        sampled_count = postgres_sql.count_statement("vector @@ 'dam'::tsquery", sampled=True)
-        cursor.execute("EXPLAIN " + sampled_count)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "search_document_vector_sample" in plan
+    # 25,000 ids each, 390.6 of them expected in the sample (binomial sd 19.6).
+    assert len(sampled) == 40
+    assert all(330 < n < 450 for n in sampled.values()), sampled
+
+
+def _sample_rows(table: str) -> list[tuple]:
+    columns = "article_id, title, vector::text, tag_slugs, outlet_slug, region_ids, language"
+    where = postgres_sql.IN_SAMPLE if table == "search_document" else "true"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, published_at FROM {table} m WHERE {where} ORDER BY article_id"
+        )
+        return cursor.fetchall()
+
+
+def test_the_sample_table_follows_the_documents_as_they_are_written(archive):
+    """search_sample, kept by triggers, holds the sampled documents as they are now: after
+    writes, an update of a sampled document, a deletion and a clear."""
+    sampled = _in_sample(range(1, DOCUMENTS + 1))
+    assert len(sampled) > 2
+    assert _sample_rows(postgres_sql.SAMPLE) == _sample_rows("search_document")
+
+    edited = replace(_document(sampled[0]), title="Glacier retreat", tag_slugs=("ice",))
+    archive.apply([edited], deletions=[sampled[1]])
+    rows = _sample_rows(postgres_sql.SAMPLE)
+    assert rows == _sample_rows("search_document")
+    assert [row[0] for row in rows] == [sampled[0], *sampled[2:]]
+    assert (rows[0][1], rows[0][3]) == ("Glacier retreat", ["ice"])
+    assert archive.search(service.build_request("glacier retreat")).total == 1
+
+    archive.clear()
+    assert _sample_rows(postgres_sql.SAMPLE) == []
