@@ -225,9 +225,10 @@ def index_sizes(manifest: dict, work: Path) -> dict:
 
         with psycopg.connect(database_url(manifest, work)) as connection:
             row = connection.execute(
-                "SELECT pg_total_relation_size('search_document'),"
+                "SELECT pg_total_relation_size('search_document')"
+                " + pg_total_relation_size('search_sample'),"
                 " pg_indexes_size('search_document'),"
-                " pg_relation_size('search_document_vector'),"
+                " pg_relation_size('search_document_words_and_filters'),"
                 " pg_total_relation_size('search_word')"
             ).fetchone()
         sizes |= dict(zip(("table_total", "indexes", "vector_gin", "words"), row, strict=True))
@@ -416,7 +417,7 @@ def summary(manifest: dict, outcomes: list[dict], args: argparse.Namespace) -> s
         size = (
             f"search tables {(sizes['table_total'] + sizes['words']) / mib:,.0f} MiB "
             f"({(sizes['table_total'] + sizes['words']) / raw:.1f}× the raw text; "
-            f"GIN on the tsvector {sizes['vector_gin'] / mib:,.0f} MiB, all indexes of "
+            f"GIN of the words and filters {sizes['vector_gin'] / mib:,.0f} MiB, all indexes of "
             f"search_document {sizes['indexes'] / mib:,.0f} MiB, search_word "
             f"{sizes['words'] / mib:,.1f} MiB)"
         )

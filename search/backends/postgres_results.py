@@ -35,8 +35,10 @@ RANK_CANDIDATES = 100
 # Newest matches are looked for in the newest stretch of time expected to hold this many
 # times as many as wanted (see Span.window_start).
 WINDOW_MARGIN = 3
-# A phrase is checked in at most about this many documents that have all its words.
+# A phrase is checked first in about this many of the newest documents that have all its
+# words; where they hold less than the page asked for, in this many times more, and so on.
 PHRASE_CHECKS = 1_500
+PHRASE_WIDENING = 8
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,10 @@ def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> Se
     }
     scale = 1.0
     if _PHRASE.search(match.positive) and not request.date_range:
-        where, scale = _phrase_window(cursor, where, params, match, span)
-    matches = _count(cursor, where, params, words=bool(match.positive), sampled=scale == 1)
+        wanted = request.offset + request.page_size
+        where, scale, matches = _phrase_matches(cursor, where, params, match, span, wanted)
+    else:
+        matches = _count(cursor, where, params, words=bool(match.positive))
     if matches.ids is not None:  # few: found once, read again by id, not tested again
         where, params["match_ids"] = sql.in_ids("match_ids"), matches.ids
     hits = _PageSearch(cursor, request, match, where, params, matches, span).hits()
@@ -120,30 +124,42 @@ def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> Se
     )
 
 
-def _phrase_window(cursor, where: str, params: dict, match: Match, span: Span) -> tuple[str, float]:
+def _phrase_matches(
+    cursor, where: str, params: dict, match: Match, span: Span, wanted: int
+) -> tuple[str, float, Matches]:
     """A phrase is checked in each document that has all its words, whose positions only
     its tsvector holds (read from TOAST, about 15 µs a document). When the sample promises
     more than PHRASE_CHECKS such documents, the phrase is looked for among the newest
-    documents, in a stretch of time expected to hold about that many: the condition that
-    keeps to them, and how many times more the whole archive holds (to scale counts by).
-    Else (the condition, 1)."""
+    documents, in a stretch of time expected to hold about that many; a stretch where it is
+    found fewer than ``wanted`` times is widened PHRASE_WIDENING times over, and at last
+    every document with the words is checked: a rare phrase of common words (a quotation)
+    is found wherever it is, never missed for being old. Returns the condition that keeps
+    to the stretch, how many times more the whole archive holds (to scale counts by), and
+    the matches in the stretch; for every document (the condition, 1, the matches)."""
     every_word = where.replace("%(match)s", "%(every_word)s")
     params["every_word"] = _PHRASE.sub("&", match.positive)  # exclusions left out
     sample = fetch(cursor, sql.count_statement(every_word, sampled=True), params)[0]
     having_words = sample * sql.SAMPLE_EVERY
-    if having_words <= PHRASE_CHECKS or span.first is None or span.last is None:
-        return where, 1.0
-    share = PHRASE_CHECKS / having_words
-    params["phrase_start"] = span.last - (span.last - span.first) * share
-    # The stretch's documents with every word first, by the word index alone (words ANDed
-    # need no tsvector read) and their dates; then the phrase is checked in those alone, by
-    # id. As one condition, the planner checked the phrase in every document with the words,
-    # a tsvector read from TOAST each, and tested the date after (1,000,000 articles: 7,000
-    # read for 1,500 in the stretch, 71 ms).
-    in_stretch = sql.ids_statement(f"{every_word} AND m.published_at >= %(phrase_start)s")
-    params["phrase_candidates"] = fetch(cursor, in_stretch, params)[0] or []
     checked_each = where.replace(sql.MATCH, sql.MATCH_EACH)
-    return f"{checked_each} AND {sql.in_ids('phrase_candidates')}", 1 / share
+    checks = PHRASE_CHECKS
+    while having_words > checks and span.first is not None and span.last is not None:
+        share = checks / having_words
+        params["phrase_start"] = span.last - (span.last - span.first) * share
+        # The stretch's documents with every word first, by the word index alone (words
+        # ANDed need no tsvector read) and their dates; then the phrase is checked in those
+        # alone, by id. As one condition, the planner checked the phrase in every document
+        # with the words, a tsvector read from TOAST each, and tested the date after
+        # (1,000,000 articles: 7,000 read for 1,500 in the stretch, 71 ms). Counted without
+        # the sample: the planner would check each candidate's phrase before its id's hash
+        # (it orders the tests by their catalogued cost).
+        in_stretch = sql.ids_statement(f"{every_word} AND m.published_at >= %(phrase_start)s")
+        params["phrase_candidates"] = fetch(cursor, in_stretch, params)[0] or []
+        in_candidates = f"{checked_each} AND {sql.in_ids('phrase_candidates')}"
+        matches = _count(cursor, in_candidates, params, words=True, sampled=False)
+        if matches.total >= wanted:
+            return in_candidates, 1 / share, matches
+        checks *= PHRASE_WIDENING
+    return where, 1.0, _count(cursor, where, params, words=True)
 
 
 def _count(cursor, where: str, params: dict, words: bool, sampled: bool = True) -> Matches:
@@ -152,9 +168,8 @@ def _count(cursor, where: str, params: dict, words: bool, sampled: bool = True) 
     With words, the sample is counted first; a sample that promises more than
     COUNT_EXACTLY_UP_TO gives the estimate, else the matches are counted, up to the bound.
     Without words (filters alone) the sample has no index to use: every match is counted.
-    Not ``sampled`` (the candidates were found by id: a phrase's stretch of time), they are
-    counted up to the bound at once: the sample's count would check each candidate's phrase
-    before its id's hash (the planner orders the tests by their catalogued cost).
+    Not ``sampled``, they are counted up to the bound at once (the candidates of a phrase's
+    stretch of time, see _phrase_matches).
     """
     if not words:
         return Matches(fetch(cursor, sql.count_statement(where), params)[0])

@@ -300,6 +300,33 @@ def test_a_phrase_of_common_words_is_looked_for_among_the_newest_documents(archi
     assert hits == _ranked("river <-> dam", among=in_window)[:10]
 
 
+def test_a_rare_phrase_of_common_words_is_found_however_old(archive, monkeypatch):
+    """Every document has both words; the phrase is in two of the oldest only: the newest
+    stretch holds none, so the stretch is widened until every document is checked."""
+    old = [replace(_document(n), body=_document(n).body + " The dam river flowed.") for n in (3, 5)]
+    archive.apply(old)
+    monkeypatch.setattr(postgres_results, "PHRASE_CHECKS", 50)
+    results = archive.search(service.build_request('"dam river"'))
+    assert (results.total, results.total_is_estimate) == (2, False)
+    assert [hit.article_id for hit in results.hits] == _ranked("dam <-> river") == [5, 3]
+
+
+def test_a_phrase_found_too_rarely_in_the_newest_stretch_is_looked_for_in_a_wider_one(
+    archive, monkeypatch
+):
+    """The phrase is in the 30 oldest of the 400 documents and in the two newest: the first
+    stretch (50 documents with both words) holds 2, fewer than a page, the next (400, every
+    document) all 32."""
+    edited = [*range(1, 31), DOCUMENTS - 1, DOCUMENTS]
+    archive.apply(
+        [replace(_document(n), body=_document(n).body + " The dam river flowed.") for n in edited]
+    )
+    monkeypatch.setattr(postgres_results, "PHRASE_CHECKS", 50)
+    results = archive.search(service.build_request('"dam river"', sort=Sort.NEWEST))
+    assert (results.total, results.total_is_estimate) == (32, False)
+    assert [hit.article_id for hit in results.hits] == [400, 399, *range(30, 22, -1)]
+
+
 def test_documents_whose_ids_come_at_a_fixed_stride_are_sampled_like_any_others(backend):
     """An ingest taking forty outlets' feeds in turn gives each outlet every fortieth id:
     each such outlet has about its sixty-fourth in the sample (by id modulo 64, five outlets
@@ -343,3 +370,27 @@ def test_the_sample_table_follows_the_documents_as_they_are_written(archive):
 
     archive.clear()
     assert _sample_rows(postgres_sql.SAMPLE) == []
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        "region_ids @> '{11}'::bigint[]",
+        "tag_slugs @> '{topic-2}'::text[]",
+    ],
+)
+def test_a_word_with_a_filter_is_found_in_one_scan_of_one_index(archive, condition):
+    """The words and the array filters share a GIN index (migration search/0010): the scan
+    skips through the word's postings by the filter's, instead of a bitmap of every document
+    with the word intersected with the filter's."""
+    where = f"vector @@ 'dam'::tsquery AND {condition}"
+    with (
+        connection.cursor() as cursor,
+        postgres_query.planner_settings(cursor, postgres_results.BITMAPS),
+    ):
+        cursor.execute("EXPLAIN " + postgres_sql.count_statement(where))
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    index_scans = [line for line in plan.splitlines() if "Index Scan" in line]
+    assert len(index_scans) == 1, plan
+    assert "search_document_words_and_filters" in index_scans[0]
+    assert condition.split(" ")[0] in plan.split("Index Cond:")[1], plan
