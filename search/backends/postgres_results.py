@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import partial
+from math import ceil
 
 from django.db.backends.utils import CursorWrapper
 
@@ -36,7 +37,8 @@ RANK_CANDIDATES = 100
 # times as many as wanted (see Span.window_start).
 WINDOW_MARGIN = 3
 # A phrase is checked first in about this many of the newest documents that have all its
-# words; where they hold less than the page asked for, in this many times more, and so on.
+# words; where they hold less than the page asked for, in more (_wider: up to this many
+# times more), and so on.
 PHRASE_CHECKS = 1_500
 PHRASE_WIDENING = 8
 
@@ -131,8 +133,8 @@ def _phrase_matches(
     its tsvector holds (read from TOAST, about 15 µs a document). When the sample promises
     more than PHRASE_CHECKS such documents, the phrase is looked for among the newest
     documents, in a stretch of time expected to hold about that many; a stretch where it is
-    found fewer than ``wanted`` times is widened PHRASE_WIDENING times over, and at last
-    every document with the words is checked: a rare phrase of common words (a quotation)
+    found fewer than ``wanted`` times is widened (_wider), and at last every document with
+    the words is checked: a rare phrase of common words (a quotation)
     is found wherever it is, never missed for being old. Returns the condition that keeps
     to the stretch, how many times more the whole archive holds (to scale counts by), and
     the matches in the stretch; for every document (the condition, 1, the matches)."""
@@ -158,8 +160,18 @@ def _phrase_matches(
         matches = _count(cursor, in_candidates, params, words=True, sampled=False)
         if matches.total >= wanted:
             return in_candidates, 1 / share, matches
-        checks *= PHRASE_WIDENING
+        checks = _wider(checks, found=matches.total, wanted=wanted)
     return where, 1.0, _count(cursor, where, params, words=True)
+
+
+def _wider(checks: int, found: int, wanted: int) -> int:
+    """How many documents with a phrase's words to check next, when ``checks`` of them
+    held it ``found`` times, fewer than ``wanted``: as many as its frequency there says the
+    page needs, half as many again (at least twice as many), or PHRASE_WIDENING times as
+    many when it was not found at all or that is fewer."""
+    if not found:
+        return checks * PHRASE_WIDENING
+    return ceil(checks * min(PHRASE_WIDENING, max(2.0, 1.5 * wanted / found)))
 
 
 def _count(cursor, where: str, params: dict, words: bool, sampled: bool = True) -> Matches:

@@ -327,6 +327,22 @@ def test_a_phrase_found_too_rarely_in_the_newest_stretch_is_looked_for_in_a_wide
     assert [hit.article_id for hit in results.hits] == [400, 399, *range(30, 22, -1)]
 
 
+@pytest.mark.parametrize(
+    ("found", "wanted", "checks_next"),
+    [
+        (0, 10, 12_000),  # nothing to go by: eight times over
+        (5, 10, 4_500),  # as its frequency says the page needs, half as much again
+        (9, 10, 3_000),  # at least twice as many
+        (1, 10, 12_000),  # at most eight times as many
+        (5, 110, 12_000),  # a page far on
+    ],
+)
+def test_a_stretch_is_widened_as_far_as_the_phrase_is_frequent_in_it(
+    backend_name, found, wanted, checks_next
+):
+    assert postgres_results._wider(1_500, found=found, wanted=wanted) == checks_next
+
+
 def test_documents_whose_ids_come_at_a_fixed_stride_are_sampled_like_any_others(backend):
     """An ingest taking forty outlets' feeds in turn gives each outlet every fortieth id:
     each such outlet has about its sixty-fourth in the sample (by id modulo 64, five outlets
