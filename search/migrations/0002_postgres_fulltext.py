@@ -7,6 +7,8 @@ configuration of our own, ``dateline_search``; pg_trgm serves spelling suggestio
 
 from django.db import migrations
 
+from search.migrations._postgres import on_postgres
+
 FORWARD = [
     # Both are trusted extensions: a database owner may create them without superuser.
     "CREATE EXTENSION IF NOT EXISTS unaccent",
@@ -65,26 +67,9 @@ BACKWARD = [
 ]
 
 
-def _execute(schema_editor, statements):
-    if schema_editor.connection.vendor != "postgresql":
-        return  # SQLite sites search with Whoosh; there is nothing to create.
-    for statement in statements:
-        schema_editor.execute(statement)
-
-
-def forwards(apps, schema_editor):
-    _execute(schema_editor, FORWARD)
-
-
-def backwards(apps, schema_editor):
-    _execute(schema_editor, BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("search", "0001_initial"),
     ]
 
-    operations = [
-        migrations.RunPython(forwards, backwards),
-    ]
+    operations = [on_postgres(FORWARD, BACKWARD)]

@@ -18,6 +18,8 @@ every title); searches keep working meanwhile, without the new indexes.
 
 from django.db import migrations
 
+from search.migrations._postgres import on_postgres
+
 FORWARD = [
     "CREATE INDEX search_document_vector_sample ON search_document USING gin (vector)"
     " WHERE article_id % 64 = 0",
@@ -36,26 +38,9 @@ BACKWARD = [
 ]
 
 
-def _execute(schema_editor, statements):
-    if schema_editor.connection.vendor != "postgresql":
-        return  # SQLite sites search with Whoosh or tantivy: there is no search_document.
-    for statement in statements:
-        schema_editor.execute(statement, params=None)  # no placeholders: "%" is modulo
-
-
-def forwards(apps, schema_editor):
-    _execute(schema_editor, FORWARD)
-
-
-def backwards(apps, schema_editor):
-    _execute(schema_editor, BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("search", "0005_index_followers"),
     ]
 
-    operations = [
-        migrations.RunPython(forwards, backwards),
-    ]
+    operations = [on_postgres(FORWARD, BACKWARD)]

@@ -15,6 +15,8 @@ wrong).
 
 from django.db import migrations
 
+from search.migrations._postgres import on_postgres
+
 FORWARD = [
     "DROP INDEX IF EXISTS search_document_vector_sample",
     "CREATE INDEX search_document_vector_sample ON search_document USING gin (vector)"
@@ -27,26 +29,9 @@ BACKWARD = [
 ]
 
 
-def _execute(schema_editor, statements):
-    if schema_editor.connection.vendor != "postgresql":
-        return  # SQLite sites search with Whoosh or tantivy: there is no search_document.
-    for statement in statements:
-        schema_editor.execute(statement, params=None)  # no placeholders: "%" is modulo
-
-
-def forwards(apps, schema_editor):
-    _execute(schema_editor, FORWARD)
-
-
-def backwards(apps, schema_editor):
-    _execute(schema_editor, BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("search", "0007_postgres_cheaper_toast"),
     ]
 
-    operations = [
-        migrations.RunPython(forwards, backwards),
-    ]
+    operations = [on_postgres(FORWARD, BACKWARD)]

@@ -18,6 +18,8 @@ articles, during which searches estimate from no index (slower, not wrong).
 
 from django.db import migrations
 
+from search.migrations._postgres import on_postgres
+
 # The columns a search's conditions read (search.backends.postgres_query.conditions).
 COLUMNS = "article_id, title, vector, tag_slugs, outlet_slug, region_ids, language, published_at"
 NEW_COLUMNS = ", ".join(f"NEW.{column.strip()}" for column in COLUMNS.split(","))
@@ -85,26 +87,9 @@ BACKWARD = [
 ]
 
 
-def _execute(schema_editor, statements):
-    if schema_editor.connection.vendor != "postgresql":
-        return  # SQLite sites search with Whoosh or tantivy: there is no search_document.
-    for statement in statements:
-        schema_editor.execute(statement, params=None)  # no placeholders
-
-
-def forwards(apps, schema_editor):
-    _execute(schema_editor, FORWARD)
-
-
-def backwards(apps, schema_editor):
-    _execute(schema_editor, BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("search", "0008_postgres_hashed_sample"),
     ]
 
-    operations = [
-        migrations.RunPython(forwards, backwards),
-    ]
+    operations = [on_postgres(FORWARD, BACKWARD)]

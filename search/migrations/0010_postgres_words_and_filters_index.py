@@ -19,6 +19,8 @@ minutes to build (one core); searches keep working meanwhile, on the old indexes
 
 from django.db import migrations
 
+from search.migrations._postgres import on_postgres
+
 FORWARD = [
     "CREATE INDEX search_document_words_and_filters ON search_document"
     " USING gin (vector, region_ids, tag_slugs)",
@@ -34,26 +36,9 @@ BACKWARD = [
 ]
 
 
-def _execute(schema_editor, statements):
-    if schema_editor.connection.vendor != "postgresql":
-        return  # SQLite sites search with Whoosh or tantivy: there is no search_document.
-    for statement in statements:
-        schema_editor.execute(statement, params=None)
-
-
-def forwards(apps, schema_editor):
-    _execute(schema_editor, FORWARD)
-
-
-def backwards(apps, schema_editor):
-    _execute(schema_editor, BACKWARD)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("search", "0009_postgres_sample_table"),
     ]
 
-    operations = [
-        migrations.RunPython(forwards, backwards),
-    ]
+    operations = [on_postgres(FORWARD, BACKWARD)]
