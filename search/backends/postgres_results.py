@@ -134,10 +134,10 @@ def _phrase_matches(
     more than PHRASE_CHECKS such documents, the phrase is looked for among the newest
     documents, in a stretch of time expected to hold about that many; a stretch where it is
     found fewer than ``wanted`` times is widened (_wider), and at last every document with
-    the words is checked: a rare phrase of common words (a quotation)
-    is found wherever it is, never missed for being old. Returns the condition that keeps
-    to the stretch, how many times more the whole archive holds (to scale counts by), and
-    the matches in the stretch; for every document (the condition, 1, the matches)."""
+    the words is checked: a rare phrase of common words (a quotation) is found wherever it
+    is, never missed for being old. Returns the condition that keeps to the stretch, how
+    many times more the whole archive holds (to scale counts by), and the matches in the
+    stretch; for every document (the condition, 1, the matches)."""
     every_word = where.replace("%(match)s", "%(every_word)s")
     params["every_word"] = _PHRASE.sub("&", match.positive)  # exclusions left out
     sample = fetch(cursor, sql.count_statement(every_word, sampled=True), params)[0]

@@ -300,11 +300,17 @@ def test_a_phrase_of_common_words_is_looked_for_among_the_newest_documents(archi
     assert hits == _ranked("river <-> dam", among=in_window)[:10]
 
 
+def _with_dam_river(n: int) -> SearchDocument:
+    """Document n with the phrase "dam river", which no document has otherwise (each has
+    "river dam")."""
+    document = _document(n)
+    return replace(document, body=document.body + " The dam river flowed.")
+
+
 def test_a_rare_phrase_of_common_words_is_found_however_old(archive, monkeypatch):
     """Every document has both words; the phrase is in two of the oldest only: the newest
     stretch holds none, so the stretch is widened until every document is checked."""
-    old = [replace(_document(n), body=_document(n).body + " The dam river flowed.") for n in (3, 5)]
-    archive.apply(old)
+    archive.apply([_with_dam_river(n) for n in (3, 5)])
     monkeypatch.setattr(postgres_results, "PHRASE_CHECKS", 50)
     results = archive.search(service.build_request('"dam river"'))
     assert (results.total, results.total_is_estimate) == (2, False)
@@ -317,10 +323,7 @@ def test_a_phrase_found_too_rarely_in_the_newest_stretch_is_looked_for_in_a_wide
     """The phrase is in the 30 oldest of the 400 documents and in the two newest: the first
     stretch (50 documents with both words) holds 2, fewer than a page, the next (400, every
     document) all 32."""
-    edited = [*range(1, 31), DOCUMENTS - 1, DOCUMENTS]
-    archive.apply(
-        [replace(_document(n), body=_document(n).body + " The dam river flowed.") for n in edited]
-    )
+    archive.apply([_with_dam_river(n) for n in [*range(1, 31), DOCUMENTS - 1, DOCUMENTS]])
     monkeypatch.setattr(postgres_results, "PHRASE_CHECKS", 50)
     results = archive.search(service.build_request('"dam river"', sort=Sort.NEWEST))
     assert (results.total, results.total_is_estimate) == (32, False)
