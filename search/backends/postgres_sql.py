@@ -49,10 +49,9 @@ ORDER_BY_OLDEST = "m.published_at, m.article_id"
 # match takes a second at 1,000,000 articles, and the sample's rows lie on a few hundred
 # pages instead of thousands of search_document's. Chosen by a hash of the id, not the id
 # modulo 64: ids follow the order of the ingest, which can be periodic (sources taken in
-# turn). IN_SAMPLE is the triggers' condition; SAMPLE_EVERY is a power of two.
+# turn). The triggers keep the rows where (hashint8(article_id) & 63) = 0.
 SAMPLE_EVERY = 64
 SAMPLE = "search_sample"
-IN_SAMPLE = f"(hashint8(m.article_id) & {SAMPLE_EVERY - 1}) = 0"
 # The title alone as a tsvector, with a GIN index of its own (migration search/0006): the
 # articles with the words in their title, the first candidates for ranking by relevance.
 # The same expression as the index's, or the planner cannot use it.

@@ -1,4 +1,4 @@
-"""The PostgreSQL backend's sample (search.backends.postgres_sql.IN_SAMPLE) chosen by a hash
+"""The PostgreSQL backend's sample (search.backends.postgres_sql.SAMPLE_EVERY) chosen by a hash
 of the article's id instead of the id modulo 64; nothing on SQLite.
 
 Ids are given in the order articles are ingested, and an ingest that takes its sources in
