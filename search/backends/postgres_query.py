@@ -121,8 +121,16 @@ def _operand(term: Term, weighted: bool = True) -> str:
     return f"'{quoted}'" + (":A" if weighted and term.field == "title" else "")
 
 
-def conditions(request: SearchRequest, match: Match) -> tuple[str, dict]:
-    """The filters as SQL conditions (ANDed) and their parameters."""
+def conditions(
+    request: SearchRequest, match: Match, words: str | None = None, row_by_row: bool = False
+) -> tuple[str, dict]:
+    """The filters as SQL conditions (ANDed) and their parameters.
+
+    ``words`` is the tsquery the documents' words are tested with (by default the match's
+    own: a phrase's words ANDed, say, to find the documents that have them all);
+    ``row_by_row`` tests it in each row (sql.MATCH_EACH) instead of through the word
+    index, for candidates already found by id.
+    """
     conditions, params = [], {}
     if match.finds_nothing:
         conditions.append("false")
@@ -132,8 +140,8 @@ def conditions(request: SearchRequest, match: Match) -> tuple[str, dict]:
         conditions.append(f"{sql.TITLE_VECTOR} @@ %(title_words)s::tsquery")
         params["title_words"] = match.title
     elif match.tsquery:
-        conditions.append(sql.MATCH)
-        params["match"] = match.tsquery
+        conditions.append(sql.MATCH_EACH if row_by_row else sql.MATCH)
+        params["match"] = match.tsquery if words is None else words
         if match.title:
             conditions.append(f"{sql.TITLE_VECTOR} @@ %(title_words)s::tsquery")
             params["title_words"] = match.title

@@ -100,7 +100,7 @@ def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> Se
     scale = 1.0
     if _PHRASE.search(match.positive) and not request.date_range:
         wanted = request.offset + request.page_size
-        where, scale, matches = _phrase_matches(cursor, where, params, match, span, wanted)
+        where, scale, matches = _phrase_matches(cursor, request, params, match, span, wanted)
     else:
         matches = _count(cursor, where, params, words=bool(match.positive))
     if matches.ids is not None:  # few: found once, read again by id, not tested again
@@ -127,7 +127,7 @@ def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> Se
 
 
 def _phrase_matches(
-    cursor, where: str, params: dict, match: Match, span: Span, wanted: int
+    cursor, request: SearchRequest, params: dict, match: Match, span: Span, wanted: int
 ) -> tuple[str, float, Matches]:
     """A phrase is checked in each document that has all its words, whose positions only
     its tsvector holds (read from TOAST, about 15 µs a document). When the sample promises
@@ -138,15 +138,18 @@ def _phrase_matches(
     is, never missed for being old. Returns the condition that keeps to the stretch, how
     many times more the whole archive holds (to scale counts by), and the matches in the
     stretch; for every document (the condition, 1, the matches)."""
-    every_word = where.replace("%(match)s", "%(every_word)s")
-    params["every_word"] = _PHRASE.sub("&", match.positive)  # exclusions left out
-    sample = fetch(cursor, sql.count_statement(every_word, sampled=True), params)[0]
+    where = conditions(request, match)[0]
+    every_word, words_params = conditions(request, match, words=_PHRASE.sub("&", match.positive))
+    every_word_params = params | words_params  # exclusions left out
+    sample = fetch(cursor, sql.count_statement(every_word, sampled=True), every_word_params)[0]
     having_words = sample * sql.SAMPLE_EVERY
-    checked_each = where.replace(sql.MATCH, sql.MATCH_EACH)
+    checked_each = conditions(request, match, row_by_row=True)[0]
     checks = PHRASE_CHECKS
     while having_words > checks and span.first is not None and span.last is not None:
         share = checks / having_words
-        params["phrase_start"] = span.last - (span.last - span.first) * share
+        params["phrase_start"] = every_word_params["phrase_start"] = (
+            span.last - (span.last - span.first) * share
+        )
         # The stretch's documents with every word first, by the word index alone (words
         # ANDed need no tsvector read) and their dates; then the phrase is checked in those
         # alone, by id. As one condition, the planner checked the phrase in every document
@@ -155,7 +158,7 @@ def _phrase_matches(
         # the sample: the planner would check each candidate's phrase before its id's hash
         # (it orders the tests by their catalogued cost).
         in_stretch = sql.ids_statement(f"{every_word} AND m.published_at >= %(phrase_start)s")
-        params["phrase_candidates"] = fetch(cursor, in_stretch, params)[0] or []
+        params["phrase_candidates"] = fetch(cursor, in_stretch, every_word_params)[0] or []
         in_candidates = f"{checked_each} AND {sql.in_ids('phrase_candidates')}"
         matches = _count(cursor, in_candidates, params, words=True, sampled=False)
         if matches.total >= wanted:
