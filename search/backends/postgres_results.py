@@ -85,6 +85,15 @@ class Matches:
     # All of them, newest first (ORDER_BY_NEWEST), when there are few (KEEP_IDS_UP_TO).
     ids: list[int] | None = None
 
+    def then(self, older: "Matches") -> "Matches":
+        """These matches and those of an older stretch of time, as one."""
+        total = self.total + older.total
+        if self.estimated or older.estimated:
+            return Matches(total, estimated=True)
+        if self.ids is None or older.ids is None or total > KEEP_IDS_UP_TO:
+            return Matches(total)
+        return Matches(total, ids=self.ids + older.ids)  # newest first, as each is
+
 
 def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> SearchResults:
     """Total, page and facets, each in the cheapest way its size allows (see the README's
@@ -135,36 +144,45 @@ def _phrase_matches(
     documents, in a stretch of time expected to hold about that many; a stretch where it is
     found fewer than ``wanted`` times is widened (_wider), and at last every document with
     the words is checked: a rare phrase of common words (a quotation) is found wherever it
-    is, never missed for being old. Returns the condition that keeps to the stretch, how
-    many times more the whole archive holds (to scale counts by), and the matches in the
-    stretch; for every document (the condition, 1, the matches)."""
-    where = conditions(request, match)[0]
+    is, never missed for being old. Each widening checks only the documents it adds, older
+    than those checked before, and so does the last step: no document is checked twice.
+    Returns the condition that keeps to the stretch, how many times more the whole archive
+    holds (to scale counts by), and the matches in the stretch; for every document (the
+    condition, 1, the matches)."""
     every_word, words_params = conditions(request, match, words=_PHRASE.sub("&", match.positive))
     every_word_params = params | words_params  # exclusions left out
     sample = fetch(cursor, sql.count_statement(every_word, sampled=True), every_word_params)[0]
     having_words = sample * sql.SAMPLE_EVERY
     checked_each = conditions(request, match, row_by_row=True)[0]
-    checks = PHRASE_CHECKS
+    in_candidates = f"{checked_each} AND {sql.in_ids('phrase_candidates')}"
+    checks, candidates, found = PHRASE_CHECKS, [], Matches(0, ids=[])
+    added_part = "m.published_at >= %(phrase_start)s"
     while having_words > checks and span.first is not None and span.last is not None:
         share = checks / having_words
-        params["phrase_start"] = every_word_params["phrase_start"] = (
-            span.last - (span.last - span.first) * share
-        )
-        # The stretch's documents with every word first, by the word index alone (words
+        every_word_params["phrase_start"] = span.last - (span.last - span.first) * share
+        # The added part's documents with every word first, by the word index alone (words
         # ANDed need no tsvector read) and their dates; then the phrase is checked in those
         # alone, by id. As one condition, the planner checked the phrase in every document
         # with the words, a tsvector read from TOAST each, and tested the date after
         # (1,000,000 articles: 7,000 read for 1,500 in the stretch, 71 ms). Counted without
         # the sample: the planner would check each candidate's phrase before its id's hash
         # (it orders the tests by their catalogued cost).
-        in_stretch = sql.ids_statement(f"{every_word} AND m.published_at >= %(phrase_start)s")
-        params["phrase_candidates"] = fetch(cursor, in_stretch, every_word_params)[0] or []
-        in_candidates = f"{checked_each} AND {sql.in_ids('phrase_candidates')}"
-        matches = _count(cursor, in_candidates, params, words=True, sampled=False)
-        if matches.total >= wanted:
-            return in_candidates, 1 / share, matches
-        checks = _wider(checks, found=matches.total, wanted=wanted)
-    return where, 1.0, _count(cursor, where, params, words=True)
+        in_added_part = sql.ids_statement(f"{every_word} AND {added_part}")
+        params["phrase_candidates"] = fetch(cursor, in_added_part, every_word_params)[0] or []
+        found = found.then(_count(cursor, in_candidates, params, words=True, sampled=False))
+        candidates += params["phrase_candidates"]
+        if found.total >= wanted:
+            params["phrase_candidates"] = candidates
+            return in_candidates, 1 / share, found
+        checks = _wider(checks, found=found.total, wanted=wanted)
+        every_word_params["phrase_end"] = every_word_params["phrase_start"]
+        added_part = "m.published_at >= %(phrase_start)s AND m.published_at < %(phrase_end)s"
+    where = conditions(request, match)[0]
+    if "phrase_end" not in every_word_params:  # no stretch checked: all at once
+        return where, 1.0, _count(cursor, where, params, words=True)
+    params["phrase_end"] = every_word_params["phrase_end"]
+    older = _count(cursor, f"{where} AND m.published_at < %(phrase_end)s", params, words=True)
+    return where, 1.0, found.then(older)
 
 
 def _wider(checks: int, found: int, wanted: int) -> int:

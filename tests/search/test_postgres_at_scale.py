@@ -329,6 +329,34 @@ def test_a_phrase_found_too_rarely_in_the_newest_stretch_is_looked_for_in_a_wide
     assert [hit.article_id for hit in results.hits] == [400, 399, *range(30, 22, -1)]
 
 
+@pytest.mark.parametrize("first_checks", [5, 50])  # widened three times, or once
+def test_each_widening_checks_the_phrase_only_in_the_documents_it_adds(
+    archive, monkeypatch, first_checks
+):
+    """The phrase is in the two oldest documents: the stretch is widened from the newest
+    documents with its words to all of them, and each is checked for it once."""
+    archive.apply([_with_dam_river(n) for n in (1, 2)])
+    monkeypatch.setattr(postgres_results, "PHRASE_CHECKS", first_checks)
+    checked = []
+    count = postgres_results._count
+
+    def count_and_note_the_checked(cursor, where, params, **options):
+        if postgres_sql.in_ids("phrase_candidates") in where:
+            checked.extend(params["phrase_candidates"])
+        else:  # the documents older than every stretch, or all
+            older_than = params.get("phrase_end", datetime.max.replace(tzinfo=UTC))
+            checked.extend(
+                n for n in range(1, DOCUMENTS + 1) if _document(n).published_at < older_than
+            )
+        return count(cursor, where, params, **options)
+
+    monkeypatch.setattr(postgres_results, "_count", count_and_note_the_checked)
+    results = archive.search(service.build_request('"dam river"'))
+    assert (results.total, results.total_is_estimate) == (2, False)
+    assert [hit.article_id for hit in results.hits] == [2, 1]
+    assert sorted(checked) == list(range(1, DOCUMENTS + 1))
+
+
 @pytest.mark.parametrize(
     ("found", "wanted", "checks_next"),
     [
