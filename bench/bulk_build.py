@@ -260,6 +260,8 @@ def bulk_build(corpus: Path) -> dict:
 
         mark = time.perf_counter()
         with connection.cursor() as cursor:
+            # Triggers on again: search_document's keep the sample table (search/0009).
+            cursor.execute("RESET session_replication_role")
             cursor.execute("SET max_parallel_workers_per_gather = 0")
             cursor.execute("SET work_mem = '512MB'")
             cursor.execute(FILL_SEARCH_DOCUMENTS, {"width": PATH_WIDTH})

@@ -34,6 +34,7 @@ TABLES = {
         "SELECT article_id, region_id FROM archive_article_regions ORDER BY 1, 2"
     ),
     "search_document": "SELECT *, vector::text FROM search_document ORDER BY article_id",
+    "search_sample": "SELECT *, vector::text FROM search_sample ORDER BY article_id",
     "search_word": "SELECT word FROM search_word ORDER BY word",
     "indexes": """
         SELECT tablename, indexdef FROM pg_indexes
@@ -82,5 +83,6 @@ def test_the_bulk_build_gives_the_rows_the_ingest_gives(tmp_path):
     assert len(ingested["search_document"]) == ARTICLES
     assert ingested["archive_article_regions"]
     assert ingested["search_word"]
+    assert ingested["search_sample"]  # one in 64 of the articles: one of these 120
     for table in TABLES:
         assert bulk[table] == ingested[table], table
