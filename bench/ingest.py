@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,15 +29,21 @@ from bench.corpus import write  # noqa: E402
 PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
 
 
+# Run in the command's own process: at its exit, its peak resident memory and that of its
+# largest child (KiB), then the CPU seconds (user and system) of the process, its threads
+# included, and of its children that ended (the ingest's reader process, Whoosh's writers).
 PEAK_WRAPPER = """
 import atexit, resource, runpy, sys
 report = sys.argv.pop(1)
-peak = lambda who: resource.getrusage(who).ru_maxrss
+usage = resource.getrusage
+cpu = lambda who: usage(who).ru_utime + usage(who).ru_stime
 atexit.register(lambda: open(report, "w").write(
-    f"{peak(resource.RUSAGE_SELF)} {peak(resource.RUSAGE_CHILDREN)}"))
+    f"{usage(resource.RUSAGE_SELF).ru_maxrss} {usage(resource.RUSAGE_CHILDREN).ru_maxrss} "
+    f"{cpu(resource.RUSAGE_SELF)} {cpu(resource.RUSAGE_CHILDREN)}"))
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
 """
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def _descendants(pid: int) -> list[int]:
@@ -64,32 +71,83 @@ def _own_mib(pid: int) -> float:
     return 0.0
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """A process's CPU time so far (user and system), or None once it has ended."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
+
+
+def _server_processes(database: str) -> list[int]:
+    """The PostgreSQL server processes serving connections to ``database``: their titles
+    read "postgres: [CLUSTER: ]USER DATABASE HOST(PORT) STATE"."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            title = cmdline.read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and database in title.split():
+            found.append(int(cmdline.parent.name))
+    return found
+
+
 class OwnMemoryPeaks:
     """Samples a command's process and the processes it starts every 0.2 s, keeping the
-    peak own memory of the command and of its largest process."""
+    peak own memory of the command and of its largest process; and, given the database's
+    name, the CPU time of the PostgreSQL server processes serving it (each one's last
+    sample: the little it spends in its last 0.2 s before disconnecting is not seen)."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, database: str = "") -> None:
         self.pid, self.command, self.child = pid, 0.0, 0.0
+        self.database = database
+        self._server_cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
+
+    @property
+    def server_cpu(self) -> float:
+        return sum(self._server_cpu.values())
 
     def _sample(self) -> None:
         while not self._stop.wait(0.2):
             self.command = max(self.command, _own_mib(self.pid))
             for child in _descendants(self.pid):
                 self.child = max(self.child, _own_mib(child))
+            for server in _server_processes(self.database) if self.database else []:
+                seconds = _cpu_seconds(server)
+                if seconds is not None:
+                    self._server_cpu[server] = seconds
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
 
 
-def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, int, int, int, int]:
-    """Seconds and peak resident memory (MiB) of one command, measured in its own process
-    (RUSAGE_CHILDREN here would report the largest child so far, e.g. load_regions), and of
-    the largest process it started (the ingest's reader process, Whoosh's writers); then
-    the same two peaks of own memory only (sampled, see OwnMemoryPeaks)."""
+@dataclass(frozen=True)
+class Run:
+    """One command measured: wall seconds; peak resident memory (MiB) of its process and of
+    the largest process it started; the same two peaks of own memory only (sampled, see
+    OwnMemoryPeaks); CPU seconds of its process, of the processes it started, and of the
+    database server serving it (PostgreSQL; 0 on SQLite)."""
+
+    seconds: float
+    peak: int
+    child_peak: int
+    own_peak: int
+    child_own_peak: int
+    cpu: float
+    children_cpu: float
+    server_cpu: float
+
+
+def run(command: list[str], env: dict[str, str], work: Path, database: str = "") -> Run:
+    """One command, measured in its own process (RUSAGE_CHILDREN here would report the
+    largest child so far, e.g. load_regions'); ``database``: the PostgreSQL database whose
+    server processes' CPU time to sample."""
     report = work / "peak.txt"
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -98,7 +156,7 @@ def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, int
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
-    peaks = OwnMemoryPeaks(process.pid)
+    peaks = OwnMemoryPeaks(process.pid, database)
     try:
         returncode = process.wait()
     finally:
@@ -106,8 +164,17 @@ def run(command: list[str], env: dict[str, str], work: Path) -> tuple[float, int
     if returncode:
         raise subprocess.CalledProcessError(returncode, command)
     seconds = time.perf_counter() - started
-    own, child = (int(kib) // 1024 for kib in report.read_text().split())
-    return seconds, own, child, round(peaks.command), round(peaks.child)
+    peak, child_peak, cpu, children_cpu = report.read_text().split()
+    return Run(
+        seconds,
+        int(peak) // 1024,
+        int(child_peak) // 1024,
+        round(peaks.command),
+        round(peaks.child),
+        float(cpu),
+        float(children_cpu),
+        peaks.server_cpu,
+    )
 
 
 def environment(database: str, work: Path, backend: str) -> dict[str, str]:
@@ -205,10 +272,9 @@ def main() -> None:
             subprocess.run(
                 manage("load_regions"), env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
             )
-            seconds, *memory = run(
-                manage("ingest", str(corpus), "--batch-size", str(args.batch_size)), env, work
-            )
-            rows.append((fmt, args.database, backend, args.articles / seconds, *memory))
+            database = f"bench_{os.getpid()}" if args.database == "postgres" else ""
+            ingest = manage("ingest", str(corpus), "--batch-size", str(args.batch_size))
+            rows.append((fmt, args.database, backend, run(ingest, env, work, database)))
             shutil.rmtree(work / "index", ignore_errors=True)
             if (work / "archive.sqlite3").exists():
                 (work / "archive.sqlite3").unlink()
@@ -229,18 +295,31 @@ def main() -> None:
         "",
         "| format | database | backend | articles/s end to end | vs bare Whoosh | peak MiB "
         "| largest child process, peak MiB | own memory, peak MiB | largest child's own, "
-        "peak MiB |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "peak MiB | CPU ms an article: ingest process / its child processes / "
+        "database server |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for fmt, database, name, rate, *memory in rows:
+    for fmt, database, name, measured in rows:
+        rate = args.articles / measured.seconds
+        memory = (measured.peak, measured.child_peak, measured.own_peak, measured.child_own_peak)
+        cpu = (measured.cpu, measured.children_cpu, measured.server_cpu)
         lines.append(
             f"| {fmt} | {database} | {name} | {rate:.0f} | "
-            f"{f'{rate / bare:.0%}' if bare else '–'} | " + " | ".join(map(str, memory)) + " |"
+            f"{f'{rate / bare:.0%}' if bare else '–'} | "
+            + " | ".join(map(str, memory))
+            + " | "
+            + " / ".join(f"{seconds * 1000 / args.articles:.2f}" for seconds in cpu)
+            + " |"
         )
     lines += [
         "",
         "Peak MiB: the kernel's peak resident set (ru_maxrss), which counts the index files a "
-        "process maps; own memory: RssAnon sampled every 0.2 s, without them.",
+        "process maps; own memory: RssAnon sampled every 0.2 s, without them. CPU: user and "
+        "system time of the ingest's process (its threads, tantivy's included), of the "
+        "processes it started (the reader process, Whoosh's writers) and of the PostgreSQL "
+        "server processes serving it (sampled every 0.2 s; 0 on SQLite), start-up included, "
+        "divided by the articles; on 2 cores, the sum bounds the rate at 2,000 / sum "
+        "articles/s.",
     ]
     table = "\n".join(lines)
     print(table)
