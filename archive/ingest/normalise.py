@@ -123,8 +123,15 @@ def parse_dateline(printed: str) -> Dateline | None:
     return dateline
 
 
-def normalise(data: ArticleData, rules: OutletRules) -> ArticleData:
-    """Tidy a record from any format into the form the archive stores."""
+def text_language(title: str, body: str) -> str:
+    """The language an article's text is in (detect_language), as the ingest detects it."""
+    return detect_language(f"{title}. {body}")
+
+
+def normalise(data: ArticleData, rules: OutletRules, detect: bool = True) -> ArticleData:
+    """Tidy a record from any format into the form the archive stores. With ``detect``
+    False, a language the source does not declare is left "" for the caller to detect
+    (text_language): the reader process detects a chunk's at once (prepare.completed)."""
     data = _storable(data)
     paragraphs = [
         line
@@ -147,7 +154,7 @@ def normalise(data: ArticleData, rules: OutletRules) -> ArticleData:
         canonical_url=canonical_url(data.canonical_url),
         # The language the source declares, if it is a language tag; else the one the text
         # is in; else (archive.ingest.pipeline) the outlet's.
-        language=language_tag(data.language) or detect_language(f"{title}. {body}"),
+        language=language_tag(data.language) or (text_language(title, body) if detect else ""),
         tags=[" ".join(tag.split()) for tag in data.tags if tag.strip()],
     )
 

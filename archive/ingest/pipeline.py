@@ -166,15 +166,18 @@ class Ingester:
 
         def records() -> Iterator[Item]:  # run in the reader process
             pin_gazetteer(gazetteer)
-            return self._prepared(paths)
+            # Languages are detected a chunk at a time there, with the other derived values.
+            return self._prepared(paths, detect_language=False)
 
         return in_reader_process(records)
 
-    def _prepared(self, paths: Iterable[str | Path]) -> Iterator[Item]:
+    def _prepared(
+        self, paths: Iterable[str | Path], detect_language: bool = True
+    ) -> Iterator[Item]:
         # Set up where the pages are read: in the reader process, when there is one.
         with extraction_log_lines_naming_pages():
             for item in self._records(paths):
-                yield prepare(item, self.rules_for_outlet)
+                yield prepare(item, self.rules_for_outlet, detect_language)
 
     def _feed_index(self) -> None:
         """Send a saved batch's outbox rows to the index, which commits every

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from archive.ingest import pipeline
 from archive.ingest.errors import IngestError
 from archive.ingest.pipeline import Ingester
-from archive.ingest.prepare import CHUNK, Prepared, ReaderProcessDied
+from archive.ingest.prepare import CHUNK, Prepared, ReaderProcessDied, completed
 from archive.models import Article, Outlet
 from archive.places import Gazetteer, forget_gazetteer
 from search.documents import documents_for
@@ -101,6 +101,25 @@ def test_the_reader_process_prepares_what_reading_in_process_does_in_the_same_or
     # The outlet's rules were read before the process was forked, and applied in it.
     star = next(item for item in in_reader if item[0] == "article" and "300" in item[1].title)
     assert star[1].body == "Flights resumed.\n\nThe airport reopened."
+
+
+def test_a_chunk_completed_step_by_step_holds_what_each_record_computes_on_its_own(
+    gazetteer, tmp_path
+):
+    """The reader process leaves undeclared languages to ``completed``, which detects a
+    chunk's at once before its hashes, fingerprints and places: the same values."""
+    paths = sources(tmp_path)
+    declared = tmp_path / "declared.jsonl"
+    declared.write_text(json.dumps(record(400, language="pt_BR")) + "\n")
+    paths.append(str(declared))
+    one_by_one = [as_comparable(item) for item in Ingester()._prepared(paths)]
+    left = list(Ingester()._prepared(paths, detect_language=False))
+
+    undetected = [item for item in left if isinstance(item, Prepared) and not item.data.language]
+    assert len(undetected) > CHUNK  # every English record: left for the chunk to detect
+    assert [as_comparable(item) for item in completed(left)] == one_by_one
+    languages = [item[1].language for item in one_by_one if item[0] == "article"]
+    assert {"en", "pt-br"} <= set(languages)  # detected, and declared ("" for too short)
 
 
 def test_an_ingest_through_the_reader_process_saves_the_same_articles(gazetteer, tmp_path):
