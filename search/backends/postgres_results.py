@@ -156,10 +156,13 @@ def _phrase_matches(
     checked_each = conditions(request, match, row_by_row=True)[0]
     in_candidates = f"{checked_each} AND {sql.in_ids('phrase_candidates')}"
     checks, candidates, found = PHRASE_CHECKS, [], Matches(0, ids=[])
-    added_part = "m.published_at >= %(phrase_start)s"
+    checked_from = None  # where the stretch checked so far begins: none yet
     while having_words > checks and span.first is not None and span.last is not None:
         share = checks / having_words
-        every_word_params["phrase_start"] = span.last - (span.last - span.first) * share
+        start = span.last - (span.last - span.first) * share
+        added_part = "m.published_at >= %(phrase_start)s"
+        if checked_from is not None:
+            added_part += " AND m.published_at < %(phrase_end)s"
         # The added part's documents with every word first, by the word index alone (words
         # ANDed need no tsvector read) and their dates; then the phrase is checked in those
         # alone, by id. As one condition, the planner checked the phrase in every document
@@ -168,19 +171,20 @@ def _phrase_matches(
         # the sample: the planner would check each candidate's phrase before its id's hash
         # (it orders the tests by their catalogued cost).
         in_added_part = sql.ids_statement(f"{every_word} AND {added_part}")
-        params["phrase_candidates"] = fetch(cursor, in_added_part, every_word_params)[0] or []
+        bounds = {"phrase_start": start, "phrase_end": checked_from}
+        added = fetch(cursor, in_added_part, every_word_params | bounds)[0] or []
+        params["phrase_candidates"] = added
         found = found.then(_count(cursor, in_candidates, params, words=True, sampled=False))
-        candidates += params["phrase_candidates"]
+        candidates += added
         if found.total >= wanted:
             params["phrase_candidates"] = candidates
             return in_candidates, 1 / share, found
         checks = _wider(checks, found=found.total, wanted=wanted)
-        every_word_params["phrase_end"] = every_word_params["phrase_start"]
-        added_part = "m.published_at >= %(phrase_start)s AND m.published_at < %(phrase_end)s"
+        checked_from = start
     where = conditions(request, match)[0]
-    if "phrase_end" not in every_word_params:  # no stretch checked: all at once
+    if checked_from is None:  # few documents have the words: all are checked at once
         return where, 1.0, _count(cursor, where, params, words=True)
-    params["phrase_end"] = every_word_params["phrase_end"]
+    params["phrase_end"] = checked_from
     older = _count(cursor, f"{where} AND m.published_at < %(phrase_end)s", params, words=True)
     return where, 1.0, found.then(older)
 
