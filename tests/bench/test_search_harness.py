@@ -7,7 +7,9 @@ import math
 import re
 
 import pytest
+from django.db import connection
 
+from bench import search as harness
 from bench.search_queries import CLASSES
 from tests.bench.scripts import run_bench
 from tests.processes import ROOT
@@ -119,3 +121,19 @@ def test_a_corpus_is_taken_only_from_a_finished_archive_of_the_same_articles(tmp
     assert same_corpus(tmp_path, wanted) == tmp_path / "corpus.jsonl"
     with pytest.raises(SystemExit, match="other articles"):
         same_corpus(tmp_path, wanted | {"articles": 300})
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="PostgreSQL only: runs in the PostgreSQL pass of .ci/run",
+)
+@pytest.mark.django_db
+def test_an_entry_names_the_postgresql_settings_its_figures_hold_for():
+    described = harness.machine({"database": "postgres"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version(), current_setting('shared_buffers')")
+        version, shared_buffers = cursor.fetchone()
+    assert f"shared_buffers {shared_buffers}, " in described
+    settings = r"\(shared_buffers \S+, effective_cache_size \S+, work_mem \S+, jit (on|off)\)$"
+    assert re.search(rf"PostgreSQL .+ {settings}", described)
+    assert described.split("PostgreSQL ")[1].split()[0] in version
