@@ -165,10 +165,12 @@ def build_archive(manifest: dict, work: Path) -> None:
         bulk_load(manifest, work, corpus, env)
         manifest["sizes"] = index_sizes(manifest, work)
         return
-    seconds, peak, reader_peak, *_ = run(
-        manage("ingest", str(corpus), "--batch-size", "500"), env, work
-    )
-    manifest["ingest"] = {"seconds": seconds, "peak_mib": peak, "reader_peak_mib": reader_peak}
+    ingest = run(manage("ingest", str(corpus), "--batch-size", "500"), env, work)
+    manifest["ingest"] = {
+        "seconds": ingest.seconds,
+        "peak_mib": ingest.peak,
+        "reader_peak_mib": ingest.child_peak,
+    }
     subprocess.run(
         manage(
             "shell",
@@ -180,8 +182,12 @@ def build_archive(manifest: dict, work: Path) -> None:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    seconds, peak, writers_peak, *_ = run(manage("rebuild_index", "--batch-size", "500"), env, work)
-    manifest["rebuild"] = {"seconds": seconds, "peak_mib": peak, "writers_peak_mib": writers_peak}
+    rebuild = run(manage("rebuild_index", "--batch-size", "500"), env, work)
+    manifest["rebuild"] = {
+        "seconds": rebuild.seconds,
+        "peak_mib": rebuild.peak,
+        "writers_peak_mib": rebuild.child_peak,
+    }
     manifest["sizes"] = index_sizes(manifest, work)
 
 
