@@ -94,9 +94,10 @@ def _server_processes(database: str) -> list[int]:
     return found
 
 
-class OwnMemoryPeaks:
+class ProcessSampler:
     """Samples a command's process and the processes it starts every 0.2 s, keeping the
-    peak own memory of the command and of its largest process; and, given the database's
+    peak own memory of the command and of its largest process (``command``, ``child``, in
+    MiB); and, given the database's
     name, the CPU time of the PostgreSQL server processes serving it (each one's last
     sample: the little it spends in its last 0.2 s before disconnecting is not seen)."""
 
@@ -131,7 +132,7 @@ class OwnMemoryPeaks:
 class Run:
     """One command measured: wall seconds; peak resident memory (MiB) of its process and of
     the largest process it started; the same two peaks of own memory only (sampled, see
-    OwnMemoryPeaks); CPU seconds of its process, of the processes it started, and of the
+    ProcessSampler); CPU seconds of its process, of the processes it started, and of the
     database server serving it (PostgreSQL; 0 on SQLite)."""
 
     seconds: float
@@ -156,11 +157,11 @@ def run(command: list[str], env: dict[str, str], work: Path, database: str = "")
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
     )
-    peaks = OwnMemoryPeaks(process.pid, database)
+    sampled = ProcessSampler(process.pid, database)
     try:
         returncode = process.wait()
     finally:
-        peaks.stop()
+        sampled.stop()
     if returncode:
         raise subprocess.CalledProcessError(returncode, command)
     seconds = time.perf_counter() - started
@@ -169,11 +170,11 @@ def run(command: list[str], env: dict[str, str], work: Path, database: str = "")
         seconds,
         int(peak) // 1024,
         int(child_peak) // 1024,
-        round(peaks.command),
-        round(peaks.child),
+        round(sampled.command),
+        round(sampled.child),
         float(cpu),
         float(children_cpu),
-        peaks.server_cpu,
+        sampled.server_cpu,
     )
 
 
