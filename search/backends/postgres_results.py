@@ -109,7 +109,7 @@ def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> Se
     scale = 1.0
     if _PHRASE.search(match.positive) and not request.date_range:
         wanted = request.offset + request.page_size
-        where, scale, matches = _phrase_matches(cursor, request, params, match, span, wanted)
+        where, scale, matches = _phrase_matches(cursor, request, where, params, match, span, wanted)
     else:
         matches = _count(cursor, where, params, words=bool(match.positive))
     if matches.ids is not None:  # few: found once, read again by id, not tested again
@@ -136,7 +136,13 @@ def find_results(cursor, request: SearchRequest, match: Match, span: Span) -> Se
 
 
 def _phrase_matches(
-    cursor, request: SearchRequest, params: dict, match: Match, span: Span, wanted: int
+    cursor,
+    request: SearchRequest,
+    where: str,
+    params: dict,
+    match: Match,
+    span: Span,
+    wanted: int,
 ) -> tuple[str, float, Matches]:
     """A phrase is checked in each document that has all its words, whose positions only
     its tsvector holds (read from TOAST, about 15 µs a document). When the sample promises
@@ -148,7 +154,9 @@ def _phrase_matches(
     than those checked before, and so does the last step: no document is checked twice.
     Returns the condition that keeps to the stretch, how many times more the whole archive
     holds (to scale counts by), and the matches in the stretch; for every document (the
-    condition, 1, the matches)."""
+    condition, 1, the matches). ``where`` and ``params``: the request's conditions
+    (``conditions``); the every-word and row-by-row tests are made by ``conditions``
+    for the request."""
     every_word, words_params = conditions(request, match, words=_PHRASE.sub("&", match.positive))
     every_word_params = params | words_params  # exclusions left out
     sample = fetch(cursor, sql.count_statement(every_word, sampled=True), every_word_params)[0]
@@ -181,7 +189,6 @@ def _phrase_matches(
             return in_candidates, 1 / share, found
         checks = _wider(checks, found=found.total, wanted=wanted)
         checked_from = start
-    where = conditions(request, match)[0]
     if checked_from is None:  # few documents have the words: all are checked at once
         return where, 1.0, _count(cursor, where, params, words=True)
     params["phrase_end"] = checked_from

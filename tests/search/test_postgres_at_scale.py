@@ -358,6 +358,27 @@ def test_each_widening_checks_the_phrase_only_in_the_documents_it_adds(
 
 
 @pytest.mark.parametrize(
+    ("newer", "older", "joined"),
+    [
+        # Exact and few: the totals added, the ids newest first (the newer stretch's first).
+        ((2, False, [9, 8]), (1, False, [3]), (3, False, [9, 8, 3])),
+        ((0, False, []), (0, False, []), (0, False, [])),
+        # Either an estimate: the sum is one too, with no ids.
+        ((2, False, [9, 8]), (640, True, None), (642, True, None)),
+        ((2001, True, None), (1, False, [3]), (2002, True, None)),
+        # Exact but too many to keep (KEEP_IDS_UP_TO, 50 here): the total alone.
+        ((30, False, list(range(30))), (21, False, list(range(21))), (51, False, None)),
+        ((60, False, None), (1, False, [3]), (61, False, None)),
+    ],
+)
+def test_the_matches_of_two_stretches_of_time_are_joined(
+    backend_name, small_bounds, newer, older, joined
+):
+    matches = postgres_results.Matches
+    assert matches(*newer).then(matches(*older)) == matches(*joined)
+
+
+@pytest.mark.parametrize(
     ("found", "wanted", "checks_next"),
     [
         (0, 10, 12_000),  # nothing to go by: eight times over
