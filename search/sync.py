@@ -192,8 +192,9 @@ def _documents(
 
 class StreamingApply:
     """``apply_outbox`` for a long bulk job, fed after each batch it commits: the pending
-    documents go to the backend's bulk write at once (Whoosh indexes them in other
-    processes while the job prepares its next batch) and are committed every ``every``
+    documents go to the backend's bulk write at once (Whoosh indexes them in processes of
+    its own, tantivy in its indexing threads, PostgreSQL's server on a connection of the
+    write's, while the job prepares its next batch) and are committed every ``every``
     articles. The outbox rows are deleted only after the commit, so a failure or a kill
     leaves them for the next run."""
 

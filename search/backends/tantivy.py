@@ -25,6 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import NoReturn
 
 import tantivy
 from django.conf import settings
@@ -34,7 +35,7 @@ from archive.processes import libc
 from search.backends import base
 from search.backends import tantivy_schema as ts
 from search.backends.generations import Generations
-from search.backends.vocabulary import Vocabulary
+from search.backends.vocabulary import PendingWords, Vocabulary
 from search.documents import SearchDocument
 from search.query import parse_query
 from search.spelling import corrections_for, replace_words
@@ -162,6 +163,89 @@ def _tantivy_errors(failure: type[base.SearchBackendError], doing: str) -> Itera
         raise failure(f"The tantivy index cannot be {doing}: {error}") from error
 
 
+class _TantivyWrite(base.BulkWrite):
+    """One writer kept open from the first ``add`` to ``commit`` (or ``cancel``), holding the
+    index's writer lock: tantivy's indexing threads index each batch as it is added, while
+    an ingest saves its next one, instead of all of them at the commit. ``documents``: about
+    how many it will write (a bulk write gets a second indexing thread and a bigger heap).
+    """
+
+    def __init__(self, backend: "SearchBackend", documents: int) -> None:
+        self.backend = backend
+        self.documents = documents
+        self.generation: str | None = None
+        self.writer: tantivy.IndexWriter | None = None
+        self.words: PendingWords | None = None
+
+    def add(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:
+        # The last document of an id wins; an id is deleted before it is added again (a
+        # deletion reaches the documents added before it, committed or not).
+        documents = list({document.article_id: document for document in upserts}.values())
+        deletions = set(deletions) - {document.article_id for document in documents}
+        if not documents and not deletions:
+            return
+        try:
+            if self.writer is None:
+                self._open()
+            with _tantivy_errors(base.SearchBackendError, "written"):
+                for article_id in [*deletions, *(d.article_id for d in documents)]:
+                    self.writer.delete_documents_by_term("id", article_id)
+                for document in documents:
+                    self.writer.add_document(ts.document_of(document))
+            self.words.gather(documents)
+        except BaseException as error:
+            self.cancel()
+            _raise_as_write_failure(error)
+
+    def commit(self) -> None:
+        if self.writer is None:
+            return
+        try:
+            # Written into the generation a rebuild (begun since the first add) replaces,
+            # it would be lost: left for after the rebuild, as a write begun during one is.
+            generations = self.backend.generations
+            if generations.rebuilding() or generations.current() != self.generation:
+                raise base.SearchBackendError("A rebuild is in progress; changes wait for it.")
+            with _tantivy_errors(base.SearchBackendError, "written"):
+                # Under the writer's lock, so two processes never merge the file at once.
+                self.words.merge()
+                self.writer.commit()
+        except BaseException as error:
+            self.cancel()
+            _raise_as_write_failure(error)
+        self._end()
+
+    def cancel(self) -> None:
+        if self.writer is None:
+            return
+        try:
+            with _tantivy_errors(base.SearchBackendError, "written"):
+                self.writer.rollback()
+        finally:
+            self._end()
+
+    def _open(self) -> None:
+        if self.backend.generations.rebuilding():
+            raise base.SearchBackendError("A rebuild is in progress; changes wait for it.")
+        reader = self.backend._reader(create=True)
+        self.writer = self.backend._acquire_writer(reader.index, self.documents)
+        self.generation = reader.generation
+        self.words = self.backend._vocabulary(reader.generation).pending()
+
+    def _end(self) -> None:
+        """Ends the writer (not only when the Python object is collected, which a traceback
+        can delay): its merges finish and its lock is released."""
+        writer, self.writer, self.words = self.writer, None, None
+        with _tantivy_errors(base.SearchBackendError, "written"):
+            writer.wait_merging_threads()
+
+
+def _raise_as_write_failure(error: BaseException) -> NoReturn:
+    if isinstance(error, base.SearchBackendError) or not isinstance(error, Exception):
+        raise error
+    raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
+
+
 class SearchBackend(base.SearchBackend):
     name = "tantivy"
 
@@ -268,32 +352,12 @@ class SearchBackend(base.SearchBackend):
             time.sleep(0.05)
 
     def apply(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:
-        # The last document of an id wins; an id is deleted before it is added again.
-        documents = list({document.article_id: document for document in upserts}.values())
-        deletions = set(deletions) - {document.article_id for document in documents}
-        if not documents and not deletions:
-            return
-        if self.generations.rebuilding():
-            raise base.SearchBackendError("A rebuild is in progress; changes wait for it.")
-        reader = self._reader(create=True)
-        try:
-            with (
-                self._writer(reader.index, len(documents)) as writer,
-                _tantivy_errors(base.SearchBackendError, "written"),
-            ):
-                for article_id in [*deletions, *(d.article_id for d in documents)]:
-                    writer.delete_documents_by_term("id", article_id)
-                for document in documents:
-                    writer.add_document(ts.document_of(document))
-                # Under the writer's lock, so two processes never merge the file at once.
-                words = self._vocabulary(reader.generation).pending()
-                words.gather(documents)
-                words.merge()
-                writer.commit()
-        except base.SearchBackendError:
-            raise
-        except Exception as error:
-            raise base.SearchBackendError(f"Writing the search index failed: {error}") from error
+        write = _TantivyWrite(self, documents=len(upserts))
+        write.add(upserts, deletions)
+        write.commit()
+
+    def bulk_write(self) -> base.BulkWrite:
+        return _TantivyWrite(self, documents=BULK_WRITE)
 
     def has_index(self) -> bool:
         return self.generations.current() is not None  # a directory someone may delete

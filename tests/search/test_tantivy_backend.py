@@ -208,6 +208,62 @@ def test_a_bulk_write_with_two_indexing_threads_keeps_every_document(backend):
     assert backend.search(service.build_request("bulletns")).suggestion == "bulletins"
 
 
+def bulletin_ids(backend) -> list[int]:
+    results = backend.search(service.build_request("bulletins", sort="oldest", page_size=50))
+    return sorted(hit.article_id for hit in results.hits)
+
+
+def test_a_bulk_write_indexes_each_batch_as_it_is_added_and_shows_them_at_its_commit(
+    backend, monkeypatch
+):
+    """Its writer is open (the index locked) from the first add: each batch goes to
+    tantivy's indexing threads when added, while an ingest saves its next one, not all
+    at the commit; searches see none of it until the commit, then all of it."""
+    backend.index([bulletin(1), bulletin(2)])
+    handed_to_tantivy = []
+    document_of = ts.document_of
+    monkeypatch.setattr(
+        ts, "document_of", lambda d: handed_to_tantivy.append(d.article_id) or document_of(d)
+    )
+    write = backend.bulk_write()
+    write.add([bulletin(3), bulletin(4)])
+    assert handed_to_tantivy == [3, 4]
+    write.add([replace(bulletin(3), title="Bulletin three")], deletions=[1])
+    assert handed_to_tantivy == [3, 4, 3]
+    with pytest.raises(ValueError, match="LockBusy"):
+        other_writer(backend)
+    assert bulletin_ids(backend) == [1, 2]
+    write.commit()
+    assert bulletin_ids(backend) == [2, 3, 4]  # 3 once, as last added
+    assert [hit.article_id for hit in backend.search(service.build_request("three")).hits] == [3]
+    other_writer(backend).wait_merging_threads()  # the lock is free again
+
+
+def test_a_cancelled_bulk_write_leaves_the_index_as_it_was(backend):
+    backend.index([bulletin(1)])
+    write = backend.bulk_write()
+    write.add([bulletin(2)], deletions=[1])
+    write.cancel()
+    assert bulletin_ids(backend) == [1]
+    write.add([bulletin(3)])  # a write afresh, from its first add
+    write.commit()
+    assert bulletin_ids(backend) == [1, 3]
+
+
+def test_a_bulk_write_begun_before_a_rebuild_leaves_its_changes_for_after_it(backend):
+    """Committed into the generation the rebuild replaced, they would be lost: the commit
+    fails, so an ingest's outbox rows stay for the next write."""
+    backend.index([bulletin(1)])
+    write = backend.bulk_write()
+    write.add([bulletin(2)])
+    backend.rebuild(iter([[bulletin(1)]]))
+    with pytest.raises(SearchBackendError, match="rebuild"):
+        write.commit()
+    assert bulletin_ids(backend) == [1]
+    backend.index([bulletin(2)])  # the old generation's lock is no obstacle either
+    assert bulletin_ids(backend) == [1, 2]
+
+
 def test_articles_published_the_same_second_keep_one_order(backend):
     same_second = datetime(2020, 5, 1, 9, 30, 15, tzinfo=UTC)
     backend.index([bulletin(n, same_second) for n in (3, 1, 2)])
