@@ -6,7 +6,7 @@ built from the database once per process (about a second for the whole world) an
 used without a query, so the ingest can place thousands of articles a second. It is
 rebuilt after ``load_regions``, after a region or name is saved in this process, and at
 the latest ``settings.GAZETTEER_MAX_AGE`` seconds after it was built (edits made by
-another process).
+another process); an ingest run keeps the one it started with (``Ingester``).
 """
 
 import math

@@ -14,6 +14,7 @@ import queue
 import signal
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -33,11 +34,17 @@ CHUNKS_IN_FLIGHT = 8  # how far the reader may run ahead: memory stays flat
 _pinned_gazetteer: Gazetteer | None = None
 
 
-def pin_gazetteer(gazetteer: Gazetteer) -> None:
-    """Find place names with this gazetteer from now on, however old it grows: the reader
-    process must never reload it (that would use the connection its parent owns)."""
+@contextmanager
+def gazetteer_pinned(gazetteer: Gazetteer) -> Iterator[None]:
+    """Find place names with this gazetteer meanwhile, however old it grows: an ingest finds
+    and resolves them with one gazetteer for the whole run, and the reader process must
+    never reload it (that would use the connection its parent owns)."""
     global _pinned_gazetteer
-    _pinned_gazetteer = gazetteer
+    before, _pinned_gazetteer = _pinned_gazetteer, gazetteer
+    try:
+        yield
+    finally:
+        _pinned_gazetteer = before
 
 
 @dataclass
