@@ -7,25 +7,12 @@ lz4 keeps pglz. Bodies already saved keep pglz (both are read alike) until rewri
 changes the catalog only and takes no time on any archive.
 """
 
-from django.db import NotSupportedError, migrations, transaction
+from django.db import migrations
 
-FORWARD = "ALTER TABLE archive_article ALTER COLUMN body SET COMPRESSION lz4"
-BACKWARD = "ALTER TABLE archive_article ALTER COLUMN body SET COMPRESSION DEFAULT"
+from search.migrations._postgres import on_postgres
 
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    try:
-        with transaction.atomic(using=schema_editor.connection.alias):
-            schema_editor.execute(FORWARD)
-    except NotSupportedError:  # "compression method lz4 not supported": pglz stays
-        pass
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(BACKWARD)
+LZ4 = ["ALTER TABLE archive_article ALTER COLUMN body SET COMPRESSION lz4"]
+BACKWARD = ["ALTER TABLE archive_article ALTER COLUMN body SET COMPRESSION DEFAULT"]
 
 
 class Migration(migrations.Migration):
@@ -34,5 +21,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(forwards, backwards),
+        # A server built without lz4 ("compression method lz4 not supported") keeps pglz.
+        on_postgres([], BACKWARD, where_supported=LZ4),
     ]

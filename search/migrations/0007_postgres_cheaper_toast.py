@@ -17,37 +17,16 @@ alike) until rewritten (`manage.py rebuild_index`). This changes the catalog onl
 no time on any archive.
 """
 
-from django.db import NotSupportedError, migrations, transaction
+from django.db import migrations
 
-FORWARD = "ALTER TABLE search_document ALTER COLUMN vector SET STORAGE EXTERNAL"
-LZ4 = "ALTER TABLE search_document ALTER COLUMN body SET COMPRESSION lz4"
+from search.migrations._postgres import on_postgres
+
+FORWARD = ["ALTER TABLE search_document ALTER COLUMN vector SET STORAGE EXTERNAL"]
+LZ4 = ["ALTER TABLE search_document ALTER COLUMN body SET COMPRESSION lz4"]
 BACKWARD = [
     "ALTER TABLE search_document ALTER COLUMN vector SET STORAGE EXTENDED",
     "ALTER TABLE search_document ALTER COLUMN body SET COMPRESSION DEFAULT",
 ]
-
-
-def set_compression_lz4(schema_editor, statement: str) -> None:
-    """``statement`` (a SET COMPRESSION lz4), unless the server was built without lz4."""
-    try:
-        with transaction.atomic(using=schema_editor.connection.alias):
-            schema_editor.execute(statement)
-    except NotSupportedError:  # "compression method lz4 not supported": pglz stays
-        pass
-
-
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return  # SQLite sites search with Whoosh or tantivy: there is no search_document.
-    schema_editor.execute(FORWARD)
-    set_compression_lz4(schema_editor, LZ4)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for statement in BACKWARD:
-        schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
@@ -56,5 +35,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(forwards, backwards),
+        # A server built without lz4 ("compression method lz4 not supported") keeps pglz.
+        on_postgres(FORWARD, BACKWARD, where_supported=LZ4),
     ]
