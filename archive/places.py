@@ -6,14 +6,16 @@ built from the database once per process (about a second for the whole world) an
 used without a query, so the ingest can place thousands of articles a second. It is
 rebuilt after ``load_regions``, after a region or name is saved in this process, and at
 the latest ``settings.GAZETTEER_MAX_AGE`` seconds after it was built (edits made by
-another process); an ingest run keeps the one it started with (``Ingester``).
+another process), unless it is pinned: an ingest run keeps the one it started with
+(``gazetteer_pinned``).
 """
 
 import math
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -141,10 +143,14 @@ class Gazetteer:
 
 _cache_lock = threading.Lock()
 _cached: tuple[Gazetteer, float] | None = None
+_pinned: Gazetteer | None = None
 
 
 def current_gazetteer() -> Gazetteer:
-    """This process's gazetteer, built on first use and when stale."""
+    """This process's gazetteer: the pinned one while one is, else built on first use and
+    when stale."""
+    if _pinned is not None:
+        return _pinned
     global _cached
     cached = _cached
     if cached is None or time.monotonic() - cached[1] > settings.GAZETTEER_MAX_AGE:
@@ -157,6 +163,23 @@ def current_gazetteer() -> Gazetteer:
                 _cached = (Gazetteer.from_database(), time.monotonic())
             cached = _cached
     return cached[0]
+
+
+@contextmanager
+def gazetteer_pinned() -> Iterator[Gazetteer]:
+    """``current_gazetteer()`` gives the current one meanwhile, in this process and in any
+    it forks, however old it grows: an ingest finds place names (in its reader process) and
+    resolves them (in the saving process) with one gazetteer for the whole run. Read afresh
+    every GAZETTEER_MAX_AGE, each one cost the saving process a second and left its memory
+    a step higher (building one needs more than it keeps); and the reader process must never
+    read one (the database connection is its parent's). Process-wide: for jobs that own
+    their process, not for a web worker's threads."""
+    global _pinned
+    before, _pinned = _pinned, current_gazetteer()
+    try:
+        yield _pinned
+    finally:
+        _pinned = before
 
 
 def forget_gazetteer() -> None:

@@ -34,7 +34,7 @@ from archive.ingest.feeds import read_feed
 from archive.ingest.html_pages import extraction_log_lines_naming_pages, read_html_page
 from archive.ingest.jsonl import NOTE_PREFIX, read_jsonl
 from archive.ingest.normalise import outlet_name
-from archive.ingest.prepare import Item, Prepared, gazetteer_pinned, in_reader_process, prepare
+from archive.ingest.prepare import Item, Prepared, in_reader_process, prepare
 from archive.ingest.records import ReadContext, Records
 from archive.ingest.saved_page import OutletRules, decode_text, parse_saved_page
 from archive.ingest.sources import STDIN, Format, Source, open_source, source_paths, spooled_stdin
@@ -44,9 +44,9 @@ from archive.ingest.warc import read_warc
 from archive.languages import language_tag
 from archive.models import Article, Outlet, Tag
 from archive.places import (
-    Gazetteer,
     current_gazetteer,
     dateline_place,
+    gazetteer_pinned,
     known_place_names,
     places_covered,
 )
@@ -122,7 +122,6 @@ class Ingester:
         self._rules: dict[str, OutletRules] = {}
         self._all_rules_read = False  # then an outlet not in _rules has the default rules
         self._places: dict[tuple[str, str, str], int | None] = {}
-        self._gazetteer: Gazetteer | None = None  # read once a run: _read_gazetteer
         self._log: _RejectedLog | None = None
         self._index: search_sync.StreamingApply | None = None
         self._index_failed = False
@@ -135,7 +134,7 @@ class Ingester:
     def run(self, paths: Iterable[str | Path]) -> IngestReport:
         # Place names found (in the reader process too: it is forked inside) and resolved
         # with one gazetteer, the run's.
-        with gazetteer_pinned(self._read_gazetteer()):
+        with gazetteer_pinned():
             return self._run(list(paths))
 
     def _run(self, paths: list[str | Path]) -> IngestReport:
@@ -188,16 +187,6 @@ class Ingester:
         with extraction_log_lines_naming_pages():
             for item in self._records(paths):
                 yield prepare(item, self.rules_for_outlet, detect_language)
-
-    def _read_gazetteer(self) -> Gazetteer:
-        """The gazetteer of the whole run, read once: place names are found (in the reader
-        process) and resolved (here) with the same one. Read afresh every
-        GAZETTEER_MAX_AGE as elsewhere, it cost a second each time and left the saving
-        process's memory a step higher (building one needs more than it keeps), so a
-        long run's memory grew with it."""
-        if self._gazetteer is None:
-            self._gazetteer = current_gazetteer()
-        return self._gazetteer
 
     def _feed_index(self) -> None:
         """Send a saved batch's outbox rows to the index, which commits every
@@ -460,8 +449,7 @@ class Ingester:
             [(article.pk, tag.pk) for article in articles for tag in tags_of[id(article)]],
         )
         covered = {
-            id(article): places_covered(article, self._read_gazetteer(), item.mentions)
-            for article, item in new
+            id(article): places_covered(article, mentions=item.mentions) for article, item in new
         }
         insert_links(
             Article.regions.through,
@@ -472,12 +460,13 @@ class Ingester:
         search_sync.record_changes(article.pk for article in articles)
         self._documents.update(self._documents_of(articles, tags_of, covered))
 
+    @staticmethod
     def _documents_of(
-        self, articles: list[Article], tags_of: dict[int, list[Tag]], covered: dict[int, list[int]]
+        articles: list[Article], tags_of: dict[int, list[Tag]], covered: dict[int, list[int]]
     ) -> dict[int, SearchDocument | None]:
         """The search documents of new articles, from what the batch holds (None for those
         that are not indexed), so the index write need not read them back."""
-        gazetteer = self._read_gazetteer()
+        gazetteer = current_gazetteer()
         documents: dict[int, SearchDocument | None] = {}
         for article in articles:
             if article.near_duplicate_of_id is not None or not article.is_published:
@@ -486,7 +475,7 @@ class Ingester:
             region_ids = covered[id(article)]
             if article.dateline_region_id:
                 region_ids = [*region_ids, article.dateline_region_id]
-            # Every id came from this gazetteer (the run's): each is in it.
+            # Every id came from this gazetteer (the run's, pinned): each is in it.
             lineages = [gazetteer.places[region_id].lineage for region_id in region_ids]
             tags = sorted(tags_of[id(article)], key=lambda tag: tag.name)  # Tag's ordering
             documents[article.pk] = assemble_document(article, tags, lineages)
@@ -513,7 +502,7 @@ class Ingester:
         is_copy = article.near_duplicate_of_id is not None
         self._first_copies.add(article.pk, article.simhash, article.published_at, is_copy)
         article.tags.set(self.tags_for(data))
-        article.regions.set(places_covered(article, self._read_gazetteer()))
+        article.regions.set(places_covered(article))
 
     def _fill(self, article: Article, data: ArticleData, outlet: Outlet) -> None:
         article.outlet = outlet
@@ -538,9 +527,7 @@ class Ingester:
         """The dateline's region id, from the gazetteer in memory (no query)."""
         key = (fold(dateline.place), fold(dateline.qualifier), outlet.country)
         if key not in self._places:
-            place = dateline_place(
-                dateline.place, dateline.qualifier, outlet.country, self._read_gazetteer()
-            )
+            place = dateline_place(dateline.place, dateline.qualifier, outlet.country)
             self._places[key] = place.id if place else None
         return self._places[key]
 

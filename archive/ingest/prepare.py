@@ -14,7 +14,6 @@ import queue
 import signal
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -24,27 +23,13 @@ from archive.ingest.errors import IngestError
 from archive.ingest.normalise import normalise, strip_markup, text_language
 from archive.ingest.saved_page import OutletRules
 from archive.mentions import Mention, find_mentions
-from archive.places import Gazetteer, current_gazetteer
+from archive.places import current_gazetteer
 from archive.processes import die_with_parent
 from archive.text import content_hash
 
 TITLE_LENGTH = 500  # Article.title's max_length: places are found in the title as saved
 CHUNK = 64  # records a message: pickling and queue costs are per message, not per record
 CHUNKS_IN_FLIGHT = 8  # how far the reader may run ahead: memory stays flat
-_pinned_gazetteer: Gazetteer | None = None
-
-
-@contextmanager
-def gazetteer_pinned(gazetteer: Gazetteer) -> Iterator[None]:
-    """Find place names with this gazetteer meanwhile, however old it grows: an ingest finds
-    and resolves them with one gazetteer for the whole run, and the reader process must
-    never reload it (that would use the connection its parent owns)."""
-    global _pinned_gazetteer
-    before, _pinned_gazetteer = _pinned_gazetteer, gazetteer
-    try:
-        yield
-    finally:
-        _pinned_gazetteer = before
 
 
 @dataclass
@@ -65,7 +50,7 @@ class Prepared:
 
     @cached_property
     def mentions(self) -> list[Mention]:
-        gazetteer = _pinned_gazetteer or current_gazetteer()
+        gazetteer = current_gazetteer()  # the run's, pinned (archive.places.gazetteer_pinned)
         return find_mentions(
             self.data.title[:TITLE_LENGTH],
             self.data.body,
