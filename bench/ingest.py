@@ -27,6 +27,8 @@ sys.path.insert(0, str(ROOT))
 from bench.corpus import write  # noqa: E402
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/{name}"
+# The PostgreSQL database a run ingests into: made afresh for each format, dropped at the end.
+PG_DATABASE = f"bench_{os.getpid()}"
 
 
 # Run in the command's own process: at its exit, its peak resident memory and that of its
@@ -97,9 +99,9 @@ def _server_processes(database: str) -> list[int]:
 class ProcessSampler:
     """Samples a command's process and the processes it starts every 0.2 s, keeping the
     peak own memory of the command and of its largest process (``command``, ``child``, in
-    MiB); and, given the database's
-    name, the CPU time of the PostgreSQL server processes serving it (each one's last
-    sample: the little it spends in its last 0.2 s before disconnecting is not seen)."""
+    MiB); and, given the database's name, the CPU time of the PostgreSQL server processes
+    serving it (each one's last sample: the little it spends in its last 0.2 s before
+    disconnecting is not seen)."""
 
     def __init__(self, pid: int, database: str = "") -> None:
         self.pid, self.command, self.child = pid, 0.0, 0.0
@@ -191,12 +193,11 @@ def environment(database: str, work: Path, backend: str) -> dict[str, str]:
     if database == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{work / 'archive.sqlite3'}"
     else:
-        name = f"bench_{os.getpid()}"
         subprocess.run(
-            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name], check=True
+            ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", PG_DATABASE], check=True
         )
-        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-        env["DATABASE_URL"] = PG_URL.format(name=name)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", PG_DATABASE], check=True)
+        env["DATABASE_URL"] = PG_URL.format(name=PG_DATABASE)
     return env
 
 
@@ -273,7 +274,7 @@ def main() -> None:
             subprocess.run(
                 manage("load_regions"), env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
             )
-            database = f"bench_{os.getpid()}" if args.database == "postgres" else ""
+            database = PG_DATABASE if args.database == "postgres" else ""
             ingest = manage("ingest", str(corpus), "--batch-size", str(args.batch_size))
             rows.append((fmt, args.database, backend, run(ingest, env, work, database)))
             shutil.rmtree(work / "index", ignore_errors=True)
@@ -286,8 +287,9 @@ def main() -> None:
             # For the record: Whoosh with the backend's own analysis (whoosh_analysis.py).
             bare_words = bare_whoosh(bare_corpus, work, "analyzer()")
         if args.database == "postgres":
-            name = f"bench_{os.getpid()}"
-            subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", name])
+            subprocess.run(
+                ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", PG_DATABASE]
+            )
 
     lines = [
         f"articles: {args.articles}; bare Whoosh (procs=2, multisegment), Whoosh's own analysis: "
