@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import ProgrammingError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from search import service
@@ -141,6 +141,33 @@ def test_the_vector_is_stored_without_compression_and_the_body_with_lz4(backend)
     assert vector is None
     # A server built without lz4 keeps the default (the migration leaves the column as it is).
     assert compressed == ("lz4" if configured == "l" else "pglz")
+
+
+@on_postgresql
+@pytest.mark.django_db
+def test_a_statement_the_server_does_not_support_is_skipped_and_the_migration_goes_on():
+    """on_postgres's where_supported (search 0007, archive 0015: SET COMPRESSION lz4 on a
+    server built without lz4). The server refuses FOR UPDATE with an aggregate as it would
+    refuse lz4 (SQLSTATE 0A000, feature not supported); what follows it still runs, in the
+    same transaction; any other error still stops the migration."""
+    from search.migrations._postgres import on_postgres
+
+    operation = on_postgres(
+        ["CREATE TEMPORARY TABLE migrated (step text)"],
+        [],
+        where_supported=[
+            "SELECT count(*) FROM pg_class FOR UPDATE",
+            "INSERT INTO migrated VALUES ('after the refusal')",
+        ],
+    )
+    with connection.schema_editor() as editor:
+        operation.code(None, editor)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT step FROM migrated")
+            assert cursor.fetchall() == [("after the refusal",)]
+        failing = on_postgres([], [], where_supported=["SELECT * FROM no_such_table"])
+        with pytest.raises(ProgrammingError):
+            failing.code(None, editor)
 
 
 @on_postgresql

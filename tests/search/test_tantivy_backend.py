@@ -264,6 +264,23 @@ def test_a_bulk_write_begun_before_a_rebuild_leaves_its_changes_for_after_it(bac
     assert bulletin_ids(backend) == [1, 2]
 
 
+def test_a_bulk_write_committed_during_a_rebuild_leaves_its_changes_for_after_it(backend):
+    backend.index([bulletin(1)])
+    write = backend.bulk_write()
+    write.add([bulletin(2)])
+    refused = []
+
+    def batches():
+        yield [bulletin(1)]
+        with pytest.raises(SearchBackendError, match="rebuild") as failure:
+            write.commit()  # while the next generation is being built
+        refused.append(failure.value)
+
+    backend.rebuild(batches())
+    assert refused
+    assert bulletin_ids(backend) == [1]
+
+
 def test_articles_published_the_same_second_keep_one_order(backend):
     same_second = datetime(2020, 5, 1, 9, 30, 15, tzinfo=UTC)
     backend.index([bulletin(n, same_second) for n in (3, 1, 2)])
