@@ -72,6 +72,11 @@ FACETS_EXACTLY_UP_TO = 2_500
 # and its facets are counted over their ids instead of by running the query again: a
 # phrase's positions are then checked once, not twice.
 FACETS_FROM_MATCHES_UP_TO = 200
+# As many for a query with a phrase, whose second run costs as much as its first (the slowest
+# phrases at 1,000,000 articles: 7 to 20 ms a run for 160 to 700 matches), when counting over
+# ids costs 3.6 ms for 700 of them (17 ms for 2,000: each id is a term looked up in every
+# segment).
+FACETS_FROM_PHRASE_MATCHES_UP_TO = 1_000
 # In an archive of at least this many articles, a search's facets are counted while another
 # thread searches for its page: tantivy lets go of the GIL while it searches, so the two
 # walks over the matches run on two cores (two or three common words ANDed at 1,000,000
@@ -79,7 +84,10 @@ FACETS_FROM_MATCHES_UP_TO = 200
 # on the total, known only once the page's walk is done: it is guessed from the matches
 # among about PROBE_ARTICLES articles (a sample tier), and the counts are kept when the
 # total bears the guess out, else counted again as without a guess. In a smaller archive
-# a walk takes about a millisecond, what the guess itself would cost.
+# a walk takes about a millisecond, what the guess itself would cost. A query with a phrase
+# is never guessed: a phrase's matches are found by checking positions wherever its words
+# meet, and tantivy checks them up to each next sample article as well, so the probe costs
+# as much as the search (12 ms of a slow phrase's 13).
 FACETS_AHEAD_FROM_ARTICLES = 100_000
 PROBE_ARTICLES = 4_096
 
@@ -461,8 +469,12 @@ class SearchBackend(base.SearchBackend):
         if facets is not None:
             total, found, _ = _page(reader.searcher, query, request)
             return total, found, facets
-        guess = _guessed_total(reader, query)
-        if guess is not None and guess > FACETS_FROM_MATCHES_UP_TO:
+        has_phrase = ts.has_phrase(request.query)
+        collect_up_to = (
+            FACETS_FROM_PHRASE_MATCHES_UP_TO if has_phrase else FACETS_FROM_MATCHES_UP_TO
+        )
+        guess = None if has_phrase else _guessed_total(reader, query)
+        if guess is not None and guess > collect_up_to:
             page = self._page_searches().submit(_page, reader.searcher, query, request)
             try:
                 ahead = _count_facets(reader, query, request.facet_limit, _sample_buckets(guess))
@@ -470,7 +482,7 @@ class SearchBackend(base.SearchBackend):
                 total, found, every_match = page.result()
             facets = ahead if ahead.bear_out(total) else None
         else:
-            total, found, every_match = _page(reader.searcher, query, request)
+            total, found, every_match = _page(reader.searcher, query, request, collect_up_to)
         if facets is None:
             counted = query
             if every_match is not None:  # counted over their ids, not by asking again
@@ -517,15 +529,18 @@ class SearchBackend(base.SearchBackend):
 
 
 def _page(
-    searcher: tantivy.Searcher, query: tantivy.Query, request: base.SearchRequest
+    searcher: tantivy.Searcher,
+    query: tantivy.Query,
+    request: base.SearchRequest,
+    collect_up_to: int = FACETS_FROM_MATCHES_UP_TO,
 ) -> tuple[int, list[tuple[float, tantivy.Document]], list[tantivy.DocAddress] | None]:
     """How many documents match, the (score, stored document) pairs of the page, and on a
-    first page with facets and at most FACETS_FROM_MATCHES_UP_TO matches, every match's
-    address (None otherwise)."""
+    first page with facets and at most ``collect_up_to`` matches, every match's address
+    (None otherwise)."""
     by_date = request.sort != base.Sort.RELEVANCE or not request.query.has_text
     size = max(request.page_size, 1)
     collect_all = request.facets and request.offset == 0
-    limit = max(size, FACETS_FROM_MATCHES_UP_TO) if collect_all else size
+    limit = max(size, collect_up_to) if collect_all else size
     options: dict = {"limit": limit, "offset": request.offset}
     if by_date:
         options["order_by_field"] = "chronology"

@@ -184,6 +184,13 @@ def _term_query(schema: tantivy.Schema, term: Term) -> Query | None:
     return Query.boolean_query(per_field)
 
 
+def has_phrase(parsed: ParsedQuery) -> bool:
+    """Whether the query asks for words in order anywhere, as tantivy cuts them: "covid-19"
+    is one word to the reader and a phrase of two to the index."""
+    terms = (*parsed.terms, *parsed.excluded)
+    return any(len(analysed(term.source or term.text)) > 1 for term in terms)
+
+
 def text_query(schema: tantivy.Schema, parsed: ParsedQuery) -> Query | None:
     """The words part of a query: every document when there are no words; None when the
     words the reader gave all vanished (stop words only), so nothing matches."""

@@ -502,6 +502,44 @@ def test_a_guess_the_total_does_not_bear_out_is_counted_again(backend, counting_
     )
 
 
+def test_a_phrase_is_not_guessed_and_its_facets_are_counted_over_its_matches(
+    backend, counting_ahead, monkeypatch
+):
+    """A probe of a sample tier checks a phrase's positions as often as the search does:
+    a phrase is searched at once, collecting up to FACETS_FROM_PHRASE_MATCHES_UP_TO
+    matches, and its facets are counted over their ids rather than by a second run."""
+    monkeypatch.setattr("search.backends.tantivy.FACETS_EXACTLY_UP_TO", 1000)  # all exact
+    documents = [
+        replace(bulletin(n), body=f"Number {n} of the bulk bulletins.", outlet_slug=f"o-{n % 3}")
+        for n in range(1, 401)
+    ]
+    backend.index(documents)
+    probes, counted_over_ids = [], []
+    guessed_total, with_ids = tantivy_backend._guessed_total, ts.with_ids
+    monkeypatch.setattr(
+        tantivy_backend, "_guessed_total", lambda *args: probes.append(1) or guessed_total(*args)
+    )
+    monkeypatch.setattr(
+        ts,
+        "with_ids",
+        lambda schema, ids: counted_over_ids.append(len(ids)) or with_ids(schema, ids),
+    )
+    outlets = Counter(d.outlet_slug for d in documents)
+
+    words = type(backend)(backend.root).search(service.build_request("bulk bulletins"))
+    assert (probes, counted_over_ids) == ([1], [])  # 400 guessed: the page on another thread
+    assert counting_ahead[0].startswith("tantivy-page")
+    assert {f.value: f.count for f in words.facets["outlet"]} == outlets
+
+    probes.clear()
+    counting_ahead.clear()
+    phrase = type(backend)(backend.root).search(service.build_request('"bulk bulletins"'))
+    assert (probes, counted_over_ids) == ([], [400])
+    assert not counting_ahead[0].startswith("tantivy-page")
+    assert (phrase.total, phrase.facets_are_estimates) == (400, False)
+    assert {f.value: f.count for f in phrase.facets["outlet"]} == outlets
+
+
 def test_each_process_searches_pages_on_threads_of_its_own(backend):
     pool = backend._page_searches()
     assert backend._page_searches() is pool

@@ -1,5 +1,5 @@
 """The tantivy schema's sample buckets, which a broad search's facets are counted on
-(test_tantivy_backend.py counts them)."""
+(test_tantivy_backend.py counts them), and what it tells of a query."""
 
 from collections import Counter
 
@@ -7,6 +7,7 @@ import pytest
 import tantivy
 
 from search.backends import tantivy_schema as ts
+from search.query import parse_query
 
 
 def test_ids_in_sequence_fill_every_sample_bucket_alike():
@@ -46,3 +47,17 @@ def test_an_index_built_before_these_sample_tiers_is_counted_whole(sample_field)
         builder.add_integer_field(sample_field, indexed=True)
     older = builder.build()
     assert ts.in_sample(older, tantivy.Query.all_query(), 16) is None
+
+
+@pytest.mark.parametrize(
+    ("q", "has_phrase"),
+    [
+        ('"old city"', True),
+        ('bulletins -"old city"', True),
+        ("covid-19", True),  # one word to the reader, two to the index
+        ("old city", False),
+        ('"the city"', False),  # a stop word: one word left, a term query
+    ],
+)
+def test_a_query_has_a_phrase_when_the_index_is_asked_for_words_in_order(q, has_phrase):
+    assert ts.has_phrase(parse_query(q)) is has_phrase
