@@ -21,7 +21,6 @@ from search.backends import postgres_sql as sql
 from search.backends.base import FacetCount, Hit, SearchRequest, SearchResults
 from search.backends.postgres_query import Match, conditions, fetch, midnight, order
 
-SNIPPET_WORDS = 35  # a snippet's length when there are no words to find passages for
 # Above these many matches (chosen measuring 100,000 and 1,000,000 articles, see
 # bench/RESULTS.md): totals and facets come from the sample and are labelled as estimates,
 # and ranking by relevance ranks candidates rather than every match.
@@ -398,8 +397,7 @@ _PHRASE = re.compile(r"<(?:-|\d+)>")  # the followed-by operators: <-> and <N>
 
 def _hit(article_id: int, score: float, title: str, snippet: str, highlighted: bool) -> Hit:
     if not highlighted:
-        words = snippet.split()
-        snippet = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
+        snippet = base.first_words(snippet)
     return Hit(article_id, float(score), _html(title), _html(snippet))
 
 

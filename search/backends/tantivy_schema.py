@@ -39,7 +39,6 @@ OLD_LANGUAGE_FIELD = "language"
 FACET_FIELDS = {"outlet": "outlet", "tag": "tag", "region": "region", "year": "year"}
 TITLE_CHARS = 1000  # a title is highlighted whole
 SNIPPET_CHARS = 220
-SNIPPET_WORDS = 35  # a snippet's length when there are no words to find passages for
 _LETTER = re.compile(r"[^\W_]")
 # Newest and oldest first sort on one i64: the publication second, then the article id's
 # low 24 bits, so that articles published in the same second keep one order on every page.
@@ -325,7 +324,7 @@ def snippet_html(body: str, snippet: tantivy.Snippet | None) -> MarkedHTML:
     MarkedHTML: every character from the document went through html.escape here, and the
     only markup is our <mark>, so the page need not sanitise it again."""
     if snippet is None or not snippet.highlighted():
-        return _escaped_text(first_words(body))
+        return _escaped_text(base.first_words(body))
     fragment, where = snippet.fragment(), snippet.fragment_range()
     marked = _marked(fragment.encode(), [(r.start, r.end) for r in snippet.highlighted()])
     # tantivy's passage runs from a word to a word: what is left on either side is either
@@ -357,8 +356,3 @@ def _escaped(encoded: bytes) -> str:
 
 def _escaped_text(text: str) -> MarkedHTML:
     return MarkedHTML(html.escape(text, quote=False))
-
-
-def first_words(text: str, count: int = SNIPPET_WORDS) -> str:
-    words = text.split()
-    return " ".join(words[:count]) + (" …" if len(words) > count else "")

@@ -56,7 +56,6 @@ BULK_WRITE = 1000  # documents in one write from which two writer processes pay 
 # whatever the size of the segments merged.
 INDEXING_POOL_MB = 128
 MERGING_POOL_MB = 32
-SNIPPET_WORDS = 35
 
 
 def analyzer() -> WordAnalyzer:
@@ -525,7 +524,8 @@ class SearchBackend(base.SearchBackend):
             article_id=int(hit["id"]),
             score=hit.score,
             title_html=title_html or MarkedHTML(html.escape(title, quote=False)),
-            snippet_html=snippet_html or MarkedHTML(html.escape(_first_words(body), quote=False)),
+            snippet_html=snippet_html
+            or MarkedHTML(html.escape(base.first_words(body), quote=False)),
         )
 
     def _suggestion(
@@ -576,11 +576,6 @@ def _reading_damage() -> Iterator[None]:
     except Exception as error:
         logger.exception("The search index cannot be read")
         raise base.SearchUnavailable(f"The search index cannot be read: {error!r}") from error
-
-
-def _first_words(text: str, count: int = SNIPPET_WORDS) -> str:
-    words = text.split()
-    return " ".join(words[:count]) + (" …" if len(words) > count else "")
 
 
 # Query building

@@ -1,5 +1,6 @@
-"""The faster spellings of text folding and content hashing give what the plain ones did:
-a content hash is stored, and compared with those of articles saved before the change."""
+"""The faster spellings of text folding, content hashing and a snippet's first words give
+what the plain ones did: a content hash is stored, and compared with those of articles
+saved before the change."""
 
 import hashlib
 import re
@@ -9,6 +10,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from archive.text import content_hash, fold, fold_words, storable, tidy
+from search.backends.base import first_words
 from tests.properties.strategies import BOUNDED, hostile_text, printable_text
 
 _SPACES = re.compile(r"\s+")
@@ -96,3 +98,17 @@ def test_folding_is_the_folding_first_written(text):
 def test_storable_and_tidy_are_as_first_written(text):
     assert storable(text) == storable_as_first_written(text)
     assert tidy(text) == tidy_as_first_written(text)
+
+
+@BOUNDED
+@given(news_like_text | hostile_text, st.integers(min_value=0, max_value=6))
+@example("one two three  ", 3)
+@example("one two three four", 3)
+@example(" \u3000", 0)
+def test_a_snippets_first_words_are_those_of_splitting_the_whole_text(text, count):
+    """first_words splits off only the words it shows; splitting the whole body, as it did
+    before, gives the same snippet."""
+    words = text.split()
+    assert first_words(text, count) == " ".join(words[:count]) + (
+        " …" if len(words) > count else ""
+    )

@@ -8,7 +8,8 @@ import pytest
 from whoosh import highlight
 
 from search.backends import whoosh_highlight
-from search.backends.whoosh import _first_words, _MarkFormatter, _text_query
+from search.backends.base import first_words
+from search.backends.whoosh import _MarkFormatter, _text_query
 from search.backends.whoosh_analysis import WordAnalyzer, stock_analyzer
 from search.backends.whoosh_highlight import WordAnalyses
 from tests.search.oracle import oracle_requests
@@ -140,7 +141,7 @@ def test_the_backends_hits_are_highlighted_as_whoosh_highlights_them(whoosh_arch
             title = _whoosh(document.title, frozenset(terms["title"]), title_fragmenter, top=1)
             body = _whoosh(document.body, frozenset(terms["body"]), body_fragmenter)
             assert hit.title_html == (title or escape(document.title, quote=False))
-            assert hit.snippet_html == (body or escape(_first_words(document.body), quote=False))
+            assert hit.snippet_html == (body or escape(first_words(document.body), quote=False))
             compared += 1
             marked_bodies += bool(body)
             unmarked_bodies += not body
