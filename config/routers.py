@@ -69,6 +69,12 @@ def replica_aliases() -> list[str]:
     return [alias for alias in settings.DATABASES if alias.startswith(REPLICA_PREFIX)]
 
 
+def _holds_the_primarys_rows(alias: str | None) -> bool:
+    # The primary first: every relation an ingest sets (each new article's outlet) asks,
+    # and listing the replicas from the settings was 2% of the ingest's CPU.
+    return alias == DEFAULT_DB_ALIAS or alias in replica_aliases()
+
+
 @contextmanager
 def replica_reads() -> Iterator[None]:
     """Let the reads in this block that may go to a replica go to one (a no-op without
@@ -117,8 +123,7 @@ class ReplicaRouter:
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints) -> bool | None:
         # A replica holds the primary's rows: an article read from one is the same article.
-        same_data = {DEFAULT_DB_ALIAS, *replica_aliases()}
-        if obj1._state.db in same_data and obj2._state.db in same_data:
+        if _holds_the_primarys_rows(obj1._state.db) and _holds_the_primarys_rows(obj2._state.db):
             return True
         return None
 

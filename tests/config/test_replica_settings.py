@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS
 
-from archive.models import Article, Comment
+from archive.models import Article, Comment, Outlet
 from config.databases import replica_databases
 from config.routers import ReplicaRouter, read_database, replica_reads
 
@@ -59,3 +59,17 @@ def test_replicas_are_never_migrated():
     router = ReplicaRouter()
     assert router.allow_migrate("replica_1", "archive") is False
     assert router.allow_migrate(DEFAULT_DB_ALIAS, "archive") is None
+
+
+def test_rows_from_a_replica_may_be_related_to_the_primarys(monkeypatch):
+    monkeypatch.setattr("config.routers.replica_aliases", lambda: ["replica_1"])
+    router = ReplicaRouter()
+    outlet, article = Outlet(name="Wire"), Article()
+    for outlet_db, allowed in [
+        (DEFAULT_DB_ALIAS, True),
+        ("replica_1", True),  # the same rows
+        ("archive_2", None),  # another database's: Django's own rule decides
+    ]:
+        outlet._state.db, article._state.db = outlet_db, DEFAULT_DB_ALIAS
+        assert router.allow_relation(article, outlet) is allowed, outlet_db
+        assert router.allow_relation(outlet, article) is allowed, outlet_db
