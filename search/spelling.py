@@ -31,6 +31,7 @@ def chunks_of(documents: Iterable[SearchDocument]) -> set[str]:
     for document in documents:
         chunks.update(document.title.split())
         chunks.update(document.body.split())
+        chunks.update(document.dateline.split())  # searched as the others are
         for name in document.tag_names:
             chunks.update(name.split())
     return chunks

@@ -352,6 +352,14 @@ def test_of_two_words_as_close_the_more_common_is_suggested(backend, sync):
     assert backend.search(service.build_request("raqa")).suggestion == "raqqa"
 
 
+def test_a_word_found_only_in_a_dateline_is_suggested(backend, sync):
+    """A dateline is searched (SULAIMANI finds the article), so its words are offered too."""
+    make_article(title="Budget talks", body="Ministers met.", dateline="SULAIMANI, Kurdistan")
+    sync()
+    assert backend.search(service.build_request("sulaimani")).total == 1
+    assert backend.search(service.build_request("sulaimeni")).suggestion == "sulaimani"
+
+
 def test_filters_are_not_corrected(backend, corpus):
     suggestion = backend.search(service.build_request("outlet:rudaw parliment")).suggestion
     assert suggestion == "outlet:rudaw parliament"
