@@ -151,6 +151,14 @@ class SearchBackend(ABC):
         """Problems that stop this backend working here, as messages (none when fine)."""
         return []
 
+    def warm_up(self) -> None:
+        """Load what this process's first search would load, before a reader asks it (a web
+        worker calls this as it starts): one search of every article, newest first, with its
+        facets, opens the index and reads the arrays facets and date order are counted from
+        (Whoosh at 100,000 articles: 0.7 s of a first search). Raises SearchBackendError as
+        a search would, when there is no index to read."""
+        self.search(SearchRequest(sort=Sort.NEWEST, facets=True))
+
     def analysis_is_current(self) -> bool:
         """Whether the serving index cut and stemmed its text as this code does. An upgrade
         that changes the analysis leaves an older index finding less until it is rebuilt

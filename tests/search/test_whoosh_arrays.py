@@ -11,11 +11,13 @@ import numpy as np
 import pytest
 from whoosh.collectors import FilterCollector, UnlimitedCollector
 
-from search.backends.base import SearchRequest, Sort
+from search.backends import whoosh_arrays
+from search.backends.base import FACET_FIELDS, SearchRequest, Sort
 from search.backends.whoosh import SearchBackend, _text_query
 from search.documents import SearchDocument
 from search.query import parse_query
 from tests.search.oracle import (
+    WORDS,
     analysed_words,
     expected_facets,
     oracle_requests,
@@ -124,6 +126,41 @@ def test_a_search_after_a_write_sees_it(tmp_path):
     assert results.total == 19
     assert {hit.article_id for hit in results.hits} == set(range(3, 22))
     assert sum(facet.count for facet in results.facets["year"]) == 19
+
+
+def test_a_warmed_up_backend_reads_no_arrays_at_its_first_search(tmp_path, monkeypatch):
+    """warm_up, as a web worker calls it at its start, reads what a first search would: the
+    facet tables and the date column of every segment (0.7 s at 100,000 articles). A
+    word's own postings and its fields' lengths are read when a search first asks for it."""
+    rng = random.Random(3)
+    SearchBackend(index_dir=tmp_path).apply([random_document(rng, n) for n in range(1, 41)])
+    read = []
+    read_postings, column = whoosh_arrays._read_postings, whoosh_arrays.SegmentArrays.column
+
+    def reading_postings(reader, field, text, listed=False):
+        if listed:  # a facet table's: every term of the field
+            read.append(field)
+        return read_postings(reader, field, text, listed)
+
+    def reading_a_column(arrays, reader, field):
+        if field not in arrays._columns:
+            read.append(field)
+        return column(arrays, reader, field)
+
+    monkeypatch.setattr(whoosh_arrays, "_read_postings", reading_postings)
+    monkeypatch.setattr(whoosh_arrays.SegmentArrays, "column", reading_a_column)
+    # Not warm_up's own search (every article): any search's facets and date order.
+    request = SearchRequest(query=parse_query(WORDS[0]), sort=Sort.NEWEST)
+
+    cold = SearchBackend(index_dir=tmp_path)  # another process's: nothing read yet
+    assert cold.search(request).total > 0
+    assert set(read) == {*FACET_FIELDS, "published"}
+
+    warm = SearchBackend(index_dir=tmp_path)
+    warm.warm_up()
+    read.clear()
+    assert warm.search(request).facets == cold.search(request).facets
+    assert read == []
 
 
 def test_a_big_rebuild_writes_in_two_processes_and_finds_everything(tmp_path):
