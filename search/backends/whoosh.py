@@ -457,6 +457,11 @@ class SearchBackend(base.SearchBackend):
             return [str(error)]
         return []
 
+    def warm_up(self) -> None:
+        super().warm_up()
+        with _reading_damage():
+            self._get_searcher_and_snapshot()[1].open_postings_files()
+
     # Searching
 
     def search(self, request: base.SearchRequest) -> base.SearchResults:

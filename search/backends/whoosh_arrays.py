@@ -560,6 +560,12 @@ class Snapshot:
         self.leaves = leaves
         self._facet_values: dict[str, tuple[list[bytes], list[np.ndarray]]] = {}
 
+    def open_postings_files(self) -> None:
+        """Open each segment's postings file now: its directory of lists is read whole,
+        which a first search for a word otherwise waits for (70 ms at 100,000 articles)."""
+        for leaf in self.leaves:
+            leaf.arrays._postings_file()
+
     def facet_values(self, field: str) -> tuple[list[bytes], list[np.ndarray]]:
         """Every value of ``field``, sorted, and for each leaf where its values are."""
         if field not in self._facet_values:

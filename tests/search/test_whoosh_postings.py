@@ -206,6 +206,26 @@ def test_a_segment_merged_away_takes_its_file_along(tmp_path, every_list_in_file
     assert len(_segment_files(backend)) < 20
 
 
+def test_a_warmed_up_backend_has_its_postings_files_open(tmp_path, every_list_in_files):
+    _write(SearchBackend(index_dir=tmp_path), seed=4)
+    opened = []
+    postings_file = whoosh_postings.PostingsFile.__init__
+
+    def opening(file, path, documents):
+        opened.append(path.name)
+        postings_file(file, path, documents)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(whoosh_postings.PostingsFile, "__init__", opening)
+        backend = SearchBackend(index_dir=tmp_path)
+        backend.warm_up()
+        assert set(opened) == _files(backend) == _segment_files(backend)
+        opened.clear()
+        word = random_document(random.Random(4), 1).body.split()[0]
+        assert backend.search(SearchRequest(query=parse_query(word))).total
+        assert opened == []  # the first word search opens none
+
+
 def test_short_lists_are_read_from_whoosh(tmp_path, monkeypatch, lists_read_from_whoosh):
     monkeypatch.setattr(whoosh_postings, "MIN_SEGMENT_DOCUMENTS", 1)
     monkeypatch.setattr(whoosh_postings, "MIN_POSTINGS", 40)
