@@ -6,6 +6,8 @@ import sys
 
 from tests.processes import ROOT
 
+SEARCH_ARCHIVE_ARTICLES = 200  # the archive tests/bench/conftest.py keeps
+
 
 def run_bench(script: str, *arguments: str, timeout: int = 300) -> subprocess.CompletedProcess:
     return subprocess.run(

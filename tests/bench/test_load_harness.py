@@ -15,12 +15,11 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.bench.scripts import run_bench
+from tests.bench.scripts import SEARCH_ARCHIVE_ARTICLES
 from tests.processes import ROOT
 
 # WhiteNoise's compression is most of a short run's CPU: collected once, then reused.
 STATIC_CACHE = ROOT / "var" / "bench" / "static"
-SEARCH_ARCHIVE_ARTICLES = 200
 
 
 def load_command(tmp_path) -> list[str]:
@@ -58,21 +57,12 @@ def test_a_short_load_serves_every_request_and_stores_every_accepted_comment(tmp
         assert requests.get(kind, 0) > 0, f"no {kind!r} was made: {requests}"
 
 
-def build_search_archive(directory) -> None:
-    """What bench/search.py keeps with --reuse DIR: corpus, SQLite database, Whoosh index."""
-    built = run_bench(
-        "search.py", f"--articles={SEARCH_ARCHIVE_ARTICLES}", f"--reuse={directory}", "--build-only"
-    )
-    assert built.returncode == 0, built.stderr[-4000:]
-
-
 @pytest.mark.skipif(
     connection.vendor != "sqlite",
     reason="SQLite + Whoosh whatever the suite's database: runs in the SQLite pass of .ci/run",
 )
-def test_a_search_load_on_an_archive_bench_search_kept_answers_every_page(tmp_path):
-    archive = tmp_path / "search-archive"
-    build_search_archive(archive)
+def test_a_search_load_on_an_archive_bench_search_kept_answers_every_page(tmp_path, kept_archive):
+    archive = kept_archive
     manifest = json.loads((archive / "archive.json").read_text())
     assert (manifest["articles"], manifest["database"], manifest["backend"]) == (
         SEARCH_ARCHIVE_ARTICLES,
