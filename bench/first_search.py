@@ -7,8 +7,8 @@ worker was before), times its first /search/ pages.
 DIR is an archive bench/search.py built and kept (``--reuse DIR``, ``--build-only`` is
 enough). Each run is a new process per way of starting; it asks a rare word, a common word
 and two or three words, in that order, of the WSGI application with the production
-settings, as gunicorn would. Prints each page's time, the median of the
-runs; --record appends the table to bench/RESULTS.md with the date, commit and machine.
+settings, as gunicorn would. Prints each page's time, the median of the runs; --record
+appends the table to bench/RESULTS.md with the date, commit and machine.
 """
 
 import argparse
