@@ -165,8 +165,15 @@ def prepare_rows(corpus: Path, copies: dict, progress_every: int = 50_000) -> se
                 copies["archive_article_tags"].write_row((article_id, tag.pk))
             for region_id in places_covered(article):
                 copies["archive_article_regions"].write_row((article_id, region_id))
-            pending.append(SimpleNamespace(title=article.title, body=article.body, tag_names=[]))
-            pending[-1].tag_names = [tag.name for tag in tags]
+            # What search.spelling reads of a SearchDocument.
+            pending.append(
+                SimpleNamespace(
+                    title=article.title,
+                    body=article.body,
+                    dateline=article.dateline,
+                    tag_names=[tag.name for tag in tags],
+                )
+            )
             if len(pending) >= VOCABULARY_BATCH:
                 vocabulary |= vocabulary_of(pending)
                 pending = []
