@@ -27,7 +27,6 @@ import json
 import sys
 import time
 from pathlib import Path
-from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -132,6 +131,7 @@ def prepare_rows(corpus: Path, copies: dict, progress_every: int = 50_000) -> se
     from archive.models import Article
     from archive.places import places_covered
     from archive.text import content_hash
+    from search.documents import SearchDocument, assemble_document
     from search.spelling import vocabulary_of
 
     ingester = Ingester()
@@ -141,7 +141,7 @@ def prepare_rows(corpus: Path, copies: dict, progress_every: int = 50_000) -> se
     seen_urls: set[str] = set()
     seen_hashes: set[str] = set()
     vocabulary: set[str] = set()
-    pending: list[SimpleNamespace] = []
+    pending: list[SearchDocument] = []
     article_id = 0
     source = open_source(str(corpus))
     try:
@@ -165,15 +165,8 @@ def prepare_rows(corpus: Path, copies: dict, progress_every: int = 50_000) -> se
                 copies["archive_article_tags"].write_row((article_id, tag.pk))
             for region_id in places_covered(article):
                 copies["archive_article_regions"].write_row((article_id, region_id))
-            # What search.spelling reads of a SearchDocument.
-            pending.append(
-                SimpleNamespace(
-                    title=article.title,
-                    body=article.body,
-                    dateline=article.dateline,
-                    tag_names=[tag.name for tag in tags],
-                )
-            )
+            # The vocabulary reads a document's texts only: no lineages needed.
+            pending.append(assemble_document(article, tags, lineages=()))
             if len(pending) >= VOCABULARY_BATCH:
                 vocabulary |= vocabulary_of(pending)
                 pending = []

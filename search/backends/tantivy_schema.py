@@ -164,9 +164,14 @@ def analysed(text: str) -> list[tuple[int, str]]:
     return [(token.position, token.text) for token in tokens]
 
 
+def _tokens(term: Term) -> list[tuple[int, str]]:
+    """A term's words as the index holds them: two or more make a phrase query."""
+    return analysed(term.source or term.text)
+
+
 def _term_query(schema: tantivy.Schema, term: Term) -> Query | None:
     """A term in its fields, each weighed: None when every word of it is a stop word."""
-    tokens = analysed(term.source or term.text)
+    tokens = _tokens(term)
     if not tokens:
         return None
     fields = ("title",) if term.field == "title" else tuple(TEXT_FIELDS)
@@ -187,7 +192,7 @@ def has_phrase(parsed: ParsedQuery) -> bool:
     """Whether the query asks for words in order anywhere, as tantivy cuts them: "covid-19"
     is one word to the reader and a phrase of two to the index."""
     terms = (*parsed.terms, *parsed.excluded)
-    return any(len(analysed(term.source or term.text)) > 1 for term in terms)
+    return any(len(_tokens(term)) > 1 for term in terms)
 
 
 def text_query(schema: tantivy.Schema, parsed: ParsedQuery) -> Query | None:

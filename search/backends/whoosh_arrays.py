@@ -132,13 +132,14 @@ class SegmentArrays:
         return found
 
     def _from_file(self, reader, field: str, text: str | bytes) -> Postings | None:
-        file = self._postings_file()
+        file = self.postings_file()
         if file is None or field not in reader.schema:
             return None
         found = file.get(field, reader.schema[field].to_bytes(text))
         return Postings(*found) if found is not None else None
 
-    def _postings_file(self) -> PostingsFile | None:
+    def postings_file(self) -> PostingsFile | None:
+        """The segment's postings file, opened on first use (None when it has none)."""
         if self._segment is None:
             return None
         if self._file is None:
@@ -154,7 +155,7 @@ class SegmentArrays:
     ) -> tuple[np.ndarray, np.ndarray]:
         """read_positions(reader, field, text, docs), from the segment's postings file when
         it holds them: the documents' slices of the list's positions, gathered at once."""
-        file = self._postings_file()
+        file = self.postings_file()
         held = file and file.get_positions(field, reader.schema[field].to_bytes(text))
         if held is None:
             return read_positions(reader, field, text, docs)
@@ -564,7 +565,7 @@ class Snapshot:
         """Open each segment's postings file now: its directory of lists is read whole,
         which a first search for a word otherwise waits for (70 ms at 100,000 articles)."""
         for leaf in self.leaves:
-            leaf.arrays._postings_file()
+            leaf.arrays.postings_file()
 
     def facet_values(self, field: str) -> tuple[list[bytes], list[np.ndarray]]:
         """Every value of ``field``, sorted, and for each leaf where its values are."""

@@ -19,6 +19,20 @@ def noted(backend):
 base.SearchBackend.warm_up = noted
 import config.wsgi
 print(" ".join(name for name in sys.argv[1:] if name in sys.modules))
+
+# The routes' patterns compiled and the results template loaded: a first page does neither.
+from django.template import engines
+from django.urls import resolvers, reverse
+populated = []
+populate = resolvers.URLResolver._populate
+def noting(resolver):
+    populated.append(resolver)
+    populate(resolver)
+resolvers.URLResolver._populate = noting
+reverse("archive:home")
+[loader] = engines["django"].engine.template_loaders  # the cached loader
+print("routes compiled again:", bool(populated), file=sys.stderr)
+print("template cached:", "search/results.html" in loader.get_template_cache, file=sys.stderr)
 """
 
 
@@ -39,6 +53,8 @@ def test_a_worker_loads_the_urlconf_and_warms_its_search_up_before_its_first_req
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == modules
     assert "warmed up search.backends.tantivy" in result.stderr
+    assert "routes compiled again: False" in result.stderr
+    assert "template cached: True" in result.stderr
     # No index yet (rebuild_index makes it): said, and the worker starts all the same, for
     # its pages to say that search is unavailable.
     assert "Search not warmed up: No search index" in result.stderr
