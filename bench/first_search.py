@@ -22,8 +22,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest import manage  # noqa: E402
-from bench.search import commit, environment, machine, page_settings, write_queries  # noqa: E402
+from bench.search import (  # noqa: E402
+    collect_static,
+    commit,
+    environment,
+    machine,
+    page_settings,
+    write_queries,
+)
 
 KINDS = ("rare word", "common word", "2-3 word AND")
 STARTS = {
@@ -96,9 +102,7 @@ def main() -> None:
     work = args.reuse
     manifest = json.loads((work / "archive.json").read_text())
     env = environment(manifest, work, **page_settings(work, argparse.Namespace(page_size=10)))
-    if not (work / "static" / "staticfiles.json").exists():
-        # Production settings serve static files with a manifest that collectstatic writes.
-        subprocess.run(manage("collectstatic", "--noinput", "-v0"), env=env, cwd=ROOT, check=True)
+    collect_static(work, env)
     queries = first_queries(work, manifest)
     runs = {name: [] for name in STARTS}
     for _ in range(args.runs):  # the two ways in turns, so that both see the same machine

@@ -262,15 +262,21 @@ def page_settings(work: Path, args: argparse.Namespace) -> dict[str, str]:
     }
 
 
+def collect_static(work: Path, env: dict[str, str]) -> None:
+    """Production settings serve static files with a manifest that collectstatic writes
+    (into page_settings' STATIC_ROOT): written once for an archive."""
+    if not (work / "static" / "staticfiles.json").exists():
+        collect = manage("collectstatic", "--noinput", "-v0")
+        subprocess.run(collect, env=env, cwd=ROOT, check=True)
+
+
 def run_mode(
     mode: str, manifest: dict, work: Path, args: argparse.Namespace, out: Path, *extra: str
 ) -> None:
     """One way of asking, in a process of its own (bench/search_measure.py)."""
     env = environment(manifest, work, **(page_settings(work, args) if mode == "page" else {}))
-    if mode == "page" and not (work / "static" / "staticfiles.json").exists():
-        # Production settings serve static files with a manifest that collectstatic writes.
-        collect = manage("collectstatic", "--noinput", "-v0")
-        subprocess.run(collect, env=env, cwd=ROOT, check=True)
+    if mode == "page":
+        collect_static(work, env)
     command = [sys.executable, str(ROOT / "bench" / "search_measure.py"), mode]
     command += ["--queries", str(work / "queries.json"), "--out", str(out)]
     command += ["--warmup", str(args.warmup), "--page-size", str(args.page_size), *extra]
