@@ -5,8 +5,11 @@ from django.conf import settings
 from django.core.checks import Error, Info, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
+# The tag of these checks: commands that run only some checks (the ingest) name it.
+SEARCH_CHECKS = "search"
 
-@register()
+
+@register(SEARCH_CHECKS)
 def search_backend_configured(app_configs, **kwargs) -> list[Error]:
     from search.backends import BACKENDS, load_backend
 
@@ -25,7 +28,7 @@ def search_backend_configured(app_configs, **kwargs) -> list[Error]:
     return []
 
 
-@register()
+@register(SEARCH_CHECKS)
 def search_index_analysed_as_now(app_configs, **kwargs) -> list[Warning]:
     """An index built before an upgrade that changed how text is cut into words serves on,
     finding less than it should: say so, where whoever upgrades will read it."""
@@ -52,7 +55,7 @@ def search_index_analysed_as_now(app_configs, **kwargs) -> list[Warning]:
     ]
 
 
-@register()
+@register(SEARCH_CHECKS)
 def whoosh_postings_files_written(app_configs, **kwargs) -> list[Info]:
     """A Whoosh index written before postings files serves on, its big segments' long lists
     decoded on every search (search/backends/whoosh_postings.py): say how to write them."""

@@ -179,3 +179,32 @@ def test_a_long_ingest_with_debug_on_does_not_keep_every_query(gazetteer, tmp_pa
     one_batch = queries_kept_after(2, "first")
     ten_batches = queries_kept_after(20, "second")
     assert 0 < ten_batches < 2 * one_batch
+
+
+def test_the_ingest_runs_the_checks_of_what_it_uses_and_not_those_of_serving_pages(
+    gazetteer, tmp_path, settings
+):
+    """Checks of URLs (importing every view) are for serving; a misconfigured search
+    backend, which the ingest writes to, still stops it before its first record."""
+    from django.core import checks
+    from django.core.management.base import SystemCheckError
+
+    page = tmp_path / "page.txt"
+    page.write_bytes(GOOD_PAGE)
+    ran = []
+
+    def serving_check(app_configs, **kwargs):
+        ran.append("urls")
+        return []
+
+    checks.register(serving_check, checks.Tags.urls)
+    try:
+        call_command("ingest", str(page), skip_checks=False, stdout=StringIO())
+    finally:
+        checks.registry.registry.registered_checks.discard(serving_check)
+    assert ran == []
+    assert Article.objects.count() == 1
+
+    settings.SEARCH_BACKEND = "no-such-backend"
+    with pytest.raises(SystemCheckError, match=r"search\.E001"):
+        call_command("ingest", str(page), skip_checks=False, stdout=StringIO())
