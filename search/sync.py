@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import transaction
 
+from archive.bulk import insert_all
 from config.routers import primary_reads
 from search.backends import get_backend
 from search.backends.base import SearchBackend, SearchBackendError, SearchUnavailable
@@ -41,7 +42,7 @@ def record_changes(article_ids: Iterable[int]) -> None:
     rows = [IndexOutbox(article_id=article_id) for article_id in set(article_ids)]
     if not rows:
         return
-    IndexOutbox.objects.bulk_create(rows)
+    insert_all(rows)
     if settings.SEARCH_SYNC_ON_COMMIT and not getattr(_state, "deferred", 0):
         transaction.on_commit(_apply_after_commit)
 

@@ -27,6 +27,7 @@ from django.db import (
 from django.db.models import Q, QuerySet
 from django.utils.text import slugify
 
+from archive.bulk import insert_all
 from archive.datelines import Dateline
 from archive.ingest.article_data import ArticleData
 from archive.ingest.errors import IngestError
@@ -433,15 +434,15 @@ class Ingester:
             key: list({tag.pk: tag for tag in self.tags_named(names)}.values())
             for key, names in names_of.items()
         }
-        # First copies before the copies that point at them: bulk_create sets their ids.
+        # First copies before the copies that point at them: the insert sets their ids.
         firsts = [a for a, _ in new if not isinstance(a.original, Article)]
         copies = [a for a, _ in new if isinstance(a.original, Article)]
         for article in firsts:
             article.near_duplicate_of_id = article.original
-        Article.objects.bulk_create(firsts)
+        insert_all(firsts)
         for article in copies:
             article.near_duplicate_of_id = article.original.pk
-        Article.objects.bulk_create(copies)
+        insert_all(copies)
 
         articles = [article for article, _ in new]
         insert_links(
@@ -455,7 +456,7 @@ class Ingester:
             Article.regions.through,
             [(article.pk, region) for article in articles for region in covered[id(article)]],
         )
-        # bulk_create sends no signals: the outbox rows are written here, in the same
+        # The insert sends no signals: the outbox rows are written here, in the same
         # transaction as the articles.
         search_sync.record_changes(article.pk for article in articles)
         self._documents.update(self._documents_of(articles, tags_of, covered))
