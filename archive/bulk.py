@@ -22,20 +22,25 @@ from django.utils import timezone
 
 
 def insert_all(objects: Sequence[models.Model]) -> None:
-    """Insert unsaved instances of one model and set their primary keys, as
-    ``bulk_create`` does (no ``save()``, no signals; plain values, not expressions); a
-    database that cannot return the ids of a multi-row insert gets ``bulk_create`` itself."""
+    """Insert new instances of one model (no primary key yet) and set their primary keys,
+    as ``bulk_create`` does (no ``save()``, no signals; plain values, not expressions).
+    What this does not cover goes to ``bulk_create`` itself: a database that cannot return
+    the ids of a multi-row insert, a model with parent tables, an instance given its key."""
     if not objects:
         return
     model = type(objects[0])
-    if not connection.features.can_return_rows_from_bulk_insert:
+    db = connections[connection.alias]  # not the proxy: it looks the connection up each time
+    if (
+        not db.features.can_return_rows_from_bulk_insert
+        or model._meta.parents
+        or any(instance.pk is not None for instance in objects)
+    ):
         model._base_manager.bulk_create(objects)
         return
-    db = connections[connection.alias]  # not the proxy: it looks the connection up each time
-    fields, converters = _columns(model, db.vendor)
+    fields, converters = _columns(model)
     now = timezone.now()  # auto_now and auto_now_add: one time for the whole insert
     stamped = [field.attname for field in fields if _stamped(field)]
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     table = quote(model._meta.db_table)
     head = f"INSERT INTO {table} ({', '.join(quote(field.column) for field in fields)}) VALUES "
     returning = f" RETURNING {table}.{quote(model._meta.pk.column)}"
@@ -72,11 +77,10 @@ def _stamped(field: models.Field) -> bool:
 
 @cache
 def _columns(
-    model: type[models.Model], vendor: str
+    model: type[models.Model],
 ) -> tuple[list[models.Field], list[Callable[[models.Model, BaseDatabaseWrapper], Any]]]:
     """The columns an insert writes (bulk_create's: every concrete one but the generated
-    primary key and generated columns), each with how an instance's value is read for it.
-    ``vendor``: the conversions are the database's."""
+    primary key and generated columns), each with how an instance's value is read for it."""
     fields = [
         field
         for field in model._meta.concrete_fields

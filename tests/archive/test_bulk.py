@@ -89,7 +89,7 @@ def test_insert_all_sets_each_instance_to_its_own_row():
 
 def test_insert_all_splits_what_one_statement_cannot_carry(monkeypatch):
     # Three articles' values a statement: five articles take two statements.
-    columns = len(archive.bulk._columns(Article, connection.vendor)[0])
+    columns = len(archive.bulk._columns(Article)[0])
     monkeypatch.setattr(archive.bulk, "_max_parameters", lambda db: columns * 3)
     outlet = make_outlet()
     ours = articles(outlet, "split", make_article(outlet))
@@ -122,6 +122,17 @@ def test_a_value_of_another_type_goes_through_its_field():
     saved = Article.objects.get(slug="a-date")
     assert saved.title == "1234"
     assert saved.published_at.date() == date(2017, 8, 15)
+
+
+def test_an_instance_given_its_key_is_inserted_with_it():
+    outlet = make_outlet()
+    ours = articles(outlet, "keyed", make_article(outlet))
+    ours[0].pk = 10_000_001
+
+    insert_all(ours)
+
+    assert Article.objects.get(pk=10_000_001).slug == "keyed-0"
+    assert Article.objects.filter(slug__startswith="keyed-").count() == 5
 
 
 def test_nothing_to_insert_touches_nothing(django_assert_num_queries):
