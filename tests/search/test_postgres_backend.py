@@ -18,8 +18,10 @@ from django.test.utils import CaptureQueriesContext
 
 from search import service
 from search.backends.base import SearchBackendError, SearchRequest
+from search.backends.postgres import WordsAdded
 from search.documents import SearchDocument
 from search.query import ParsedQuery, Term
+from search.spelling import vocabulary_of
 from tests.factories import make_article
 from tests.processes import open_search_write
 
@@ -180,6 +182,31 @@ def test_suggestions_offer_folded_indexed_words(backend):
     # The title's, the body's, the tag's and the dateline's (KIRKUK, Iraq).
     assert words == ["deir", "fighting", "iraq", "kirkuk", "long", "near", "was", "water", "zor"]
     assert backend.search(service.build_request("fightng")).suggestion == "fighting"
+
+
+@on_postgresql
+@pytest.mark.parametrize("backend_name", ["postgres"])
+def test_a_write_of_several_batches_sends_the_words_of_new_text_only(backend, monkeypatch):
+    """In one transaction a batch sends only the words of text its earlier batches did not
+    hold (the server looked each word up again); the vocabulary gets every word."""
+    sent = []
+    new_words = WordsAdded.new_words
+
+    def noted(words_added, documents):
+        sent.append(new_words(words_added, documents))
+        return sent[-1]
+
+    monkeypatch.setattr(WordsAdded, "new_words", noted)
+    first = [document(1, title="Fighting near Kirkuk"), document(2, title="Water for Mosul")]
+    second = [document(3, title="Fighting near Mosul"), document(4, title="Drought in Basra")]
+
+    backend.rebuild(iter([first, second]))
+
+    assert sent == [sorted(vocabulary_of(first)), ["basra", "drought"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word FROM search_word ORDER BY word")
+        assert [word for (word,) in cursor.fetchall()] == sorted(vocabulary_of(first + second))
+    assert backend.search(service.build_request("drougth")).suggestion == "drought"
 
 
 @on_postgresql
