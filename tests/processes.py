@@ -42,7 +42,8 @@ def open_search_write() -> str | None:
         cursor.execute(
             "SELECT query FROM pg_stat_activity WHERE datname = current_database()"
             " AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%%'"
-            " AND query LIKE 'INSERT INTO search_%%'"
+            # The statement's text as sent: the upsert's begins with a line break.
+            " AND ltrim(query, E' \\n') LIKE 'INSERT INTO search_%%'"
         )
         rows = cursor.fetchall()
     return " ".join(rows[0][0].split()[:3]) if rows else None
