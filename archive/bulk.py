@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from django.db import connection, connections, models
+from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
@@ -29,7 +29,7 @@ def insert_all(objects: Sequence[models.Model]) -> None:
     if not objects:
         return
     model = type(objects[0])
-    db = connections[connection.alias]  # not the proxy: it looks the connection up each time
+    db = connections[router.db_for_write(model)]  # as bulk_create chooses it
     if (
         not db.features.can_return_rows_from_bulk_insert
         or model._meta.parents
@@ -37,9 +37,8 @@ def insert_all(objects: Sequence[models.Model]) -> None:
     ):
         model._base_manager.bulk_create(objects)
         return
-    fields, converters = _columns(model)
+    fields, converters, stamped = _columns(model)
     now = timezone.now()  # auto_now and auto_now_add: one time for the whole insert
-    stamped = [field.attname for field in fields if _stamped(field)]
     quote = db.ops.quote_name
     table = quote(model._meta.db_table)
     head = f"INSERT INTO {table} ({', '.join(quote(field.column) for field in fields)}) VALUES "
@@ -71,25 +70,28 @@ def _max_parameters(db: BaseDatabaseWrapper) -> int:
     return db.features.max_query_params or 65_535
 
 
-def _stamped(field: models.Field) -> bool:
-    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+Converter = Callable[[models.Model, BaseDatabaseWrapper], Any]
 
 
 @cache
-def _columns(
-    model: type[models.Model],
-) -> tuple[list[models.Field], list[Callable[[models.Model, BaseDatabaseWrapper], Any]]]:
+def _columns(model: type[models.Model]) -> tuple[list[models.Field], list[Converter], list[str]]:
     """The columns an insert writes (bulk_create's: every concrete one but the generated
-    primary key and generated columns), each with how an instance's value is read for it."""
+    primary key and generated columns), each with how an instance's value is read for it,
+    and the attributes stamped with the time of the insert (auto_now, auto_now_add)."""
     fields = [
         field
         for field in model._meta.concrete_fields
         if not field.primary_key and not field.generated
     ]
-    return fields, [_converter(field) for field in fields]
+    stamped = [
+        field.attname
+        for field in fields
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+    ]
+    return fields, [_converter(field) for field in fields], stamped
 
 
-def _converter(field: models.Field) -> Callable[[models.Model, BaseDatabaseWrapper], Any]:
+def _converter(field: models.Field) -> Converter:
     """What bulk_create sends for the field: ``get_db_prep_save(pre_save(instance))``, with
     a shortcut for Django's own plain fields (not a subclass, which may convert otherwise):
     their ``pre_save`` reads the attribute, and a value already of the column's type (or
@@ -99,9 +101,9 @@ def _converter(field: models.Field) -> Callable[[models.Model, BaseDatabaseWrapp
     def through_the_field(instance: models.Model, db: BaseDatabaseWrapper) -> Any:
         return field.get_db_prep_save(field.pre_save(instance, True), db)
 
-    plain = _PLAIN.get(type(field.target_field if isinstance(field, models.ForeignKey) else field))
-    if isinstance(field, models.ForeignKey) and type(field) is not models.ForeignKey:
-        plain = None
+    # A plain foreign key sends its target's value (a subclass may convert otherwise).
+    column = field.target_field if type(field) is models.ForeignKey else field
+    plain = _PLAIN.get(type(column))
     if plain is datetime:
 
         def datetime_value(instance: models.Model, db: BaseDatabaseWrapper) -> Any:
