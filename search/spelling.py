@@ -37,6 +37,33 @@ def chunks_of(documents: Iterable[SearchDocument]) -> set[str]:
     return chunks
 
 
+# Past this many chunks (about 25 MB), a ChunksSeen empties and fills again.
+MAX_CHUNKS_SEEN = 300_000
+
+
+class ChunksSeen:
+    """Chunks of text (chunks_of) whose words were taken already: text seen again is not
+    searched for words again. Most chunks of an ingest's batch came in earlier batches, and
+    finding and folding their words again was a third of what its saving process did for
+    an article. Past MAX_CHUNKS_SEEN it forgets them (forgotten, not lost: their words were
+    taken) and fills again."""
+
+    def __init__(self) -> None:
+        self.chunks: set[str] = set()
+
+    def new_words(self, documents: Iterable[SearchDocument], *also_seen: set[str]) -> set[str]:
+        """The words of the documents' chunks neither seen here nor in ``also_seen``; those
+        chunks are seen from now on."""
+        new = chunks_of(documents).difference(self.chunks, *also_seen)
+        self.remember(new)
+        return words_in(new)
+
+    def remember(self, chunks: set[str]) -> None:
+        if len(self.chunks) + len(chunks) > MAX_CHUNKS_SEEN:
+            self.chunks = set()
+        self.chunks |= chunks
+
+
 def words_in(chunks: Iterable[str]) -> set[str]:
     """vocabulary_of's words, from chunks_of's chunks (words never span white space)."""
     written = {word for chunk in chunks for word in WORD.findall(chunk)}

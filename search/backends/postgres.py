@@ -41,10 +41,9 @@ from search.backends.postgres_query import (
     planner_settings,
 )
 from search.backends.postgres_results import BITMAPS, find_results
-from search.backends.vocabulary import MAX_MERGED_CHUNKS
 from search.documents import SearchDocument
 from search.query import WORD, ParsedQuery, Term, parse_query
-from search.spelling import chunks_of, correctable, in_a_filter, words_in
+from search.spelling import ChunksSeen, correctable, in_a_filter
 
 
 class SearchBackend(base.SearchBackend):
@@ -100,7 +99,7 @@ class SearchBackend(base.SearchBackend):
 
     def apply(self, upserts: Sequence[SearchDocument], deletions: Iterable[int] = ()) -> None:
         with _cursor(SearchBackendError) as cursor:
-            _write(cursor, upserts, deletions, WordsAdded())
+            _write(cursor, upserts, deletions, ChunksSeen())
 
     def bulk_write(self) -> base.BulkWrite:
         # A write inside the caller's transaction must stay in it (it rolls back with it);
@@ -119,7 +118,7 @@ class SearchBackend(base.SearchBackend):
         with _cursor(SearchBackendError) as cursor:
             for statement in sql.CLEAR:
                 cursor.execute(statement)
-            words = WordsAdded()
+            words = ChunksSeen()
             for batch in batches:
                 _write(cursor, batch, (), words)
             cursor.execute(sql.COUNT)
@@ -191,7 +190,7 @@ class BackgroundWrite(base.BulkWrite):
     def _write_batches(self, batches: queue.SimpleQueue) -> None:
         try:
             with _cursor(SearchBackendError) as cursor:
-                words = WordsAdded()  # this transaction's
+                words = ChunksSeen()  # this transaction's
                 while (batch := batches.get()) is not self._COMMIT:
                     if batch is self._CANCEL:
                         transaction.set_rollback(True)
@@ -203,29 +202,14 @@ class BackgroundWrite(base.BulkWrite):
             connection.close()  # this thread's own: Django closes only requests' connections
 
 
-class WordsAdded:
-    """The chunks of text (search.spelling.chunks_of) whose words one transaction has added
-    to the vocabulary table: its later batches send only the words of chunks it has not
-    seen. Every batch sent all its words, most of them there already, and the server
-    looked each one up in the table's unique index (the unique checks of its inserts were
-    an eighth of its CPU for an ingested article), besides the words found and folded again
-    in Python. Kept for one transaction only: what it added is there for as long as it
-    runs, and gone with it if it rolls back."""
-
-    def __init__(self) -> None:
-        self._chunks: set[str] = set()
-
-    def new_words(self, documents: Sequence[SearchDocument]) -> list[str]:
-        new = chunks_of(documents) - self._chunks
-        if len(self._chunks) + len(new) > MAX_MERGED_CHUNKS:
-            self._chunks = set()  # forgotten, not lost: their words were added
-        self._chunks |= new
-        return sorted(words_in(new))
-
-
 def _write(
-    cursor, upserts: Sequence[SearchDocument], deletions: Iterable[int], words: WordsAdded
+    cursor, upserts: Sequence[SearchDocument], deletions: Iterable[int], words: ChunksSeen
 ) -> None:
+    """``words``: the text whose words this transaction sent the vocabulary table. Every
+    batch sent all its words, most of them there already, and the server looked each one
+    up in the table's unique index (the unique checks of its inserts were an eighth of its
+    CPU for an ingested article). Kept for one transaction only: what it added is there for
+    as long as it runs, and gone with it if it rolls back."""
     if ids := sorted(set(deletions)):
         cursor.execute(sql.DELETE, [ids])
     # The last document of an id wins; id order keeps concurrent writers from deadlocking.
@@ -235,7 +219,7 @@ def _write(
     with _binding_cursor(cursor.db) as bound:
         bound.execute(sql.UPSERT, _columns(documents))
         if new_words := words.new_words(documents):
-            bound.execute(sql.ADD_WORDS, [new_words])
+            bound.execute(sql.ADD_WORDS, [sorted(new_words)])
 
 
 @contextmanager

@@ -18,16 +18,11 @@ from pathlib import Path
 from rapidfuzz import distance, process
 
 from search.documents import SearchDocument
-from search.spelling import chunks_of, words_in
+from search.spelling import ChunksSeen
 
 FILE_NAME = "VOCABULARY"
 MAX_EDITS = 2
 SUGGESTIONS = 3
-# Chunks of text (search.spelling.chunks_of) whose words are known to be in the file, kept
-# per process: most chunks of a batch came in earlier ones, and finding and folding their
-# words again was a third of what an ingest's saving process did for an article. Past
-# this many (about 25 MB), the memory is emptied and fills again.
-MAX_MERGED_CHUNKS = 300_000
 
 
 class Vocabulary:
@@ -37,7 +32,8 @@ class Vocabulary:
         self._loaded_at: float | None = None
         self._known: frozenset[str] = frozenset()
         self._by_length: dict[int, list[str]] = {}
-        self._merged_chunks: set[str] = set()
+        # Chunks of text whose words are known to be in the file, kept per process.
+        self._merged = ChunksSeen()
 
     def _refresh(self) -> None:
         try:
@@ -51,7 +47,7 @@ class Vocabulary:
             text = self.path.read_text(encoding="utf-8", errors="replace") if modified else ""
             words = text.split()
             if len(words) < len(self._known):  # the file lost words: merged ones may be gone
-                self._merged_chunks.clear()
+                self._merged = ChunksSeen()
             self._hold(words, modified)
 
     def _hold(self, words: list[str], modified: int | None) -> None:
@@ -121,21 +117,14 @@ class PendingWords:
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
         self.words: set[str] = set()
-        self._chunks: set[str] = set()
+        self._gathered = ChunksSeen()
 
     def gather(self, documents: Iterable[SearchDocument]) -> None:
-        new = chunks_of(documents) - self.vocabulary._merged_chunks - self._chunks
-        if len(self._chunks) + len(new) > MAX_MERGED_CHUNKS:
-            self._chunks = set()  # forgotten, not lost: their words are gathered
-        self._chunks |= new
-        self.words |= words_in(new)
+        self.words |= self._gathered.new_words(documents, self.vocabulary._merged.chunks)
 
     def merge(self) -> None:
         """Merge what was gathered into the file. Call while holding the index's writer
         lock."""
         self.vocabulary.add(self.words)
-        merged = self.vocabulary._merged_chunks
-        if len(merged) + len(self._chunks) > MAX_MERGED_CHUNKS:
-            merged.clear()
-        merged |= self._chunks
-        self.words, self._chunks = set(), set()
+        self.vocabulary._merged.remember(self._gathered.chunks)
+        self.words, self._gathered = set(), ChunksSeen()

@@ -18,10 +18,9 @@ from django.test.utils import CaptureQueriesContext
 
 from search import service
 from search.backends.base import SearchBackendError, SearchRequest
-from search.backends.postgres import WordsAdded
 from search.documents import SearchDocument
 from search.query import ParsedQuery, Term
-from search.spelling import vocabulary_of
+from search.spelling import ChunksSeen, vocabulary_of
 from tests.factories import make_article
 from tests.processes import open_search_write
 
@@ -190,13 +189,14 @@ def test_a_write_of_several_batches_sends_the_words_of_new_text_only(backend, mo
     """In one transaction a batch sends only the words of text its earlier batches did not
     hold (the server looked each word up again); the vocabulary gets every word."""
     sent = []
-    new_words = WordsAdded.new_words
+    new_words = ChunksSeen.new_words
 
-    def noted(words_added, documents):
-        sent.append(new_words(words_added, documents))
-        return sent[-1]
+    def noted(seen, documents, *also_seen):
+        words = new_words(seen, documents, *also_seen)
+        sent.append(sorted(words))
+        return words
 
-    monkeypatch.setattr(WordsAdded, "new_words", noted)
+    monkeypatch.setattr(ChunksSeen, "new_words", noted)
     first = [document(1, title="Fighting near Kirkuk"), document(2, title="Water for Mosul")]
     second = [document(3, title="Fighting near Mosul"), document(4, title="Drought in Basra")]
 

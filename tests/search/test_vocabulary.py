@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 from pathlib import Path
 
-from search.backends import vocabulary as vocabulary_module
+from search import spelling
 from search.backends.vocabulary import Vocabulary
 from search.documents import SearchDocument
 from search.query import parse_query
@@ -94,13 +94,13 @@ def _documents(*bodies: str) -> list[SearchDocument]:
 
 def test_pending_words_merge_the_documents_words_reading_each_chunk_once(tmp_path, monkeypatch):
     read: list[str] = []
-    original = vocabulary_module.words_in
+    original = spelling.words_in
 
     def spying(chunks):
         read.extend(chunks)
         return original(chunks)
 
-    monkeypatch.setattr(vocabulary_module, "words_in", spying)
+    monkeypatch.setattr(spelling, "words_in", spying)  # where ChunksSeen looks it up
     vocabulary = Vocabulary(tmp_path)
     first = _documents("The army, along with allies, advanced.", "Allies advanced on Raqqa.")
     second = _documents("The army advanced on Raqqa's airport.")
@@ -129,3 +129,15 @@ def test_words_lost_from_the_file_are_merged_again(tmp_path):
     again.gather(documents)
     again.merge()
     assert "harvest" in vocabulary
+
+
+def test_chunks_seen_forgets_past_its_bound_and_gives_their_words_again(monkeypatch):
+    monkeypatch.setattr(spelling, "MAX_CHUNKS_SEEN", 8)  # the first text holds 6
+    seen = spelling.ChunksSeen()
+    first = _documents("Drought in Kirkuk.")
+
+    assert seen.new_words(first) == vocabulary_of(first) >= {"drought", "kirkuk"}
+    assert seen.new_words(first) == set()  # seen: not read again
+    seen.new_words(_documents("Floods hit Mosul badly."))  # past the bound: forgotten first
+    assert seen.chunks == {"Floods", "hit", "Mosul", "badly."}
+    assert seen.new_words(first) == vocabulary_of(first)
