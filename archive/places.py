@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import F
 
+from archive import gazetteer_file
 from archive.datelines import Dateline
 from archive.mentions import Mention, find_mentions
 from archive.models import Region, RegionName
@@ -94,6 +95,7 @@ class Gazetteer:
         names: dict[str, tuple[int, ...]],
         acronyms: Iterable[str] = (),
         iso_codes: dict[str, int] | None = None,
+        prefixes: Iterable[str] | None = None,
     ) -> None:
         self.places = places
         self.names = names
@@ -101,13 +103,31 @@ class Gazetteer:
         self.iso_codes = iso_codes or {}
         # Every name's first word, first two words, ...: lets the text scan stop early.
         self.prefixes = frozenset(
-            " ".join(words[:count])
-            for words in (name.split(" ") for name in names)
-            for count in range(1, len(words) + 1)
+            prefixes
+            if prefixes is not None
+            else (
+                " ".join(words[:count])
+                for words in (name.split(" ") for name in names)
+                for count in range(1, len(words) + 1)
+            )
         )
 
     @classmethod
     def from_database(cls) -> "Gazetteer":
+        """The gazetteer of the regions the database holds: read from its file
+        (archive.gazetteer_file) when the file was built from what the database holds now,
+        else built from the rows and filed for the next process."""
+        key = gazetteer_file.database_key()  # before the rows: they are at least as new
+        parts = gazetteer_file.load(key) if key else None
+        if parts is not None:
+            return cls.from_parts(parts)
+        gazetteer = cls._built()
+        if key:
+            gazetteer_file.save(key, gazetteer.parts())
+        return gazetteer
+
+    @classmethod
+    def _built(cls) -> "Gazetteer":
         places = {}
         names: dict[str, list[int]] = defaultdict(list)
         iso_codes = {}
@@ -132,6 +152,24 @@ class Gazetteer:
             if name.isupper() and letters.isalpha() and len(letters) <= 5:
                 acronyms.add(folded)  # "US", "U.S.", "UAE": matched in capitals only
         return cls(places, {name: tuple(ids) for name, ids in names.items()}, acronyms, iso_codes)
+
+    def parts(self) -> gazetteer_file.Parts:
+        """What a file keeps of it: plain data, the places as rows."""
+        return {
+            "places": [
+                (p.id, p.name, p.kind, p.country_code, p.population, p.lineage)
+                for p in self.places.values()
+            ],
+            "names": self.names,
+            "acronyms": self.acronyms,
+            "iso_codes": self.iso_codes,
+            "prefixes": self.prefixes,
+        }
+
+    @classmethod
+    def from_parts(cls, parts: gazetteer_file.Parts) -> "Gazetteer":
+        places = {row[0]: Place(*row) for row in parts["places"]}
+        return cls(places, parts["names"], parts["acronyms"], parts["iso_codes"], parts["prefixes"])
 
     def named(self, folded_name: str) -> list[Place]:
         return [self.places[i] for i in self.names.get(folded_name, ()) if i in self.places]

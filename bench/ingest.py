@@ -189,6 +189,7 @@ def environment(database: str, work: Path, backend: str) -> dict[str, str]:
         "SEARCH_BACKEND": backend,
         "SEARCH_INDEX_DIR": str(work / "index"),
         "INGEST_REJECTED_DIR": str(work / "rejected"),
+        "GAZETTEER_CACHE_DIR": str(work / "cache"),
     }
     if database == "sqlite":
         env["DATABASE_URL"] = f"sqlite:///{work / 'archive.sqlite3'}"

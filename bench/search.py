@@ -83,6 +83,7 @@ def environment(manifest: dict, work: Path, **extra: str) -> dict[str, str]:
         "SEARCH_BACKEND": manifest["backend"],
         "SEARCH_INDEX_DIR": str(work / "index"),
         "INGEST_REJECTED_DIR": str(work / "rejected"),
+        "GAZETTEER_CACHE_DIR": str(work / "cache"),
         "LOG_LEVEL": "WARNING",
         **extra,
     }

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from archive.gazetteer import load_regions
@@ -24,6 +25,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if replica_tests:
         config.hook.pytest_deselected(items=replica_tests)
         items[:] = [item for item in items if not item.get_closest_marker("replica")]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _gazetteer_files_in_tmp(tmp_path_factory) -> None:
+    """The gazetteer's file (archive.gazetteer_file) of the test databases kept out of var/;
+    the processes the tests start share it (tests.processes.environment)."""
+    settings.GAZETTEER_CACHE_DIR = tmp_path_factory.mktemp("gazetteer")
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ def environment(**overrides: str) -> dict[str, str]:
         "DATABASE_URL": test_database_url(),
         "SEARCH_BACKEND": settings.SEARCH_BACKEND,
         "SEARCH_INDEX_DIR": str(settings.SEARCH_INDEX_DIR),
+        "GAZETTEER_CACHE_DIR": str(settings.GAZETTEER_CACHE_DIR or ""),
         "PYTHONPATH": str(ROOT),
         **overrides,
     }

@@ -6,6 +6,8 @@ indexed range query (``Region.objects.subtree_of``), and counting articles per c
 region is one GROUP BY on a prefix of the path, whatever the depth of the tree.
 """
 
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery, Value
@@ -183,7 +185,7 @@ class Region(KeepsOldSlugs):
                     path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
                 )
                 region_moved.send(sender=Region, region=self)
-            forget_gazetteer()  # the paths were written after the post_save signal
+            regions_changed()  # the paths were written after the post_save signal
 
     def get_absolute_url(self) -> str:
         return reverse("archive:region", kwargs={"slug": self.slug})
@@ -287,18 +289,41 @@ def region_deleted(sender, instance: Region, **kwargs) -> None:
     instance.datelined_articles.update(updated_at=now)
 
 
+class GazetteerVersion(models.Model):
+    """Which state of the regions and their names the database holds (one row): a new
+    random token at every change, so that a gazetteer kept in a file
+    (archive.gazetteer_file) is used only while the database holds what it was built from.
+    Random, not a counter: a change rolled back leaves the token it replaced, and a counter
+    would then give the next change the number of the one rolled back, whose file holds
+    other names. A migration that writes regions or names calls ``regions_changed``."""
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
+
+
+def regions_changed() -> None:
+    """Regions or their names were written (saved, deleted, loaded in bulk): a new version
+    token in the database (in the writer's transaction: a rollback takes it back with the
+    change), and this process forgets what it holds."""
+    GazetteerVersion.objects.update_or_create(pk=1, defaults={"token": secrets.token_hex(16)})
+    forget_gazetteer()
+
+
 @receiver(post_save, sender=Region)
 @receiver(post_delete, sender=Region)
 @receiver(post_save, sender=RegionName)
 @receiver(post_delete, sender=RegionName)
 def region_changed(sender, **kwargs) -> None:
-    forget_gazetteer()
+    regions_changed()
 
 
 def forget_gazetteer() -> None:
-    """What this process holds of the regions (the in-memory gazetteer of archive.places,
-    country names) is stale once a region or name changes. Bulk writes send no signals:
-    load_regions calls this itself."""
+    """Drop what this process holds of the regions (the in-memory gazetteer of
+    archive.places, country names): the next look-up reads them as the database holds them
+    now. ``regions_changed`` calls it; so does anything that wants another process's edits
+    seen at once."""
     global _country_names
     from archive.places import forget_gazetteer as forget
 

