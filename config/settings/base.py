@@ -153,8 +153,10 @@ ARTICLES_PER_PAGE = env.int("ARTICLES_PER_PAGE", default=20)
 # was built, so region edits made in another process (the admin) reach long-running ones.
 GAZETTEER_MAX_AGE = env.int("GAZETTEER_MAX_AGE", default=300)
 # Where a process leaves the gazetteer it built for the next one (archive.gazetteer_file):
-# read back in a sixth of the second a build takes. Empty: every process builds its own.
-GAZETTEER_CACHE_DIR = env.path("GAZETTEER_CACHE_DIR", default=VAR_DIR / "cache")
+# read back in a fifth of the second a build takes. Empty: every process builds its own
+# (read as a string: env.path would make "" the working directory).
+_gazetteer_cache_dir = env.str("GAZETTEER_CACHE_DIR", default=str(VAR_DIR / "cache"))
+GAZETTEER_CACHE_DIR = Path(_gazetteer_cache_dir) if _gazetteer_cache_dir else None
 
 # Reader comments (moderation app). Limits are per rolling window, counted in the database,
 # so they hold on SQLite and PostgreSQL alike with no cache server.

@@ -4,6 +4,8 @@ while the database holds what it was built from, and never at the cost of a look
 import io
 import logging
 import pickle
+import subprocess
+import sys
 
 import pytest
 from django.core.management import call_command
@@ -13,6 +15,7 @@ from archive import gazetteer_file
 from archive.models import GazetteerVersion, Region, RegionName
 from archive.places import Gazetteer
 from archive.text import fold
+from tests.processes import environment
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +209,27 @@ def test_the_load_regions_command_files_the_gazetteer_for_the_processes_after_it
     assert files == [1]
     Gazetteer.from_database()
     assert files == [1]  # read from the file the command left
+
+
+@pytest.mark.parametrize(
+    ("value", "setting"), [("", "None"), ("/srv/dateline/cache", "/srv/dateline/cache")]
+)
+def test_the_directory_is_set_in_the_environment_and_empty_means_none(value, setting):
+    """An empty value must not become the working directory (as env.path would make it)."""
+    shown = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from django.conf import settings; print(settings.GAZETTEER_CACHE_DIR)",
+        ],
+        env={
+            **environment(),
+            "DJANGO_SETTINGS_MODULE": "config.settings.base",
+            "GAZETTEER_CACHE_DIR": value,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert shown.stdout.strip() == setting
