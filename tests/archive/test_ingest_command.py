@@ -1,6 +1,9 @@
 """`manage.py ingest` end to end: files in, articles out, bad files reported and skipped."""
 
+import json
 import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
@@ -10,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from archive.models import Article, Outlet, Region, Tag
 from tests.factories import make_tag
+from tests.processes import ROOT, environment
 
 pytestmark = pytest.mark.django_db
 
@@ -208,3 +212,43 @@ def test_the_ingest_runs_the_checks_of_what_it_uses_and_not_those_of_serving_pag
     settings.SEARCH_BACKEND = "no-such-backend"
     with pytest.raises(SystemCheckError, match=r"search\.E001"):
         call_command("ingest", str(page), skip_checks=False, stdout=StringIO())
+
+
+# Not in a test's transaction: SQLite would lock the other process's (rolled back) writes out.
+@pytest.mark.django_db(transaction=True)
+def test_a_json_lines_ingest_imports_no_reader_of_feeds_or_pages(gazetteer, tmp_path):
+    """feedparser, trafilatura, htmldate and warcio are imported when a source needs them:
+    a cron job's JSON Lines ingest started 80 ms later for them. In a fresh process, whose
+    modules this test's process (which has read pages) does not share; --dry-run writes
+    nothing to the test database."""
+    lines = tmp_path / "one.jsonl"
+    lines.write_text(
+        json.dumps(
+            {
+                "title": "Dam repairs begin",
+                "body": "MOSUL, Iraq – Engineers began repairs on the dam on Tuesday.",
+                "url": "https://example.com/dam",
+                "outlet": "Example News",
+                "published": "2026-12-01T10:00:00Z",
+            }
+        )
+        + "\n"
+    )
+    script = (
+        "import sys, django; django.setup(); "
+        "from django.core.management import call_command; "
+        f"call_command('ingest', {str(lines)!r}, '--dry-run', '--in-process'); "
+        "print(sorted(m for m in ('feedparser', 'trafilatura', 'htmldate', 'warcio') "
+        "if m in sys.modules))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment(),
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+
+    assert "1 new" in run.stdout
+    assert run.stdout.strip().splitlines()[-1] == "[]"

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from archive.ingest import html_pages
+from archive.ingest.extraction_log import extraction_log_lines_naming_pages
 from archive.models import Article, Outlet
 from tests.archive.ingest_inputs import PAGE, ingest, page_file, warc_bytes
 
@@ -238,7 +238,7 @@ def test_trafilaturas_loggers_are_redirected_once_per_run_not_once_per_page(
 
 
 def test_what_trafilatura_logs_outside_a_page_goes_on_as_it_would_have(caplog):
-    with caplog.at_level(logging.INFO), html_pages.extraction_log_lines_naming_pages():
+    with caplog.at_level(logging.INFO), extraction_log_lines_naming_pages():
         logging.getLogger("trafilatura.core").warning("said between pages")
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
         ("trafilatura.core", "said between pages")
