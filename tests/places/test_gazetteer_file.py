@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from archive import gazetteer_file
+from archive.gazetteer import load_regions
 from archive.models import GazetteerVersion, Region, RegionName
 from archive.places import Gazetteer
 from archive.text import fold
@@ -114,7 +115,6 @@ def test_rows_written_around_the_version_are_still_seen(gazetteer, files):
 
 def test_load_regions_gives_a_new_version(gazetteer, files):
     before = GazetteerVersion.objects.get().token
-    from archive.gazetteer import load_regions
 
     load_regions(["IQ"])
 
