@@ -2,6 +2,7 @@
 concurrency tests)."""
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -30,6 +31,19 @@ def environment(**overrides: str) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),
         **overrides,
     }
+
+
+def run_python(code: str, **overrides: str) -> subprocess.CompletedProcess[str]:
+    """``python -c code`` in a process of its own sharing this test's database and index
+    (``environment``), from the project's root; its output captured, a failure raised."""
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        env=environment(**overrides),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
 
 
 def manage(*args: str) -> list[str]:

@@ -2,8 +2,6 @@
 
 import json
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
@@ -13,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from archive.models import Article, Outlet, Region, Tag
 from tests.factories import make_tag
-from tests.processes import ROOT, environment
+from tests.processes import run_python
 
 pytestmark = pytest.mark.django_db
 
@@ -241,14 +239,7 @@ def test_a_json_lines_ingest_imports_no_reader_of_feeds_or_pages(gazetteer, tmp_
         "print(sorted(m for m in ('feedparser', 'trafilatura', 'htmldate', 'warcio') "
         "if m in sys.modules))"
     )
-    run = subprocess.run(
-        [sys.executable, "-c", script],
-        env=environment(),
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    )
+    run = run_python(script)
 
     assert "1 new" in run.stdout
     assert run.stdout.strip().splitlines()[-1] == "[]"

@@ -1,8 +1,6 @@
 """Search insight: portal searches logged without personal data, the weekly report, and
 articles editors pin to a query."""
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -24,7 +22,7 @@ from search.insight import (
 )
 from search.models import SearchLog, SearchPromotion
 from tests.factories import make_article
-from tests.processes import ROOT, environment
+from tests.processes import run_python
 
 pytestmark = pytest.mark.django_db
 
@@ -311,5 +309,5 @@ def test_a_process_writes_its_waiting_rows_as_it_exits():
         "log_search(SearchForm({'q': 'airport'}).params(), 3)\n"
         "assert not SearchLog.objects.exists()  # still waiting\n"
     )
-    subprocess.run([sys.executable, "-c", script], env=environment(), cwd=ROOT, check=True)
+    run_python(script)
     assert SearchLog.objects.get().query == "airport"

@@ -7,8 +7,6 @@ writer (an ingest, other comments, the search log) waited for it; on PostgreSQL 
 row stayed locked; and every request queued on that worker waited too.
 """
 
-import subprocess
-import sys
 import threading
 
 import pytest
@@ -17,7 +15,7 @@ from django.db import OperationalError, connection, transaction
 from moderation import services
 from moderation.services import submit_comment
 from tests.factories import make_article
-from tests.processes import ROOT, environment
+from tests.processes import run_python
 
 
 def another_writer_gets_through(article_id: int) -> str:
@@ -74,12 +72,5 @@ def test_screening_a_comment_keeps_no_other_writer_waiting(monkeypatch):
 
 def test_the_web_application_loads_the_toxicity_model_before_its_first_request():
     code = "import sys, config.wsgi; print('profanity_check' in sys.modules)"
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        env=environment(),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
+    result = run_python(code)
     assert result.stdout.split()[-1] == "True"

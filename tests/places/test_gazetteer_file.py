@@ -4,8 +4,6 @@ while the database holds what it was built from, and never at the cost of a look
 import io
 import logging
 import pickle
-import subprocess
-import sys
 
 import pytest
 from django.core.management import call_command
@@ -16,7 +14,7 @@ from archive.gazetteer import load_regions
 from archive.models import GazetteerVersion, Region, RegionName
 from archive.places import Gazetteer
 from archive.text import fold
-from tests.processes import environment
+from tests.processes import run_python
 
 pytestmark = pytest.mark.django_db
 
@@ -56,6 +54,8 @@ def test_the_next_process_reads_the_gazetteer_from_the_file_the_first_one_left(g
 
     assert files == [1]  # built once, read back the second time
     assert same(read, built)
+    # Readable by the other users a site's processes may run as (mkstemp makes it 0600).
+    assert gazetteer_file._path().stat().st_mode & 0o777 == 0o644
     assert read.places[erbil().pk].lineage == built.places[erbil().pk].lineage
     assert "us" in read.acronyms
     assert "erbil" in read.prefixes
@@ -216,20 +216,10 @@ def test_the_load_regions_command_files_the_gazetteer_for_the_processes_after_it
 )
 def test_the_directory_is_set_in_the_environment_and_empty_means_none(value, setting):
     """An empty value must not become the working directory (as env.path would make it)."""
-    shown = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from django.conf import settings; print(settings.GAZETTEER_CACHE_DIR)",
-        ],
-        env={
-            **environment(),
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "GAZETTEER_CACHE_DIR": value,
-        },
-        capture_output=True,
-        text=True,
-        check=True,
+    shown = run_python(
+        "from django.conf import settings; print(settings.GAZETTEER_CACHE_DIR)",
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        GAZETTEER_CACHE_DIR=value,
     )
 
     assert shown.stdout.strip() == setting
